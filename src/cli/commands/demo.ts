@@ -1,0 +1,108 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { ConfigError } from '../../errors.js';
+import { startEmbeddedPostgres } from '../../demo/embedded-pg.js';
+import { bundledWorkflow } from '../../demo/locate.js';
+import { buildSeedHost } from '../../demo/seed-host.js';
+import { runArgv } from '../../probes/support/exec.js';
+import { formatTable } from '../../reporters/table.js';
+import { openSession, type Session } from '../../runner/session.js';
+import { approveGap } from '../../runner/signoffs.js';
+import { advanceWorkflow, runSurvey } from '../../runner/workflow.js';
+import { loadWorkflow } from '../../spec/load.js';
+import { FileStore } from '../../store/file-store.js';
+import { useColor } from '../io.js';
+
+async function requireGpg(): Promise<void> {
+  const r = await runArgv(['gpg', '--version'], { timeoutMs: 10_000 });
+  if (r.problem === 'not-found') {
+    throw new ConfigError('the demo needs gpg (GnuPG) on PATH to build and probe the backup keyring', {
+      place: { field: 'gpg' },
+      fix: 'install it: apt-get install gnupg (Debian/Ubuntu), dnf install gnupg2 (Fedora), brew install gnupg (macOS)',
+    });
+  }
+}
+
+/**
+ * demo: the O8 workflow end to end on a simulated host: the seed's state in a temp folder and an
+ * embedded Postgres (PGlite through its socket server, reached by the same pg code), surveyed, then
+ * provisioned and advanced gate by gate to `armed`, printing the board at each step.
+ */
+export async function demoCommand(cmd: Command): Promise<number> {
+  const opts = cmd.optsWithGlobals<{ keep?: boolean; json?: boolean }>();
+  await requireGpg();
+  const color = useColor();
+  const c = color ? pc : pc.createColors(false);
+  const say = (s = '') => process.stdout.write(s + '\n');
+  const root = await mkdtemp(path.join(tmpdir(), 'flipgate-demo-'));
+  say(c.bold('flipgate demo — the O8 production-readiness workflow on a simulated host'));
+  say(c.dim(`host root: ${root}`));
+  say(c.dim('starting an embedded Postgres (PGlite) …'));
+  const pgServer = await startEmbeddedPostgres();
+  const env = { ...process.env, ...pgServer.env };
+  let session: Session | undefined;
+  try {
+    const { default: pg } = await import('pg');
+    const admin = new pg.Client({ host: pgServer.host, port: pgServer.port, user: 'postgres', database: 'postgres' });
+    await admin.connect();
+    const host = await buildSeedHost({ root, sql: admin });
+    await admin.end();
+    Object.assign(env, host.vars);
+    const wf = await loadWorkflow(await bundledWorkflow(), { env });
+    const store = new FileStore(path.join(root, 'state', `${wf.spec.id}.json`), wf.spec.id);
+    const open = (actor: string) => openSession({ workflow: wf, store, actor, root, env, pgMaxConnections: 1, timeoutMs: 15_000 });
+    session = open('demo-operator');
+    const board = (s: Session, r: Parameters<typeof formatTable>[0], sections = false) => say(formatTable(r, { color, sections, width: process.stdout.columns ?? 120 }));
+
+    say('');
+    say(c.bold('── 1. Survey the host as the seed found it (read-only) ──'));
+    const first = await runSurvey(session);
+    board(session, first.report, true);
+
+    const steps: { title: string; act: () => Promise<void> }[] = [
+      { title: 'advance: G1 (code substrate) is already proven', act: async () => undefined },
+      { title: 'G2 is blocked; nothing provisioned yet', act: async () => undefined },
+      {
+        title: 'provision GAP-3 (backup key + BACKUP_GPG_FPR) and GAP-5 (orchestrator.* + /var/lib/cutter); DQ_4 ruling signed off for GAP-4',
+        act: async () => {
+          await host.provision('GAP-3');
+          await host.provision('GAP-5');
+          await approveGap(open('governance-board'), 'GAP-4', 'DQ_4: cutter_exec writes review_decision');
+        },
+      },
+      { title: 'provision GAP-9 (live bodies for the 5 mutating phases)', act: () => host.provision('GAP-9') },
+      { title: 'provision GAP-6 (cut-revert runbook, dry-run passed)', act: () => host.provision('GAP-6') },
+      { title: 'GAP-8 is no longer blocked: a harmless target is signed off', act: async () => void (await approveGap(open('release-manager'), 'GAP-8', 'target: a test document')) },
+      {
+        title: 'GAP-7: two distinct approvers rule for the flip',
+        act: async () => {
+          await approveGap(open('ruling-alice'), 'GAP-7', 'ruling: authorise the execution flip');
+          await approveGap(open('ruling-bob'), 'GAP-7', 'ruling: concur');
+        },
+      },
+    ];
+    let n = 2;
+    for (const step of steps) {
+      say('');
+      say(c.bold(`── ${n++}. ${step.title} ──`));
+      await step.act();
+      const r = await advanceWorkflow(session);
+      board(session, r.report);
+      say(`${r.outcome === 'blocked' || r.outcome === 'halted' ? c.red('✗') : c.green('✓')} advance: ${r.message}`);
+      for (const b of r.blockers) say(`    ${b.gap} ${b.status}: ${b.reasons.join('; ')}`);
+      if (r.outcome === 'halted') return 1;
+    }
+    const final = await advanceWorkflow(session);
+    say('');
+    say(c.bold(`Result: ${final.report.state}`) + c.dim(`  (ledger: ${store.ledgerFile})`));
+    return final.report.state === 'armed' ? 0 : 1;
+  } finally {
+    await session?.close();
+    await pgServer.stop();
+    if (!opts.keep) await rm(root, { recursive: true, force: true });
+    else say(c.dim(`kept ${root}`));
+  }
+}

@@ -1,0 +1,43 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError } from '../errors.js';
+
+export interface GlobalOptions {
+  workflow?: string;
+  root?: string;
+  store?: string;
+  as?: string;
+  concurrency?: string;
+  timeout?: string;
+  json?: boolean;
+  format?: string;
+  color?: boolean;
+}
+
+/** --workflow, else FLIPGATE_WORKFLOW, else the single workflow in ./machines/. */
+export async function resolveWorkflowFile(opts: GlobalOptions, env = process.env): Promise<string> {
+  if (opts.workflow) return opts.workflow;
+  if (env.FLIPGATE_WORKFLOW) return env.FLIPGATE_WORKFLOW;
+  let files: string[] = [];
+  try {
+    files = (await readdir('machines')).filter((f) => /\.ya?ml$/.test(f));
+  } catch {
+    // no machines/ folder here
+  }
+  if (files.length === 1) return path.join('machines', files[0]!);
+  throw new ConfigError(files.length ? `machines/ holds ${files.length} workflows (${files.join(', ')}) and none was chosen` : 'no workflow given and ./machines/ holds none', {
+    place: { field: '--workflow' },
+    fix: 'pass --workflow FILE or set FLIPGATE_WORKFLOW',
+  });
+}
+
+export function resolveStoreLocation(opts: GlobalOptions, workflowId: string, env = process.env): string {
+  return opts.store ?? env.FLIPGATE_STORE ?? path.join('state', `${workflowId}.json`);
+}
+
+export function intOption(value: string | undefined, name: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`expected an integer ≥ ${min}, found "${value}"`, { place: { field: name }, fix: `pass ${name} ${Math.max(min, 1)} or more` });
+  return n;
+}

@@ -1,0 +1,29 @@
+/**
+ * flipgate as a library: every function returns data and never exits the process.
+ * @example
+ * import { loadWorkflow, openSession, openStore, runSurvey } from 'flipgate';
+ * const workflow = await loadWorkflow('machines/o8-production-readiness.yaml');
+ * const store = await openStore('state/o8.json', workflow.spec.id);
+ * const session = openSession({ workflow, store });
+ * const { report } = await runSurvey(session);
+ * await session.close();
+ */
+export { ConfigError, ConfigErrors } from './errors.js';
+export { loadWorkflow, parseWorkflow, type LoadedWorkflow } from './spec/load.js';
+export { workflowJsonSchema } from './spec/json-schema.js';
+export type { Workflow, Gap, Gate, Section, Check } from './spec/schema.js';
+export { buildMachine, MACHINE_ID, type WorkflowMachine } from './machine/build.js';
+export { planMachine, type MachinePlan } from './machine/plan.js';
+export { guards, satisfies } from './machine/guards.js';
+export { gapStatuses, switchReadings, type GapStatus, type SwitchReading, type WorkflowEvent } from './machine/types.js';
+export { probes, probeKinds, probeFor } from './probes/index.js';
+export type { CheckOutcome, CheckResult, CheckStatus, ProbeContext } from './probes/types.js';
+export { openSession, defaultActor, type Session, type SessionOptions } from './runner/session.js';
+export { runSurvey, readStatus, advanceWorkflow, type AdvanceOutcome, type SurveyOutcome } from './runner/workflow.js';
+export { approveGap, revokeApproval } from './runner/signoffs.js';
+export { buildReport, type StatusReport, type GapReport } from './runner/report.js';
+export { openStore } from './store/open.js';
+export { FileStore } from './store/file-store.js';
+export { verifyChain } from './store/chain.js';
+export type { LedgerEvent, WorkflowStore } from './store/types.js';
+export { reporters, type ReporterName } from './reporters/index.js';

@@ -1,0 +1,18 @@
+export const gapStatuses = ['OPEN', 'PARTIAL', 'CLOSED', 'BLOCKED', 'ERROR', 'WAIVED'] as const;
+export type GapStatus = (typeof gapStatuses)[number];
+
+export const switchReadings = ['safe', 'enabled', 'error'] as const;
+/** safe: execution is still disabled (ON-by-safety); enabled: execution is on; error: cannot be read. */
+export type SwitchReading = (typeof switchReadings)[number];
+
+/** What the runtime tells the machine. Probe verdicts arrive as events; the machine does no I/O. */
+export type WorkflowEvent =
+  | { type: 'gap.verdict'; gap: string; status: GapStatus }
+  | { type: 'killswitch.read'; reading: SwitchReading }
+  | { type: 'gate.advance' }
+  | { type: 'flip.start'; gaps: Record<string, GapStatus> }
+  | { type: 'flip.failed' }
+  | { type: 'disable' }
+  | { type: 'resume'; reading: SwitchReading };
+
+export const terminalStates = ['armed', 'flipping', 'flipped', 'halted'] as const;

@@ -1,0 +1,125 @@
+import type { ClientConfig, Pool, PoolClient } from 'pg';
+import { describePgError } from './errors.js';
+
+/** Names of environment variables that hold a connection; a spec never holds the secret itself. */
+export interface ConnectionRef {
+  /** An environment variable holding a postgres:// URL. */
+  url?: string;
+  /** A prefix: PREFIX_HOST, PREFIX_PORT, PREFIX_USER, PREFIX_PASSWORD, PREFIX_NAME (or PREFIX_DATABASE). */
+  prefix?: string;
+}
+
+export interface ReadOnlyQuery {
+  query(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number }>;
+}
+
+/** Read-only Postgres access as the probes see it. */
+export interface PostgresAccess {
+  /** Runs `fn` in a READ ONLY transaction with statement, lock and connect timeouts; always rolls back. */
+  readOnly<T>(conn: ConnectionRef | undefined, opts: { timeoutMs: number; signal: AbortSignal }, fn: (q: ReadOnlyQuery) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export class PostgresUnavailable extends Error {}
+
+/** The connection's target without its password, for evidence. */
+export function describeTarget(cfg: ClientConfig): string {
+  if (cfg.connectionString) {
+    try {
+      const u = new URL(cfg.connectionString);
+      return `${u.hostname || 'socket'}:${u.port || 5432}/${u.pathname.slice(1) || u.username || 'default'}`;
+    } catch {
+      return 'the configured URL';
+    }
+  }
+  return `${cfg.host ?? 'localhost'}:${cfg.port ?? 5432}/${cfg.database ?? cfg.user ?? 'default'}`;
+}
+
+export function resolveConnection(ref: ConnectionRef | undefined, env: NodeJS.ProcessEnv): ClientConfig {
+  if (ref?.url) {
+    const url = env[ref.url];
+    if (!url) throw new PostgresUnavailable(`environment variable ${ref.url} is not set`);
+    return { connectionString: url };
+  }
+  if (ref?.prefix) {
+    const get = (k: string) => env[`${ref.prefix}${k}`];
+    if (!get('HOST') && !get('NAME') && !get('DATABASE')) throw new PostgresUnavailable(`no ${ref.prefix}HOST / ${ref.prefix}NAME in the environment`);
+    return { host: get('HOST'), port: get('PORT') ? Number(get('PORT')) : undefined, user: get('USER'), password: get('PASSWORD'), database: get('NAME') ?? get('DATABASE') };
+  }
+  if (env.DATABASE_URL) return { connectionString: env.DATABASE_URL };
+  return {
+    host: env.PGHOST,
+    port: env.PGPORT ? Number(env.PGPORT) : undefined,
+    user: env.PGUSER,
+    password: env.PGPASSWORD,
+    database: env.PGDATABASE,
+  };
+}
+
+/**
+ * One pool per distinct connection. `maxConnections: 1` suits an embedded single-session server
+ * (PGlite), where concurrent transactions would share one session.
+ */
+export function createPostgresAccess(opts: { env: NodeJS.ProcessEnv; maxConnections?: number }): PostgresAccess {
+  const pools = new Map<string, Pool>();
+  const max = opts.maxConnections ?? 4;
+
+  async function poolFor(cfg: ClientConfig, timeoutMs: number): Promise<Pool> {
+    const key = JSON.stringify(cfg);
+    let pool = pools.get(key);
+    if (!pool) {
+      const { default: pg } = await import('pg');
+      pool = new pg.Pool({ ...cfg, max, connectionTimeoutMillis: Math.max(500, Math.min(timeoutMs, 10_000)), idleTimeoutMillis: 1000, allowExitOnIdle: true, application_name: 'flipgate' });
+      pool.on('error', () => {
+        // An idle client lost its server; the next checkout reconnects or reports the error.
+      });
+      pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  return {
+    async readOnly(ref, { timeoutMs, signal }, fn) {
+      const cfg = resolveConnection(ref, opts.env);
+      const target = describeTarget(cfg);
+      let client: PoolClient;
+      try {
+        client = await (await poolFor(cfg, timeoutMs)).connect();
+      } catch (e) {
+        throw new PostgresUnavailable(describePgError(e, target));
+      }
+      let broken = false;
+      const onAbort = () => {
+        broken = true;
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        const ms = Math.max(1, Math.floor(timeoutMs));
+        await client.query('BEGIN READ ONLY');
+        await client.query(`SET LOCAL statement_timeout = ${ms}`);
+        await client.query(`SET LOCAL lock_timeout = ${ms}`);
+        return await fn({
+          query: async (sql, params) => {
+            const r = await client.query(sql, params as unknown[] | undefined);
+            return { rows: r.rows as Record<string, unknown>[], rowCount: r.rowCount ?? r.rows.length };
+          },
+        });
+      } catch (e) {
+        throw new PostgresUnavailable(describePgError(e, target));
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        try {
+          if (!broken) await client.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
+        client.release(broken ? true : undefined);
+      }
+    },
+    async close() {
+      const all = [...pools.values()];
+      pools.clear();
+      await Promise.allSettled(all.map((p) => p.end()));
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/** An absolute host path; resolved under `--root` at run time. */
+export const hostPath = z
+  .string()
+  .regex(/^\/(?!.*(^|\/)\.\.(\/|$))/, { error: 'must be an absolute path without ".." segments, like /opt/app/.env' });
+
+/** A file mode written as an octal string ("0640"); YAML would read a bare 0640 as 640. */
+export const modeString = z.string().regex(/^0?[0-7]{3,4}$/, { error: 'must be an octal mode string like "0640"' });
+
+/** A dotted version written as a string ("2.10"); YAML would read a bare 2.10 as 2.1. */
+export const versionString = z.string().regex(/^\d+(\.\d+)*$/, { error: 'must be a version string like "16.2"' });
+
+/** A JavaScript regular expression, checked at validation time. */
+export const pattern = z.string().min(1, { error: 'must not be empty' });
+
+export const positiveInt = z.number().int().positive();
+
+/** Fields that take a regular expression, for lint. */
+export function lintPattern(field: string, value: string | undefined): { field: string; problem: string }[] {
+  if (value === undefined) return [];
+  try {
+    new RegExp(value, 'm');
+    return [];
+  } catch (e) {
+    const why = e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e);
+    return [{ field, problem: `is not a valid regular expression (${why}) — fix the pattern; escape literal characters such as ( [ . with a backslash` }];
+  }
+}

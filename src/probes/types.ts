@@ -1,0 +1,57 @@
+import type { z } from 'zod';
+import type { PostgresAccess } from './pg/access.js';
+
+export type CheckStatus = 'pass' | 'fail' | 'error' | 'skip';
+
+/** Plain JSON data a check observed (names, counts, modes — never a secret's value). */
+export type Observed = { [key: string]: unknown };
+
+/** What one check concluded, in words (`evidence`) and in data (`observed`). */
+export interface CheckOutcome {
+  status: CheckStatus;
+  evidence: string;
+  observed?: Observed;
+}
+
+export interface CheckResult extends CheckOutcome {
+  ms: number;
+}
+
+/** A recorded human sign-off, as the runner hands it to an `approval` check. */
+export interface Signoff {
+  principal: string;
+  time: string;
+  note?: string;
+}
+
+/** Everything a probe may use; the runner builds it. Probes never reach for globals. */
+export interface ProbeContext {
+  /** Host root: paths of file-like kinds resolve under it. */
+  root: string;
+  signal: AbortSignal;
+  timeoutMs: number;
+  env: NodeJS.ProcessEnv;
+  postgres: PostgresAccess;
+  /** Sign-offs that count for the GAP this check belongs to. */
+  signoffs: Signoff[];
+  /** Principals whose sign-offs must not count (the flip's requester). */
+  excludedPrincipals: string[];
+}
+
+/** One check kind: its name, its parameter schema and what it does. */
+export interface ProbeKind<P extends z.ZodRawShape = z.ZodRawShape> {
+  kind: string;
+  summary: string;
+  params: P;
+  /** Extra checks on parameters beyond the schema; each string is one problem with its fix. */
+  lint?(params: z.infer<z.ZodObject<P>>): { field: string; problem: string }[];
+  run(params: z.infer<z.ZodObject<P>>, ctx: ProbeContext): Promise<CheckOutcome>;
+}
+
+export function defineProbe<P extends z.ZodRawShape>(kind: ProbeKind<P>): ProbeKind<P> {
+  return kind;
+}
+
+export const pass = (evidence: string, observed?: Observed): CheckOutcome => ({ status: 'pass', evidence, observed });
+export const fail = (evidence: string, observed?: Observed): CheckOutcome => ({ status: 'fail', evidence, observed });
+export const errored = (evidence: string, observed?: Observed): CheckOutcome => ({ status: 'error', evidence, observed });

@@ -1,0 +1,6 @@
+import type { StatusReport } from '../runner/report.js';
+
+/** The stable `--json` shape (schemaVersion 1), documented in the README. */
+export function formatJson(r: StatusReport): string {
+  return JSON.stringify(r, null, 2);
+}

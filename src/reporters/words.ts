@@ -1,0 +1,52 @@
+import type { GapReport, StatusReport } from '../runner/report.js';
+
+export const gapIcon: Record<string, string> = {
+  CLOSED: '✅',
+  WAIVED: '☑️',
+  PARTIAL: '⚠️',
+  OPEN: '❌',
+  BLOCKED: '❌',
+  ERROR: '🛑',
+  UNKNOWN: '·',
+};
+
+export const checkIcon: Record<string, string> = { pass: '✅', fail: '❌', error: '🛑', skip: '–' };
+
+/** The status as the seed writes it: a GAP blocked while its own checks are open reads "OPEN/BLOCKED". */
+export function gapStatusText(g: GapReport): string {
+  if (g.status === 'BLOCKED' && g.own && g.own !== 'CLOSED') return `${g.own}/BLOCKED`;
+  return g.status;
+}
+
+/** The first failing check's evidence, as the seed's table gives a reason beside each open GAP. */
+export function gapReason(g: GapReport): string {
+  if (g.status === 'CLOSED') return g.checks.map((c) => c.evidence).slice(0, 1).join('');
+  const parts: string[] = [];
+  if (g.status === 'BLOCKED') parts.push(`blocked by ${g.blockedBy.join(', ')}`);
+  const bad = g.checks.filter((c) => c.status !== 'pass');
+  for (const c of bad.slice(0, 2)) parts.push(c.evidence);
+  if (bad.length > 2) parts.push(`+${bad.length - 2} more`);
+  if (g.status === 'PARTIAL') {
+    const good = g.checks.filter((c) => c.status === 'pass').map((c) => c.id);
+    if (good.length) parts.unshift(`${good.join(', ')} ok`);
+  }
+  return parts.join('; ');
+}
+
+export function stateText(r: StatusReport): string {
+  if (r.state === 'armed') return 'armed — every gate passed; the flip may be requested';
+  if (r.state === 'flipped') return 'flipped — execution is enabled';
+  if (r.state === 'flipping') return 'flipping';
+  if (r.state === 'halted') return 'HALTED — execution disabled; run flipgate resume once the kill switch reads safe';
+  const gate = r.gates.find((g) => g.id === r.state);
+  const waiting = r.step && r.step !== 'passed' ? `, waiting on ${r.step}` : r.step === 'passed' ? ', passed — run advance to move on' : '';
+  return `${r.state}${gate ? ` (${gate.title})` : ''}${waiting}`;
+}
+
+/** The closing verdict line, like the seed's "G2 = SURVEYED". */
+export function verdictLine(r: StatusReport): string {
+  const open = r.gaps.filter((g) => !['CLOSED', 'WAIVED'].includes(g.status));
+  if (r.errors) return `NOT READY — ${r.errors} check(s) could not be evaluated (ERROR never counts as CLOSED)`;
+  if (r.ready) return 'READY — every GAP is CLOSED or validly WAIVED and the kill switch reads safe';
+  return `NOT READY — ${open.length} of ${r.gaps.length} GAPs not closed: ${open.map((g) => g.id).join(', ')}`;
+}

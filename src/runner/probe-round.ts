@@ -1,0 +1,126 @@
+import type { GapStatus, SwitchReading } from '../machine/types.js';
+import type { CheckResult } from '../probes/index.js';
+import type { Check } from '../spec/schema.js';
+import { digest } from '../support/digest.js';
+import type { NewEvent } from '../store/types.js';
+import { blockersFirst, gapVerdict, type GapVerdict } from './gap-status.js';
+import { runChecks, type PlannedCheck } from './run-checks.js';
+import type { Session } from './session.js';
+import { approvalStandings, signoffsByGap, waiverStandings } from './standing.js';
+import type { CheckRecord, SurveyData, SwitchRecord, WorkflowView } from './view.js';
+
+export interface RoundScope {
+  /** Label recorded with the survey: survey, advance, flip, watch, resume. */
+  scope: string;
+  /** GAPs to probe (their blockers are added); all when undefined. */
+  gaps?: string[];
+  sections?: boolean;
+  /** Principals whose approvals do not count in this round (the flip's requester). */
+  excludedPrincipals?: string[];
+}
+
+export interface ProbeRound {
+  survey: SurveyData;
+  verdicts: Map<string, GapVerdict>;
+  killSwitch: SwitchRecord;
+}
+
+/** The kill switch's reading: a passing check means execution is still disabled. */
+export function switchReading(r: CheckResult): SwitchReading {
+  if (r.status === 'pass') return 'safe';
+  if (r.status === 'fail' && r.observed?.present !== false) return 'enabled';
+  return 'error';
+}
+
+const switchWords: Record<SwitchReading, string> = {
+  safe: 'execution disabled (safe)',
+  enabled: 'execution ENABLED',
+  error: 'cannot be read',
+};
+
+function withBlockers(session: Session, ids: string[]): Set<string> {
+  const out = new Set<string>();
+  const add = (id: string) => {
+    if (out.has(id)) return;
+    out.add(id);
+    for (const b of session.plan.gaps.get(id)?.blockedBy ?? []) add(b);
+  };
+  ids.forEach(add);
+  return out;
+}
+
+function record(p: PlannedCheck, r: CheckResult): CheckRecord {
+  return { ref: p.ref, id: p.check.id, kind: p.check.kind, owner: p.owner, ...(p.check.title ? { title: p.check.title } : {}), ...r };
+}
+
+/** Probes the kill switch and the chosen GAPs (and sections) and computes GAP statuses. Reads only. */
+export async function probeRound(session: Session, view: WorkflowView, scope: RoundScope): Promise<ProbeRound> {
+  const spec = session.wf.spec;
+  const wanted = scope.gaps ? withBlockers(session, scope.gaps) : new Set(spec.gaps.map((g) => g.id));
+  const gaps = blockersFirst(spec.gaps).filter((g) => wanted.has(g.id));
+  const planned: PlannedCheck[] = [{ ref: 'killSwitch', owner: { kind: 'killSwitch', id: 'killSwitch' }, check: spec.killSwitch as Check }];
+  for (const g of gaps) for (const c of g.checks) planned.push({ ref: `${g.id}/${c.id}`, owner: { kind: 'gap', id: g.id }, check: c });
+  if (scope.sections) for (const s of spec.sections ?? []) for (const c of s.checks) planned.push({ ref: `${s.id}/${c.id}`, owner: { kind: 'section', id: s.id }, check: c });
+
+  const now = session.now();
+  const signoffs = signoffsByGap(approvalStandings(view, session.plan, session.wf.hash));
+  const waived = new Set(waiverStandings(view, spec, now).filter((w) => w.standing === 'active').map((w) => w.gap));
+  const results = await runChecks(planned, {
+    concurrency: session.concurrency,
+    timeoutMs: session.timeoutMs,
+    context: { root: session.root, env: session.env, postgres: session.postgres },
+    signoffsFor: (gap) => signoffs.get(gap) ?? [],
+    excludedPrincipals: scope.excludedPrincipals,
+    onResult: session.onProgress,
+  });
+  const checks = planned.map((p, i) => record(p, results[i]!));
+  const sw = checks[0]!;
+  const reading = switchReading(sw);
+  const killSwitch: SwitchRecord = { status: reading, evidence: `${switchWords[reading]}: ${sw.evidence}`, check: sw };
+
+  const verdicts = new Map<string, GapVerdict>();
+  const statusOf = (id: string): GapStatus | undefined => verdicts.get(id)?.status ?? view.gaps[id]?.status;
+  for (const g of gaps) {
+    verdicts.set(g.id, gapVerdict(g, checks.filter((c) => c.owner.kind === 'gap' && c.owner.id === g.id), statusOf, waived.has(g.id)));
+  }
+  const survey: SurveyData = {
+    scope: scope.scope,
+    killSwitch,
+    gaps: Object.fromEntries([...verdicts].map(([id, v]) => [id, { status: v.status, own: v.own, blockedBy: v.blockedBy }])),
+    checks,
+  };
+  return { survey, verdicts, killSwitch };
+}
+
+/** Ledger events for a round: one `survey` event with every verdict, one `gap.status` per changed GAP. */
+export function roundEvents(session: Session, view: WorkflowView, round: ProbeRound): NewEvent[] {
+  const refs = round.survey.checks.map((c) => c.ref);
+  const events: NewEvent[] = [
+    {
+      type: 'survey',
+      actor: session.actor,
+      cause: { kind: 'probe', checks: refs, digest: digest(round.survey.checks.map(({ ms: _ms, ...c }) => c)) },
+      data: round.survey as unknown as Record<string, unknown>,
+    },
+  ];
+  for (const [id, v] of round.verdicts) {
+    const before = view.gaps[id]?.status;
+    if (before === v.status) continue;
+    const own = round.survey.checks.filter((c) => c.owner.kind === 'gap' && c.owner.id === id);
+    events.push({
+      type: 'gap.status',
+      actor: session.actor,
+      subject: id,
+      from: before ?? 'UNKNOWN',
+      to: v.status,
+      cause: {
+        kind: 'probe',
+        checks: own.map((c) => c.ref),
+        digest: digest(own.map(({ ms: _ms, ...c }) => c)),
+        evidence: own.map((c) => `${c.id}: ${c.status} — ${c.evidence}`),
+      },
+      data: { own: v.own, blockedBy: v.blockedBy, waived: v.waived },
+    });
+  }
+  return events;
+}

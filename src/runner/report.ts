@@ -1,0 +1,113 @@
+import type { GapStatus, SwitchReading } from '../machine/types.js';
+import { topState } from '../machine/state.js';
+import { satisfies } from '../machine/guards.js';
+import type { CheckStatus } from '../probes/index.js';
+import type { Session } from './session.js';
+import type { CheckRecord, WorkflowView } from './view.js';
+
+export interface CheckReport {
+  id: string;
+  kind: string;
+  title?: string;
+  status: CheckStatus;
+  evidence: string;
+  observed: Record<string, unknown>;
+  ms: number;
+}
+
+export interface GapReport {
+  id: string;
+  title: string;
+  /** UNKNOWN until a survey has looked at the GAP. */
+  status: GapStatus | 'UNKNOWN';
+  /** What the GAP's own checks say (OPEN for a GAP BLOCKED with no passing check: the seed's "OPEN/BLOCKED"). */
+  own?: GapStatus;
+  blockedBy: string[];
+  waivable: boolean;
+  checks: CheckReport[];
+}
+
+export interface SectionReport {
+  id: string;
+  title: string;
+  checks: CheckReport[];
+}
+
+/** The documented `--json` shape (schemaVersion 1). */
+export interface StatusReport {
+  schemaVersion: 1;
+  workflow: string;
+  title: string;
+  /** A gate id, `armed`, `flipping`, `flipped` or `halted`. */
+  state: string;
+  /** The GAP the current gate waits on, or `passed`. */
+  step?: string;
+  killSwitch: { status: SwitchReading | 'unknown'; evidence: string };
+  gates: { id: string; title: string; requires: string[]; status: 'passed' | 'current' | 'pending' }[];
+  gaps: GapReport[];
+  sections: SectionReport[];
+  /** Every GAP CLOSED (or validly WAIVED) and the kill switch safe, in the data shown. */
+  ready: boolean;
+  /** Any check errored in the data shown. */
+  errors: number;
+  surveyed?: { seq: number; time: string; actor: string; scope: string };
+  ledger?: { seq: number; hash: string };
+}
+
+const checkReport = (c: CheckRecord): CheckReport => ({
+  id: c.id,
+  kind: c.kind,
+  ...(c.title ? { title: c.title } : {}),
+  status: c.status,
+  evidence: c.evidence,
+  observed: c.observed ?? {},
+  ms: c.ms,
+});
+
+export function buildReport(session: Session, view: WorkflowView): StatusReport {
+  const spec = session.wf.spec;
+  const label = view.state ?? session.plan.steps[0]!.gate + '.' + (session.plan.steps[0]!.gaps[0] ?? 'passed');
+  const top = topState(label);
+  const shownFrom = top === 'halted' ? (view.activeState ?? label) : label;
+  const gateIndex = session.plan.steps.findIndex((s) => s.gate === topState(shownFrom));
+  const allPassed = ['armed', 'flipping', 'flipped'].includes(topState(shownFrom));
+  const gates = spec.gates.map((g, i) => ({
+    id: g.id,
+    title: g.title,
+    requires: g.requires,
+    status: (allPassed || (gateIndex >= 0 && i < gateIndex) ? 'passed' : i === gateIndex ? 'current' : 'pending') as 'passed' | 'current' | 'pending',
+  }));
+  const gaps: GapReport[] = spec.gaps.map((g) => {
+    const r = view.gaps[g.id];
+    return {
+      id: g.id,
+      title: g.title,
+      status: r?.status ?? 'UNKNOWN',
+      ...(r ? { own: r.own } : {}),
+      blockedBy: g.blockedBy ?? [],
+      waivable: g.waivable !== false,
+      checks: (r?.checks ?? []).map(checkReport),
+    };
+  });
+  const sections = (spec.sections ?? []).map((s) => ({ id: s.id, title: s.title, checks: (view.sections[s.id] ?? []).map(checkReport) }));
+  const allChecks = [...gaps.flatMap((g) => g.checks), ...sections.flatMap((s) => s.checks), ...(view.killSwitch?.check ? [view.killSwitch.check] : [])];
+  const ready =
+    view.killSwitch?.status === 'safe' &&
+    gaps.every((g) => g.status !== 'UNKNOWN' && satisfies(g.status, g.waivable));
+  const sub = label.split('.')[1];
+  return {
+    schemaVersion: 1,
+    workflow: spec.id,
+    title: spec.title,
+    state: top,
+    ...(sub ? { step: sub } : {}),
+    killSwitch: view.killSwitch ? { status: view.killSwitch.status, evidence: view.killSwitch.evidence } : { status: 'unknown', evidence: 'not read yet: run flipgate survey' },
+    gates,
+    gaps,
+    sections,
+    ready: !!ready,
+    errors: allChecks.filter((c) => c.status === 'error').length,
+    ...(view.lastSurvey ? { surveyed: view.lastSurvey } : {}),
+    ...(view.head ? { ledger: view.head } : {}),
+  };
+}

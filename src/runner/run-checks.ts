@@ -1,0 +1,74 @@
+import { probeFor, type CheckResult, type ProbeContext } from '../probes/index.js';
+import type { Check } from '../spec/schema.js';
+
+/** One check to run, with the ledger reference it is known by (`GAP-3/gpg-key`, `secrets/env-production`, `killSwitch`). */
+export interface PlannedCheck {
+  ref: string;
+  owner: { kind: 'gap' | 'section' | 'killSwitch'; id: string };
+  check: Check;
+}
+
+export interface RunChecksOptions {
+  concurrency: number;
+  timeoutMs: number;
+  context: Omit<ProbeContext, 'signal' | 'timeoutMs' | 'signoffs' | 'excludedPrincipals'>;
+  signoffsFor: (gap: string) => ProbeContext['signoffs'];
+  excludedPrincipals?: string[];
+  onResult?: (planned: PlannedCheck, result: CheckResult, done: number, total: number) => void;
+}
+
+/** Runs one check with its timeout. A probe that throws or times out is an error, never a pass. */
+export async function runOneCheck(planned: PlannedCheck, opts: RunChecksOptions): Promise<CheckResult> {
+  const { check } = planned;
+  const timeoutMs = check.timeoutMs ?? opts.timeoutMs;
+  const probe = probeFor(check.kind);
+  const started = performance.now();
+  const ms = () => Math.round((performance.now() - started) * 10) / 10;
+  if (!probe) return { status: 'error', evidence: `unknown check kind ${check.kind}`, ms: 0 };
+  const ac = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => {
+      ac.abort();
+      resolve('timeout');
+    }, timeoutMs);
+  });
+  try {
+    const outcome = await Promise.race([
+      probe.run(check as never, {
+        ...opts.context,
+        signal: ac.signal,
+        timeoutMs,
+        signoffs: planned.owner.kind === 'gap' ? opts.signoffsFor(planned.owner.id) : [],
+        excludedPrincipals: opts.excludedPrincipals ?? [],
+      }),
+      timedOut,
+    ]);
+    if (outcome === 'timeout') return { status: 'error', evidence: `timed out after ${timeoutMs} ms`, observed: { timeoutMs }, ms: ms() };
+    return { ...outcome, ms: ms() };
+  } catch (e) {
+    // A probe that throws has a bug; report it without its message, which could quote host data.
+    const name = e instanceof Error ? e.name : typeof e;
+    return { status: 'error', evidence: `the ${check.kind} probe failed unexpectedly (${name})`, ms: ms() };
+  } finally {
+    clearTimeout(timer);
+    ac.abort();
+  }
+}
+
+/** Runs checks concurrently, at most `concurrency` at a time; results keep the input order. */
+export async function runChecks(planned: PlannedCheck[], opts: RunChecksOptions): Promise<CheckResult[]> {
+  const results: CheckResult[] = new Array(planned.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < planned.length) {
+      const i = next++;
+      results[i] = await runOneCheck(planned[i]!, opts);
+      done++;
+      opts.onResult?.(planned[i]!, results[i]!, done, planned.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, planned.length)) }, worker));
+  return results;
+}

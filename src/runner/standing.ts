@@ -1,0 +1,60 @@
+import type { Signoff } from '../probes/index.js';
+import type { MachinePlan } from '../machine/plan.js';
+import type { Workflow } from '../spec/schema.js';
+import type { ApprovalRecord, WaiverRecord, WorkflowView } from './view.js';
+
+export interface ApprovalStanding extends ApprovalRecord {
+  counts: boolean;
+  why: string;
+}
+
+export interface WaiverStanding extends WaiverRecord {
+  standing: 'active' | 'expired' | 'withdrawn' | 'forbidden';
+}
+
+/** The GAPs an approval of `gap` stands on: the GAP, its blockers, and every GAP proven before it in gate order. */
+export function approvalDependencies(plan: MachinePlan, gap: string): string[] {
+  const deps = new Set<string>([gap]);
+  const addBlockers = (id: string) => {
+    for (const b of plan.gaps.get(id)?.blockedBy ?? []) if (!deps.has(b)) (deps.add(b), addBlockers(b));
+  };
+  addBlockers(gap);
+  const at = plan.order.indexOf(gap);
+  if (at >= 0) plan.order.slice(0, at).forEach((g) => deps.add(g));
+  return [...deps];
+}
+
+/**
+ * Which approvals count: not revoked, given under the current spec, and not lapsed (no GAP they
+ * stand on reopened after they were given). Re-probing that finds the same results does not void them.
+ */
+export function approvalStandings(view: WorkflowView, plan: MachinePlan, specHash: string): ApprovalStanding[] {
+  return view.approvals.map((a) => {
+    if (a.revoked) return { ...a, counts: false, why: `revoked at event ${a.revoked.seq}` };
+    if (a.specHash && a.specHash !== specHash) return { ...a, counts: false, why: 'lapsed: the workflow spec changed after it was given' };
+    const reopened = approvalDependencies(plan, a.gap).find((g) => (view.reopenedAt[g] ?? 0) > a.seq);
+    if (reopened) return { ...a, counts: false, why: `lapsed: ${reopened} reopened at event ${view.reopenedAt[reopened]}` };
+    return { ...a, counts: true, why: 'counts' };
+  });
+}
+
+/** Counted sign-offs per GAP, one per principal (the same principal approving twice counts once). */
+export function signoffsByGap(standings: ApprovalStanding[]): Map<string, Signoff[]> {
+  const out = new Map<string, Signoff[]>();
+  for (const a of standings) {
+    if (!a.counts) continue;
+    const list = out.get(a.gap) ?? [];
+    if (!list.some((s) => s.principal === a.principal)) list.push({ principal: a.principal, time: a.time, note: a.note });
+    out.set(a.gap, list);
+  }
+  return out;
+}
+
+export function waiverStandings(view: WorkflowView, spec: Workflow, now: Date): WaiverStanding[] {
+  return view.waivers.map((w) => {
+    if (w.withdrawn) return { ...w, standing: 'withdrawn' as const };
+    if (spec.gaps.find((g) => g.id === w.gap)?.waivable === false) return { ...w, standing: 'forbidden' as const };
+    if (Date.parse(w.until) <= now.getTime()) return { ...w, standing: 'expired' as const };
+    return { ...w, standing: 'active' as const };
+  });
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { probeKinds, probes, type ProbeKindName } from '../probes/index.js';
+import type { ProbeKind } from '../probes/types.js';
+
+export const idPattern = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const id = z.string().regex(idPattern, { error: 'must start with a letter and hold only letters, digits, - and _ (like GAP-3 or G2)' });
+const title = z.string().min(1);
+const argv = z.array(z.string().min(1)).min(1);
+
+const checkBase = {
+  id,
+  title: title.optional(),
+  /** Per-check timeout in milliseconds; defaults to --timeout. */
+  timeoutMs: z.number().int().positive().optional(),
+};
+
+const checkSchemas = probeKinds.map((kind) =>
+  z.strictObject({ kind: z.literal(kind), ...checkBase, ...(probes[kind].params as z.ZodRawShape) }).describe(probes[kind].summary),
+);
+
+type ParamsOf<K extends ProbeKindName> = (typeof probes)[K] extends ProbeKind<infer P> ? P : never;
+interface CheckBase {
+  id: string;
+  title?: string | undefined;
+  timeoutMs?: number | undefined;
+}
+/** One check: its kind, its id and the kind's parameters. */
+export type Check = { [K in ProbeKindName]: { kind: K } & CheckBase & z.infer<z.ZodObject<ParamsOf<K>>> }[ProbeKindName];
+
+// The union is built from the registry, so its static type is spelled out by `Check` above.
+export const checkSchema = z.discriminatedUnion('kind', checkSchemas as unknown as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodType<Check>;
+
+export const gapSchema = z.strictObject({
+  id,
+  title,
+  checks: z.array(checkSchema).min(1),
+  blockedBy: z.array(id).optional(),
+  waivable: z.boolean().optional().describe('false forbids waivers for this GAP'),
+  notes: z.string().optional(),
+});
+
+export const gateSchema = z.strictObject({
+  id,
+  title,
+  requires: z.array(id).min(1),
+  notes: z.string().optional(),
+});
+
+export const sectionSchema = z.strictObject({ id, title, checks: z.array(checkSchema).min(1) });
+
+export const workflowSchema = z.strictObject({
+  $schema: z.string().optional(),
+  id,
+  title,
+  description: z.string().optional(),
+  vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional().describe('defaults for ${NAME}; the environment overrides them'),
+  killSwitch: checkSchema.describe('passing means execution is still disabled (the safe state)'),
+  gates: z.array(gateSchema).min(1),
+  gaps: z.array(gapSchema).min(1),
+  sections: z.array(sectionSchema).optional(),
+  flip: z.strictObject({ command: argv, timeoutMs: z.number().int().positive().optional() }).optional(),
+  disable: z.strictObject({ command: argv, timeoutMs: z.number().int().positive().optional() }).optional(),
+  approvals: z.strictObject({ signed: z.boolean().optional(), allowedSigners: z.string().optional() }).optional(),
+  watch: z.strictObject({ onReopen: z.enum(['report', 'disable']).optional(), intervalSeconds: z.number().positive().optional() }).optional(),
+});
+
+export type Workflow = z.infer<typeof workflowSchema>;
+export type Gap = z.infer<typeof gapSchema>;
+export type Gate = z.infer<typeof gateSchema>;
+export type Section = z.infer<typeof sectionSchema>;
