@@ -1,9 +1,8 @@
 // Bundles the CLI and the library into dist/ (ESM, code-split so each command loads only what it needs).
 import { build } from 'esbuild';
-import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
-await rm('dist', { recursive: true, force: true });
 await mkdir('dist', { recursive: true });
 await build({
   entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts' },

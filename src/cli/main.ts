@@ -5,6 +5,23 @@ declare const FLIPGATE_VERSION: string;
 const version = typeof FLIPGATE_VERSION === 'string' ? FLIPGATE_VERSION : '0.0.0-dev';
 
 type Handler = (...args: any[]) => Promise<number>;
+type Use = 'workflow' | 'root' | 'store' | 'as' | 'probe' | 'format' | 'json';
+type Uses = Use[];
+
+/** Adds the shared options a command uses (each command takes only those that make sense for it). */
+function withCommon(c: Command, uses: Uses): Command {
+  if (uses.includes('workflow')) c.option('-w, --workflow <file>', 'workflow spec (default: $FLIPGATE_WORKFLOW, else the single file in ./machines/)');
+  if (uses.includes('root')) c.option('--root <dir>', 'host root that file, dir, env.keys, file.contains and gpg.key home paths resolve under', '/');
+  if (uses.includes('store')) c.option('--store <path>', 'audit store: a file path or postgres:// URL (default: $FLIPGATE_STORE, else state/<workflow-id>.json)');
+  if (uses.includes('as')) c.option('--as <actor>', 'who runs the command, recorded in the ledger (default: $FLIPGATE_ACTOR, else the OS user)');
+  if (uses.includes('probe')) {
+    c.option('--concurrency <n>', 'checks run at once (default 8)');
+    c.option('--timeout <ms>', 'per-check timeout in milliseconds (default 10000)');
+  }
+  if (uses.includes('format')) c.addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown', 'junit']));
+  if (uses.includes('format') || uses.includes('json')) c.option('--json', 'JSON output (schemaVersion 1)');
+  return c;
+}
 
 /** Wraps a lazily loaded command so that heavy modules load only when that command runs. */
 function lazy(load: () => Promise<Handler>): (...args: unknown[]) => Promise<void> {
@@ -25,43 +42,118 @@ export function buildProgram(): Command {
   const program = new Command('flipgate')
     .description('Take a production system from not-ready to live through explicit, proven gates.')
     .version(version, '-V, --version')
-    .option('-w, --workflow <file>', 'workflow spec (default: $FLIPGATE_WORKFLOW, else the single file in ./machines/)')
-    .option('--root <dir>', 'host root that file, dir, env.keys and file.contains paths resolve under', '/')
-    .option('--store <path>', 'audit store: a file path or postgres:// URL (default: $FLIPGATE_STORE, else state/<workflow-id>.json)')
-    .option('--as <actor>', 'who runs the command, recorded in the ledger (default: $FLIPGATE_ACTOR, else the OS user)')
-    .option('--concurrency <n>', 'checks run at once (default 8)')
-    .option('--timeout <ms>', 'per-check timeout in milliseconds (default 10000)')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown', 'junit']))
-    .option('--json', 'same as --format json')
-    .showHelpAfterError('(run flipgate --help for usage)')
+    .showHelpAfterError('(run flipgate <command> --help for usage)')
     .exitOverride();
+  const cmd = (name: string, uses: Uses) => withCommon(program.command(name), uses);
   program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `flipgate: ${s}` : s) });
 
-  program
-    .command('validate')
+  cmd('validate', ['json'])
     .argument('<file>', 'workflow spec to validate')
     .description('validate a workflow spec: schema, ids, blockedBy cycles, check kinds and fields, regexes, modes (exit 2 on any problem)')
     .action(lazy(async () => (await import('./commands/validate.js')).validateCommand));
-  program
-    .command('survey')
+  cmd('survey', ['workflow', 'root', 'store', 'as', 'probe', 'format'])
     .description('run every check of every GAP and section (read-only) and print the GAP table; records the verdicts')
     .action(lazy(async () => (await import('./commands/workflow.js')).surveyCommand));
-  program
-    .command('status')
+  cmd('status', ['workflow', 'store', 'format'])
     .description('where the workflow stands, from the store (no probing)')
     .action(lazy(async () => (await import('./commands/workflow.js')).statusCommand));
-  program
-    .command('advance')
+  cmd('advance', ['workflow', 'root', 'store', 'as', 'probe', 'json'])
     .description('probe the current gate and the kill switch, record it, and move one gate on if its GAPs are proven')
     .action(lazy(async () => (await import('./commands/workflow.js')).advanceCommand));
-  program
-    .command('schema')
+  cmd('schema', [])
     .description('print the JSON Schema of workflow specs (generated from the validator)')
     .option('--out <file>', 'write it to a file')
     .option('--check', 'exit 1 when the file (default schema/workflow.schema.json) is out of date')
     .action(lazy(async () => (await import('./commands/schema.js')).schemaCommand));
-  program
-    .command('demo')
+  // ── sign-offs, the flip and the disable (src/cli/commands/decisions.ts) ──
+  cmd('approve', ['workflow', 'store', 'as', 'json'])
+    .argument('<gap>', 'GAP id')
+    .description("sign off a GAP's approval checks as --as (unauthenticated unless the spec requires signed approvals)")
+    .option('--note <text>', 'why')
+    .option('--key <file>', 'ed25519 private key (PEM) to sign the approval with')
+    .action(lazy(async () => (await import('./commands/decisions.js')).approveCommand));
+  cmd('revoke', ['workflow', 'store', 'as', 'json'])
+    .argument('<gap>', 'GAP id')
+    .description("withdraw --as's approval of a GAP")
+    .action(lazy(async () => (await import('./commands/decisions.js')).revokeCommand));
+  cmd('approvals', ['workflow', 'store', 'json'])
+    .description('list approvals and waivers with their standing')
+    .action(lazy(async () => (await import('./commands/decisions.js')).approvalsCommand));
+  cmd('waive', ['workflow', 'store', 'as', 'json'])
+    .argument('<gap>', 'GAP id')
+    .description('waive a GAP until a date, with a reason (refused where the spec says waivable: false)')
+    .requiredOption('--until <date>', 'ISO 8601 date or time when the waiver expires')
+    .requiredOption('--reason <text>', 'why the GAP may be waived')
+    .action(lazy(async () => (await import('./commands/decisions.js')).waiveCommand));
+  cmd('unwaive', ['workflow', 'store', 'as', 'json'])
+    .argument('<gap>', 'GAP id')
+    .description("withdraw a GAP's waiver")
+    .action(lazy(async () => (await import('./commands/decisions.js')).unwaiveCommand));
+  cmd('flip', ['workflow', 'root', 'store', 'as', 'probe', 'json'])
+    .description('show the flip plan (every guard with its evidence); with --execute, re-survey and turn execution on')
+    .option('--execute', 'run the flip (only from armed, with a fresh survey, the approvals and a verifying ledger)')
+    .action(lazy(async () => (await import('./commands/decisions.js')).flipCommand));
+  cmd('disable', ['workflow', 'root', 'store', 'as', 'probe', 'json'])
+    .description('turn execution off from any state: run the disable command, verify the switch, record it')
+    .requiredOption('--reason <text>', 'why')
+    .action(lazy(async () => (await import('./commands/decisions.js')).disableCommand));
+  cmd('resume', ['workflow', 'root', 'store', 'as', 'probe', 'json'])
+    .description('leave halted when the kill switch reads safe; start over from the first gate not proven')
+    .action(lazy(async () => (await import('./commands/decisions.js')).resumeCommand));
+  cmd('watch', ['workflow', 'root', 'store', 'as', 'probe', 'json'])
+    .description('re-survey on a schedule; report GAPs that reopen after the flip (and disable if the spec says so)')
+    .option('--interval <seconds>', 'seconds between surveys (default: the spec, else 300)')
+    .option('--once', 'survey once and exit')
+    .action(lazy(async () => (await import('./commands/decisions.js')).watchCommand));
+
+  // ── the audit ledger (src/cli/commands/audit.ts) ──
+  const audit = cmd('audit', ['workflow', 'store', 'json'])
+    .argument('[subject]', 'a GAP or gate id to narrow the timeline')
+    .description('the ledger timeline: who or what closed (and reopened) each GAP, when, through which checks, on what evidence')
+    .option('--actor <name>', 'only events by this actor')
+    .action(lazy(async () => (await import('./commands/audit.js')).auditCommand));
+  withCommon(audit.command('verify'), ['workflow', 'store', 'json'])
+    .description('recompute the hash chain (and signatures); exit 1 naming the first bad event')
+    .option('--checkpoint <file>', 'also fail when the ledger is shorter than, or diverges from, this checkpoint')
+    .option('--public-key <file>', 'ed25519 public key (PEM) that signed checkpoints or events')
+    .action(lazy(async () => (await import('./commands/audit.js')).auditVerifyCommand));
+  withCommon(audit.command('checkpoint'), ['workflow', 'store', 'json'])
+    .description('print the ledger head (workflow, sequence number, hash), signed when a key is configured')
+    .option('--key <file>', 'ed25519 private key (PEM) to sign with (default: $FLIPGATE_SIGNING_KEY)')
+    .option('--out <file>', 'write it to a file')
+    .action(lazy(async () => (await import('./commands/audit.js')).auditCheckpointCommand));
+  withCommon(program.command('store').description('move a ledger between backends').command('copy'), ['workflow', 'json'])
+    .requiredOption('--from <location>', 'source store (file path or postgres:// URL)')
+    .requiredOption('--to <location>', 'destination store')
+    .description('copy a ledger between stores and verify it on arrival')
+    .action(lazy(async () => (await import('./commands/audit.js')).storeCopyCommand));
+
+  // ── pictures (src/cli/commands/diagram.ts, serve.ts) ──
+  cmd('diagram', ['workflow', 'store'])
+    .description('draw the gate graph from the statechart: Mermaid, DOT, SVG or HTML, optionally coloured with live status')
+    .addOption(new Option('--format <format>', 'diagram format').choices(['mermaid', 'dot', 'svg', 'html']).default('mermaid'))
+    .option('--status', 'colour GAPs and gates with their status from the store and mark the current state')
+    .option('--out <file>', 'write to a file')
+    .option('--check', 'exit 1 when a diagram under diagrams/ is out of date')
+    .option('--write', 'regenerate every diagram under diagrams/')
+    .action(lazy(async () => (await import('./commands/diagram.js')).diagramCommand));
+  cmd('serve', ['workflow', 'root', 'store', 'as', 'probe'])
+    .description('a read-only local dashboard: the coloured diagram, the GAP board, the ledger timeline, and a survey button')
+    .option('--port <n>', 'port (default 4680; 0 picks a free one)')
+    .option('--host <addr>', 'address to bind', '127.0.0.1')
+    .action(lazy(async () => (await import('./commands/serve.js')).serveCommand));
+
+  // ── model assurance (src/cli/commands/model.ts) ──
+  cmd('test', ['workflow', 'json'])
+    .argument('[file]', 'workflow spec (default: --workflow)')
+    .description("generate path tests from the workflow's statechart and run them; prints state and transition coverage")
+    .action(lazy(async () => (await import('./commands/model.js')).testCommand));
+  cmd('check', ['workflow', 'json'])
+    .argument('[file]', 'workflow spec (default: --workflow)')
+    .description('model-level findings: unreachable gates, unused GAPs, gates that can never pass, dead ends, an unreachable flip')
+    .action(lazy(async () => (await import('./commands/model.js')).checkCommand));
+
+  cmd('demo', ['json'])
     .description('build the O8 seed-state host in a temp folder with an embedded Postgres, survey it, then provision and advance to armed')
     .option('--keep', 'keep the temp host folder')
     .action(lazy(async () => (await import('./commands/demo.js')).demoCommand));

@@ -102,7 +102,7 @@ export async function buildSeedHost(opts: SeedHostOptions): Promise<SeedHost> {
   const role = (r: string) => `"${rolePrefix}${r}"`;
   for (const r of ['context_pack_readonly', 'cutter_exec', 'cutter_verify']) await sql.query(`CREATE ROLE ${role(r)} LOGIN`);
   await sql.query(`CREATE ROLE ${role('cutter_ro')} NOLOGIN`);
-  await sql.query(`CREATE SCHEMA "${schema}"`);
+  await sql.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
   for (const t of ['verify_result', 'cut_change_set', 'manifest_envelope', 'dot_pair_signature']) await sql.query(`CREATE TABLE "${schema}".${t} (id serial PRIMARY KEY, body text)`);
   await sql.query(`CREATE TABLE "${schema}".review_decision (id serial PRIMARY KEY, principal text, decision text, secret_note text)`);
   for (let i = 1; i <= 3; i++) {

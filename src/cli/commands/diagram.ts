@@ -1,0 +1,3 @@
+import { pending } from './_pending.js';
+
+export const diagramCommand = pending('diagram');
