@@ -1,0 +1,54 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildSeedHost, type SeedHost } from '../../src/demo/seed-host.js';
+import { loadWorkflow, type LoadedWorkflow } from '../../src/spec/load.js';
+import { openSession, type Session, type SessionOptions } from '../../src/runner/session.js';
+import { FileStore } from '../../src/store/file-store.js';
+import { createTestDatabase, type TestDatabase } from './pg.js';
+
+export const O8 = path.resolve('machines/o8-production-readiness.yaml');
+
+export interface SeedFixture {
+  root: string;
+  db: TestDatabase;
+  host: SeedHost;
+  env: NodeJS.ProcessEnv;
+  wf: LoadedWorkflow;
+  storePath: string;
+  store: FileStore;
+  /** A session as `actor` (closed by cleanup). */
+  session(actor?: string, extra?: Partial<SessionOptions>): Session;
+  cleanup(): Promise<void>;
+}
+
+/** The O8 seed-state host: files under a temp root, roles and schema in a database of the test's own. */
+export async function setupSeedHost(opts: { secret?: string } = {}): Promise<SeedFixture> {
+  const root = await mkdtemp(path.join(tmpdir(), 'flipgate-host-'));
+  const db = await createTestDatabase();
+  const host = await buildSeedHost({ root, sql: db.admin, rolePrefix: db.prefix, schema: db.schema, secret: opts.secret });
+  const env: NodeJS.ProcessEnv = { ...process.env, ...db.env, ...host.vars };
+  const wf = await loadWorkflow(O8, { env });
+  const storePath = path.join(root, 'state', `${wf.spec.id}.json`);
+  const store = new FileStore(storePath, wf.spec.id);
+  const sessions: Session[] = [];
+  return {
+    root,
+    db,
+    host,
+    env,
+    wf,
+    storePath,
+    store,
+    session(actor = 'tester', extra = {}) {
+      const s = openSession({ workflow: wf, store, actor, root, env, timeoutMs: 15_000, ...extra });
+      sessions.push(s);
+      return s;
+    },
+    async cleanup() {
+      for (const s of sessions) await s.close();
+      await db.drop();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
