@@ -28,7 +28,8 @@ export class ConfigError extends Error {
 export class ConfigErrors extends ConfigError {
   readonly errors: ConfigError[];
   constructor(errors: ConfigError[]) {
-    super(errors.map((e) => e.message).join('\n'), { place: errors[0]?.place ?? {} });
+    super('');
+    this.message = errors.map((e) => e.message).join('\n');
     this.name = 'ConfigErrors';
     this.errors = errors;
   }

@@ -48,7 +48,7 @@ export function parseWorkflow(text: string, file: string, opts: { env?: NodeJS.P
   if (doc.errors.length) {
     throw new ConfigErrors(
       doc.errors.map((err) => {
-        const pos = err.linePos?.[0];
+        const pos = err.linePos?.[0] ?? lines.linePos(err.pos[0]);
         const msg = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
         const fix = err.code === 'DUPLICATE_KEY' ? 'remove or rename one of the two keys' : 'fix the YAML syntax (indentation, quotes, colons)';
         return new ConfigError(`invalid YAML: ${msg}`, { place: { file, line: pos?.line, column: pos?.col }, fix });
@@ -63,11 +63,26 @@ export function parseWorkflow(text: string, file: string, opts: { env?: NodeJS.P
   const toErrors = (issues: IssueText[]) => issues.map((i) => new ConfigError(i.problem, { place: locate(doc, lines, file, i.path, i.key) }));
   const parsed = workflowSchema.safeParse(value);
   const schemaIssues = parsed.success ? [] : parsed.error.issues.flatMap((iss) => describeIssue(iss, value, doc));
-  const all = [...varIssues, ...schemaIssues];
+  const all = [...varIssues, ...withoutEchoes(schemaIssues, varIssues)];
   if (parsed.success && !all.length) all.push(...checkSemantics(parsed.data));
   if (all.length) throw new ConfigErrors(dedupe(toErrors(all)));
   const spec = parsed.data!;
   return { file, spec, vars, hash: digest(spec), sourceHash: sha256(text) };
+}
+
+const samePath = (a: IssueText['path'], b: IssueText['path']) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Drops issues that only echo another: a value that failed because its `${VAR}` is undefined, and
+ * "x is missing" when the same object has an unknown field that is a misspelling of x.
+ */
+function withoutEchoes(issues: IssueText[], varIssues: IssueText[]): IssueText[] {
+  return issues.filter((i) => {
+    if (varIssues.some((v) => samePath(v.path, i.path))) return false;
+    const missing = /^"([^"]+)" is missing/.exec(i.problem)?.[1];
+    if (missing && issues.some((o) => o.key !== undefined && samePath(o.path, i.path) && o.problem.includes(`did you mean "${missing}"`))) return false;
+    return true;
+  });
 }
 
 function dedupe(errors: ConfigError[]): ConfigError[] {
