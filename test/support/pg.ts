@@ -46,6 +46,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const env = serverEnv(id);
     const admin = new pg.Client(env.DATABASE_URL ? { connectionString: env.DATABASE_URL } : { ...serverBase(), database: id });
     await admin.connect();
+    await admin.query('CREATE SCHEMA cutter_governance');
     return {
       kind: 'server',
       env: { ...env, PGDATABASE: id },
