@@ -19,14 +19,15 @@ function table(head: string[]): Table.Table {
   return new Table({ head, chars: plain, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 }, wordWrap: false });
 }
 
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const clip = (s: string, n: number) => (Number.isFinite(n) && s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** The terminal report: state, kill switch, the GAP table like the seed's §6, and optionally the sections. */
 export function formatTable(r: StatusReport, opts: TableOptions): string {
   const c = opts.color ? pc : pc.createColors(false);
   const paint = (status: string, text: string) =>
     status === 'CLOSED' || status === 'pass' || status === 'WAIVED' ? c.green(text) : status === 'PARTIAL' ? c.yellow(text) : status === 'UNKNOWN' || status === 'skip' ? c.dim(text) : c.red(text);
-  const width = Math.max(60, opts.width ?? 120);
+  // On a terminal, long evidence is cut to the width; piped output keeps it whole.
+  const width = opts.width ? Math.max(60, opts.width) : Infinity;
   const out: string[] = [];
   out.push(c.bold(`${r.title} (${r.workflow})`));
   out.push(`State: ${stateText(r)}`);
