@@ -49,3 +49,15 @@ export function formatProblem(problem: string, place: Place, fix?: string): stri
 export function isConfigError(e: unknown): e is ConfigError {
   return e instanceof ConfigError;
 }
+
+/**
+ * A request the workflow's rules refuse (self-approval, a forbidden waiver, a flip from the wrong
+ * state): the input is well-formed but the answer is no. The CLI prints it and exits 1.
+ */
+export class Refusal extends Error {
+  readonly exitCode = 1;
+  constructor(message: string, readonly fix?: string) {
+    super(fix ? `${message} — ${fix}` : message);
+    this.name = 'Refusal';
+  }
+}

@@ -1,4 +1,4 @@
-import { ConfigError, isConfigError } from '../errors.js';
+import { ConfigError, isConfigError, Refusal } from '../errors.js';
 import type { CheckResult } from '../probes/index.js';
 import type { PlannedCheck } from '../runner/run-checks.js';
 import { reporters, reporterNames, type ReporterName } from '../reporters/index.js';
@@ -40,6 +40,11 @@ export function progress(enabled = !!process.stderr.isTTY): ((p: PlannedCheck, r
 
 /** Prints an error the user can act on: one line per problem, no stack trace. Returns the exit code. */
 export function reportError(e: unknown, json: boolean): number {
+  if (e instanceof Refusal) {
+    if (json) process.stdout.write(JSON.stringify({ refused: { message: e.message } }, null, 2) + '\n');
+    else process.stderr.write(`flipgate: refused: ${e.message}\n`);
+    return 1;
+  }
   if (isConfigError(e)) {
     const lines = e.message.split('\n');
     if (json) {

@@ -164,7 +164,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const [what, how] = process.argv.slice(2);
 if (what !== 'execution' || !['enable', 'disable'].includes(how)) { console.error('usage: cutter execution enable|disable'); process.exit(2); }
-if (process.env.CUTTER_FAIL) { console.error('cutter: refusing (CUTTER_FAIL is set)'); process.exit(1); }
+if (process.env.CUTTER_FAIL_ON === how) { console.error('cutter: refusing to ' + how + ' (CUTTER_FAIL_ON)'); process.exit(1); }
+if (process.env.CUTTER_NOOP_ON === how) process.exit(0);
 const file = path.join(__dirname, '..', 'cutter', 'execution.py');
 const text = fs.readFileSync(file, 'utf8');
 fs.writeFileSync(file, text.replace(/^__execution_enabled__\\s*=\\s*(True|False)/m, '__execution_enabled__ = ' + (how === 'enable' ? 'True' : 'False')));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineProbe, errored, fail, pass } from './types.js';
-import { lintPattern, pattern, positiveInt } from './support/params.js';
+import { lintPattern, pattern } from './support/params.js';
 import { runArgv } from './support/exec.js';
 
 /**
@@ -14,13 +14,12 @@ export const commandProbe = defineProbe({
     argv: z.array(z.string().min(1)).min(1),
     exitCode: z.number().int().min(0).max(255).optional(),
     stdout: pattern.optional(),
-    timeoutMs: positiveInt.optional(),
   },
   lint: (p) => lintPattern('stdout', p.stdout),
   async run(p, ctx) {
     const want = p.exitCode ?? 0;
     const shown = p.argv.join(' ');
-    const r = await runArgv(p.argv, { timeoutMs: Math.min(p.timeoutMs ?? ctx.timeoutMs, ctx.timeoutMs), signal: ctx.signal });
+    const r = await runArgv(p.argv, { timeoutMs: ctx.timeoutMs, signal: ctx.signal, env: ctx.env });
     if (r.problem === 'not-found') return fail(`${p.argv[0]} is not on PATH`, { argv: p.argv, found: false });
     if (r.problem) return errored(`${shown}: ${r.detail}`, { argv: p.argv });
     const observed = { argv: p.argv, exitCode: r.exitCode, stdoutBytes: Buffer.byteLength(r.stdout) };

@@ -62,6 +62,7 @@ export const gpgKeyProbe = defineProbe({
       const r = await runArgv(['gpg', '--homedir', scratch, '--batch', '--no-tty', '--no-autostart', '--no-auto-check-trustdb', '--with-colons', '--fixed-list-mode', '--list-keys'], {
         timeoutMs: ctx.timeoutMs,
         signal: ctx.signal,
+        env: ctx.env,
       });
       if (r.problem === 'not-found') return errored('gpg is not on PATH: install GnuPG (apt-get install gnupg) to check keys', { home: shownHome });
       if (r.problem) return errored(`gpg --list-keys: ${r.detail}`, { home: shownHome });

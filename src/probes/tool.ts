@@ -46,7 +46,7 @@ export const toolProbe = defineProbe({
   async run(p, ctx) {
     const where = await findOnPath(p.name, ctx.env.PATH);
     if (!where) return fail(`${p.name} is not on PATH`, { name: p.name, found: false });
-    const r = await runArgv([where, ...(p.versionArgs ?? ['--version'])], { timeoutMs: ctx.timeoutMs, signal: ctx.signal });
+    const r = await runArgv([where, ...(p.versionArgs ?? ['--version'])], { timeoutMs: ctx.timeoutMs, signal: ctx.signal, env: ctx.env });
     if (r.problem) return errored(`${p.name} --version: ${r.detail}`, { name: p.name, path: where });
     const firstLine = (r.stdout.trim() || r.stderr.trim()).split('\n')[0] ?? '';
     const version = parseVersion(firstLine);

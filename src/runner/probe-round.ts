@@ -6,6 +6,7 @@ import type { NewEvent } from '../store/types.js';
 import { blockersFirst, gapVerdict, type GapVerdict } from './gap-status.js';
 import { runChecks, type PlannedCheck } from './run-checks.js';
 import type { Session } from './session.js';
+import { loadAllowedSigners } from './signing.js';
 import { approvalStandings, signoffsByGap, waiverStandings } from './standing.js';
 import type { CheckRecord, SurveyData, SwitchRecord, WorkflowView } from './view.js';
 
@@ -63,7 +64,7 @@ export async function probeRound(session: Session, view: WorkflowView, scope: Ro
   if (scope.sections) for (const s of spec.sections ?? []) for (const c of s.checks) planned.push({ ref: `${s.id}/${c.id}`, owner: { kind: 'section', id: s.id }, check: c });
 
   const now = session.now();
-  const signoffs = signoffsByGap(approvalStandings(view, session.plan, session.wf.hash));
+  const signoffs = signoffsByGap(approvalStandings(view, session.plan, session.wf.hash, await loadAllowedSigners(session), spec.id));
   const waived = new Set(waiverStandings(view, spec, now).filter((w) => w.standing === 'active').map((w) => w.gap));
   const results = await runChecks(planned, {
     concurrency: session.concurrency,

@@ -1,4 +1,6 @@
+import type { KeyObject } from 'node:crypto';
 import type { Signoff } from '../probes/index.js';
+import { claimVerifies } from './signing.js';
 import type { MachinePlan } from '../machine/plan.js';
 import type { Workflow } from '../spec/schema.js';
 import type { ApprovalRecord, WaiverRecord, WorkflowView } from './view.js';
@@ -28,9 +30,16 @@ export function approvalDependencies(plan: MachinePlan, gap: string): string[] {
  * Which approvals count: not revoked, given under the current spec, and not lapsed (no GAP they
  * stand on reopened after they were given). Re-probing that finds the same results does not void them.
  */
-export function approvalStandings(view: WorkflowView, plan: MachinePlan, specHash: string): ApprovalStanding[] {
+export function approvalStandings(view: WorkflowView, plan: MachinePlan, specHash: string, signers?: Map<string, KeyObject[]>, workflow?: string): ApprovalStanding[] {
   return view.approvals.map((a) => {
     if (a.revoked) return { ...a, counts: false, why: `revoked at event ${a.revoked.seq}` };
+    if (signers) {
+      if (!a.signature || !a.signedAt) return { ...a, counts: false, why: 'unsigned: this workflow requires signed approvals' };
+      const keys = signers.get(a.principal);
+      if (!keys) return { ...a, counts: false, why: `${a.principal} is not in the allowed-signers file` };
+      const claim = { workflow: workflow ?? '', gap: a.gap, head: a.head, signedAt: a.signedAt, principal: a.principal };
+      if (!claimVerifies(claim, a.signature, keys)) return { ...a, counts: false, why: `bad signature: not made by ${a.principal}'s key over this approval` };
+    }
     if (a.specHash && a.specHash !== specHash) return { ...a, counts: false, why: 'lapsed: the workflow spec changed after it was given' };
     const reopened = approvalDependencies(plan, a.gap).find((g) => (view.reopenedAt[g] ?? 0) > a.seq);
     if (reopened) return { ...a, counts: false, why: `lapsed: ${reopened} reopened at event ${view.reopenedAt[reopened]}` };

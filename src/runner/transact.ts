@@ -7,12 +7,16 @@ import { replay, type WorkflowView } from './view.js';
 
 /** A workflow update in progress: the replayed view, the machine resumed at its state, and events to append. */
 export interface WorkflowTx {
+  /** The ledger as read under the lock. */
+  events: LedgerEvent[];
   view: WorkflowView;
   run: MachineRun;
   pending: NewEvent[];
   tx: StoreTx;
   /** Records a state change of the machine with its cause. */
   transition(step: Step | undefined, cause: Cause): void;
+  /** Appends what is pending now (before an irreversible act, so the ledger shows it even if the process dies). */
+  flush(): Promise<void>;
 }
 
 export function initialState(session: Session): string {
@@ -51,7 +55,9 @@ export async function updateWorkflow<T>(session: Session, fn: (w: WorkflowTx) =>
       }
     }
     const run = new MachineRun(session.machine, state);
+    const recorded: LedgerEvent[] = [];
     const w: WorkflowTx = {
+      events,
       view,
       run,
       pending,
@@ -60,10 +66,13 @@ export async function updateWorkflow<T>(session: Session, fn: (w: WorkflowTx) =>
         if (!step) return;
         pending.push({ type: 'transition', actor: session.actor, cause, from: step.from, to: step.to, subject: step.to.split('.')[0], data: { event: step.event } });
       },
+      async flush() {
+        recorded.push(...(await tx.append(pending.splice(0))));
+      },
     };
     try {
       const result = await fn(w);
-      const recorded = await tx.append(pending);
+      await w.flush();
       return { result, recorded, view: replay([...events, ...recorded]) };
     } finally {
       run.stop();

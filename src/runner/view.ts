@@ -43,6 +43,7 @@ export interface ApprovalRecord {
   head: string;
   specHash?: string;
   signature?: string;
+  signedAt?: string;
   revoked?: { seq: number; time: string };
 }
 
@@ -115,8 +116,8 @@ export function replay(events: LedgerEvent[]): WorkflowView {
         if (e.subject && proven(e.from as GapStatus) && !proven(e.to as GapStatus)) view.reopenedAt[e.subject] = e.seq;
         break;
       case 'approval.granted': {
-        const d = e.data as { note?: string; head: string; specHash?: string; signature?: string };
-        view.approvals.push({ gap: e.subject!, principal: e.actor, seq: e.seq, time: e.time, note: d.note, head: d.head, specHash: d.specHash, signature: d.signature });
+        const d = e.data as { note?: string; head: string; specHash?: string; signature?: string; signedAt?: string };
+        view.approvals.push({ gap: e.subject!, principal: e.actor, seq: e.seq, time: e.time, note: d.note, head: d.head, specHash: d.specHash, signature: d.signature, signedAt: d.signedAt });
         break;
       }
       case 'approval.revoked':

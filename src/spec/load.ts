@@ -66,8 +66,19 @@ export function parseWorkflow(text: string, file: string, opts: { env?: NodeJS.P
   const all = [...varIssues, ...withoutEchoes(schemaIssues, varIssues)];
   if (parsed.success && !all.length) all.push(...checkSemantics(parsed.data));
   if (all.length) throw new ConfigErrors(dedupe(toErrors(all)));
-  const spec = parsed.data!;
+  const spec = expandGroups(parsed.data!);
   return { file, spec, vars, hash: digest(spec), sourceHash: sha256(text) };
+}
+
+/** Replaces "@group" in approval principals with the group's members. */
+function expandGroups(spec: Workflow): Workflow {
+  const groups = spec.groups ?? {};
+  for (const g of spec.gaps) {
+    for (const c of g.checks) {
+      if (c.kind === 'approval' && c.principals) c.principals = [...new Set(c.principals.flatMap((p) => (p.startsWith('@') ? (groups[p.slice(1)] ?? []) : [p])))];
+    }
+  }
+  return spec;
 }
 
 const samePath = (a: IssueText['path'], b: IssueText['path']) => a.length === b.length && a.every((x, i) => x === b[i]);

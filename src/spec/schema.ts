@@ -60,7 +60,13 @@ export const workflowSchema = z.strictObject({
   sections: z.array(sectionSchema).optional(),
   flip: z.strictObject({ command: argv, timeoutMs: z.number().int().positive().optional() }).optional(),
   disable: z.strictObject({ command: argv, timeoutMs: z.number().int().positive().optional() }).optional(),
-  approvals: z.strictObject({ signed: z.boolean().optional(), allowedSigners: z.string().optional() }).optional(),
+  groups: z.record(id, z.array(z.string().min(1)).min(1)).optional().describe('named groups of principals; an approval check may list "@group"'),
+  approvals: z
+    .strictObject({
+      signed: z.boolean().optional().describe('approvals count only when signed by a key in allowedSigners'),
+      allowedSigners: z.string().optional().describe('file of "principal ssh-ed25519 AAAA…" lines, relative to the workflow file'),
+    })
+    .optional(),
   watch: z.strictObject({ onReopen: z.enum(['report', 'disable']).optional(), intervalSeconds: z.number().positive().optional() }).optional(),
 });
 

@@ -60,6 +60,17 @@ export function checkSemantics(wf: Workflow): IssueText[] {
   wf.sections?.forEach((s, si) => lintChecks(s.checks, ['sections', si, 'checks']));
   lintCheck(wf.killSwitch, ['killSwitch'], out);
   if (wf.killSwitch.kind === 'approval') out.push({ path: ['killSwitch', 'kind'], problem: 'the kill switch must be read from the host, not from sign-offs — use file.contains, command or postgres.query' });
+  const groups = Object.keys(wf.groups ?? {});
+  wf.gaps.forEach((g, gi) =>
+    g.checks.forEach((c, ci) => {
+      if (c.kind !== 'approval') return;
+      c.principals?.forEach((p, pi) => {
+        if (p.startsWith('@') && !groups.includes(p.slice(1))) {
+          out.push({ path: ['gaps', gi, 'checks', ci, 'principals', pi], problem: `group "${p.slice(1)}" is not defined — add it under groups: (known: ${groups.join(', ') || 'none'})` });
+        }
+      });
+    }),
+  );
   if (wf.approvals?.signed && !wf.approvals.allowedSigners) out.push({ path: ['approvals'], key: 'signed', problem: 'signed approvals need allowedSigners: FILE (an allowed-signers file)' });
   return out;
 }

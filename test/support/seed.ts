@@ -52,3 +52,20 @@ export async function setupSeedHost(opts: { secret?: string } = {}): Promise<See
     },
   };
 }
+
+/** Provisions every host-side piece and records the sign-offs the O8 approval checks need. */
+export async function provisionEverything(fx: SeedFixture, approvers: { gap7?: string[] } = {}): Promise<void> {
+  const { approveGap } = await import('../../src/runner/signoffs.js');
+  for (const g of ['GAP-3', 'GAP-5', 'GAP-6', 'GAP-9'] as const) await fx.host.provision(g);
+  await approveGap(fx.session('dq4-board'), 'GAP-4');
+  await approveGap(fx.session('release-manager'), 'GAP-8');
+  for (const p of approvers.gap7 ?? ['alice', 'bob']) await approveGap(fx.session(p), 'GAP-7');
+}
+
+/** Advances until the workflow stops moving; returns the last outcome. */
+export async function advanceAll(session: Session) {
+  const { advanceWorkflow } = await import('../../src/runner/workflow.js');
+  let r = await advanceWorkflow(session);
+  while (r.outcome === 'advanced') r = await advanceWorkflow(session);
+  return r;
+}

@@ -1,11 +1,125 @@
-import { pending } from './_pending.js';
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { disableWorkflow, flipWorkflow, resumeWorkflow, watchOnce, type Guard } from '../../runner/decisions.js';
+import { approveGap, listDecisions, revokeApproval, unauthenticatedNote, unwaiveGap, waiveGap, type SignoffOutcome } from '../../runner/signoffs.js';
+import { printReport, useColor } from '../io.js';
+import type { GlobalOptions } from '../resolve.js';
+import { cliSession } from '../session.js';
 
-export const approveCommand = pending('approve');
-export const revokeCommand = pending('revoke');
-export const approvalsCommand = pending('approvals');
-export const waiveCommand = pending('waive');
-export const unwaiveCommand = pending('unwaive');
-export const flipCommand = pending('flip');
-export const disableCommand = pending('disable');
-export const resumeCommand = pending('resume');
-export const watchCommand = pending('watch');
+type Opts = GlobalOptions & { note?: string; key?: string; until?: string; reason?: string; execute?: boolean; interval?: string; once?: boolean };
+
+const out = (s: string) => process.stdout.write(s + '\n');
+const colors = () => (useColor() ? pc : pc.createColors(false));
+
+async function withSession<T>(cmd: Command, fn: (s: Awaited<ReturnType<typeof cliSession>>, o: Opts) => Promise<T>, progress = false): Promise<T> {
+  const o = cmd.optsWithGlobals<Opts>();
+  const s = await cliSession(o, { progress });
+  try {
+    return await fn(s, o);
+  } finally {
+    await s.close();
+  }
+}
+
+function printSignoff(r: SignoffOutcome, o: Opts): number {
+  if (o.json) out(JSON.stringify({ message: r.message, unauthenticated: r.unauthenticated, events: r.recorded.map((e) => e.seq) }, null, 2));
+  else {
+    out(`✓ ${r.message}`);
+    if (r.unauthenticated) out(colors().yellow(`note: ${unauthenticatedNote}`));
+  }
+  return 0;
+}
+
+export const approveCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await approveGap(s, gap, { note: o.note, keyFile: o.key }), o));
+export const revokeCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await revokeApproval(s, gap), o));
+export const waiveCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await waiveGap(s, gap, o.until!, o.reason!), o));
+export const unwaiveCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await unwaiveGap(s, gap), o));
+
+/** approvals: every approval and waiver with its standing. */
+export const approvalsCommand = (cmd: Command) =>
+  withSession(cmd, async (s, o) => {
+    const list = await listDecisions(s);
+    if (o.json) {
+      out(JSON.stringify({ schemaVersion: 1, signed: list.signed, approvals: list.approvals, waivers: list.waivers }, null, 2));
+      return 0;
+    }
+    const c = colors();
+    out(c.bold('Approvals'));
+    if (!list.approvals.length) out('  (none)');
+    for (const a of list.approvals) out(`  ${a.counts ? c.green('✓') : c.red('✗')} ${a.gap}  ${a.principal}  ${a.time}  ${a.counts ? 'counts' : a.why}${a.note ? `  — ${a.note}` : ''}`);
+    out(c.bold('Waivers'));
+    if (!list.waivers.length) out('  (none)');
+    for (const w of list.waivers) out(`  ${w.standing === 'active' ? c.green('✓') : c.red('✗')} ${w.gap}  ${w.principal}  until ${w.until}  ${w.standing.toUpperCase()}  — ${w.reason}`);
+    if (!list.signed) out(c.yellow(`note: ${unauthenticatedNote}`));
+    return 0;
+  });
+
+function printGuards(guards: Guard[]) {
+  const c = colors();
+  for (const g of guards) out(`  ${g.ok ? c.green('✓') : c.red('✗')} ${g.guard}\n      ${c.dim(g.evidence)}`);
+}
+
+/** flip: the plan (exit 0 when it would proceed), or with --execute the flip itself (exit 0 only when flipped). */
+export const flipCommand = (cmd: Command) =>
+  withSession(
+    cmd,
+    async (s, o) => {
+      const r = await flipWorkflow(s, { execute: !!o.execute });
+      s.progress.clear();
+      const ok = r.outcome === 'would-proceed' || r.outcome === 'flipped';
+      if (o.json) {
+        out(JSON.stringify({ schemaVersion: 1, outcome: r.outcome, message: r.message, requester: s.actor, guards: r.guards, command: r.command, disable: r.disable, unauthenticated: r.unauthenticated, state: r.report.state }, null, 2));
+        return ok ? 0 : 1;
+      }
+      const c = colors();
+      out(c.bold(o.execute ? `Flip requested by ${s.actor}` : `Flip plan for ${s.actor} (nothing runs without --execute)`));
+      printGuards(r.guards);
+      if (r.command) out(`  would run: ${r.command.join(' ')}  (no shell), then require the kill switch to read "execution enabled"`);
+      if (r.disable) out(`  on failure: ${r.disable.join(' ')}, then halted`);
+      if (r.unauthenticated) out(c.yellow(`note: ${unauthenticatedNote}`));
+      out(`${ok ? c.green('✓') : c.red('✗')} ${r.message}`);
+      return ok ? 0 : 1;
+    },
+    true,
+  );
+
+/** disable: always allowed; exit 0 when the switch reads safe afterwards. */
+export const disableCommand = (cmd: Command) =>
+  withSession(cmd, async (s, o) => {
+    const r = await disableWorkflow(s, o.reason!);
+    if (o.json) out(JSON.stringify({ schemaVersion: 1, safe: r.safe, from: r.from, state: r.report.state, message: r.message }, null, 2));
+    else out(`${r.safe ? '✓' : '✗'} ${r.message} (was ${r.from})`);
+    return r.safe ? 0 : 1;
+  });
+
+/** resume: leaves halted when the switch reads safe. */
+export const resumeCommand = (cmd: Command) =>
+  withSession(cmd, async (s, o) => {
+    const r = await resumeWorkflow(s);
+    if (o.json) out(JSON.stringify({ schemaVersion: 1, resumed: r.resumed, state: r.report.state, step: r.report.step, message: r.message }, null, 2));
+    else {
+      printReport(r.report, o);
+      out(`${r.resumed ? '✓' : '✗'} ${r.message}`);
+    }
+    return r.resumed ? 0 : 1;
+  });
+
+/** watch: re-survey on a schedule; drift after the flip goes to stderr and the ledger. */
+export const watchCommand = (cmd: Command) =>
+  withSession(cmd, async (s, o) => {
+    const seconds = Number(o.interval ?? s.wf.spec.watch?.intervalSeconds ?? 300);
+    let drift = false;
+    for (;;) {
+      const r = await watchOnce(s);
+      const stamp = new Date().toISOString();
+      if (r.reopened.length) {
+        drift = true;
+        process.stderr.write(`flipgate watch ${stamp}: DRIFT after the flip: ${r.reopened.map((x) => `${x.gap} ${x.status}`).join(', ')}\n`);
+        if (r.disabled) process.stderr.write(`flipgate watch ${stamp}: ${r.disabled.message}\n`);
+      }
+      if (o.json) out(JSON.stringify({ time: stamp, state: r.report.state, reopened: r.reopened, disabled: r.disabled ? { safe: r.disabled.safe } : null }));
+      else out(`${stamp} ${r.report.state} — ${r.reopened.length ? `${r.reopened.length} GAP(s) reopened` : 'no drift'}`);
+      if (o.once) return drift ? 1 : 0;
+      await new Promise((res) => setTimeout(res, seconds * 1000));
+    }
+  });

@@ -70,17 +70,17 @@ export async function demoCommand(cmd: Command): Promise<number> {
         act: async () => {
           await host.provision('GAP-3');
           await host.provision('GAP-5');
-          await approveGap(open('governance-board'), 'GAP-4', 'DQ_4: cutter_exec writes review_decision');
+          await approveGap(open('governance-board'), 'GAP-4', { note: 'DQ_4: cutter_exec writes review_decision' });
         },
       },
       { title: 'provision GAP-9 (live bodies for the 5 mutating phases)', act: () => host.provision('GAP-9') },
       { title: 'provision GAP-6 (cut-revert runbook, dry-run passed)', act: () => host.provision('GAP-6') },
-      { title: 'GAP-8 is no longer blocked: a harmless target is signed off', act: async () => void (await approveGap(open('release-manager'), 'GAP-8', 'target: a test document')) },
+      { title: 'GAP-8 is no longer blocked: a harmless target is signed off', act: async () => void (await approveGap(open('release-manager'), 'GAP-8', { note: 'target: a test document' })) },
       {
         title: 'GAP-7: two distinct approvers rule for the flip',
         act: async () => {
-          await approveGap(open('ruling-alice'), 'GAP-7', 'ruling: authorise the execution flip');
-          await approveGap(open('ruling-bob'), 'GAP-7', 'ruling: concur');
+          await approveGap(open('ruling-alice'), 'GAP-7', { note: 'ruling: authorise the execution flip' });
+          await approveGap(open('ruling-bob'), 'GAP-7', { note: 'ruling: concur' });
         },
       },
     ];

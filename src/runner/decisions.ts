@@ -1,0 +1,209 @@
+import { Refusal } from '../errors.js';
+import { satisfies } from '../machine/guards.js';
+import { topState } from '../machine/state.js';
+import type { GapStatus } from '../machine/types.js';
+import { runArgv } from '../probes/support/exec.js';
+import { verifyChain } from '../store/chain.js';
+import type { Cause, LedgerEvent } from '../store/types.js';
+import { probeRound, roundEvents, switchReading, type ProbeRound } from './probe-round.js';
+import { buildReport, type StatusReport } from './report.js';
+import type { Session } from './session.js';
+import { unauthenticatedNote } from './signoffs.js';
+import { feedRound, probeCause, updateWorkflow, type WorkflowTx } from './transact.js';
+import { runOneCheck } from './run-checks.js';
+import type { Check } from '../spec/schema.js';
+
+export interface Guard {
+  guard: string;
+  ok: boolean;
+  evidence: string;
+}
+
+export interface FlipOutcome {
+  outcome: 'would-proceed' | 'refused' | 'flipped' | 'failed';
+  message: string;
+  guards: Guard[];
+  /** What the flip runs, and what runs if it fails. */
+  command?: string[];
+  disable?: string[];
+  unauthenticated: boolean;
+  report: StatusReport;
+  recorded: LedgerEvent[];
+}
+
+const operator = (command: string): Cause => ({ kind: 'operator', command });
+
+/** Every condition the flip needs, each with its evidence, evaluated on a fresh round. */
+function flipGuards(session: Session, w: WorkflowTx, round: ProbeRound): Guard[] {
+  const spec = session.wf.spec;
+  const state = w.run.state;
+  const chain = verifyChain(w.events);
+  const guards: Guard[] = [
+    { guard: 'the workflow is armed', ok: state === 'armed', evidence: `state is ${state}` },
+    { guard: 'the ledger verifies', ok: !chain, evidence: chain ? chain.detail : `hash chain intact up to event ${w.view.head?.seq ?? 0}` },
+    { guard: 'the kill switch reads safe', ok: round.killSwitch.status === 'safe', evidence: round.killSwitch.evidence },
+  ];
+  for (const g of spec.gaps) {
+    const v = round.verdicts.get(g.id);
+    const status: GapStatus | 'UNKNOWN' = v?.status ?? 'UNKNOWN';
+    const checks = round.survey.checks.filter((c) => c.owner.kind === 'gap' && c.owner.id === g.id);
+    const why = checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.evidence}`);
+    guards.push({
+      guard: `${g.id} is CLOSED${g.waivable === false ? '' : ' or validly WAIVED'}`,
+      ok: status !== 'UNKNOWN' && satisfies(status, g.waivable !== false),
+      evidence: `${status}${why.length ? ` — ${why.join('; ')}` : ''}`,
+    });
+  }
+  guards.push({ guard: 'a flip command is configured', ok: !!spec.flip, evidence: spec.flip ? spec.flip.command.join(' ') : `no flip: in ${session.wf.file}` });
+  guards.push({ guard: 'a disable command is configured (the way back)', ok: !!spec.disable, evidence: spec.disable ? spec.disable.command.join(' ') : `no disable: in ${session.wf.file}` });
+  return guards;
+}
+
+async function readSwitch(session: Session) {
+  const r = await runOneCheck(
+    { ref: 'killSwitch', owner: { kind: 'killSwitch', id: 'killSwitch' }, check: session.wf.spec.killSwitch as Check },
+    { concurrency: 1, timeoutMs: session.timeoutMs, context: { root: session.root, env: session.env, postgres: session.postgres }, signoffsFor: () => [] },
+  );
+  return { reading: switchReading(r), result: r };
+}
+
+/** Runs the spec's disable command (if any), records it and the switch reading that follows. */
+async function runDisable(session: Session, w: WorkflowTx, why: string): Promise<{ safe: boolean; evidence: string }> {
+  const cmd = session.wf.spec.disable;
+  if (cmd) {
+    const r = await runArgv(cmd.command, { timeoutMs: cmd.timeoutMs ?? 60_000, env: session.env });
+    const ok = !r.problem && r.exitCode === 0;
+    w.pending.push({ type: 'disable.command', actor: session.actor, cause: operator(why), data: { argv: cmd.command, exitCode: r.exitCode ?? null, ...(r.problem ? { problem: r.detail } : {}), ok } });
+  } else {
+    w.pending.push({ type: 'disable.command', actor: session.actor, cause: operator(why), data: { argv: null, ok: false, problem: 'no disable command in the workflow: turn execution off by hand' } });
+  }
+  const sw = await readSwitch(session);
+  w.pending.push({ type: 'killswitch.read', actor: session.actor, cause: { kind: 'probe', checks: ['killSwitch'], digest: '', evidence: [sw.result.evidence] }, data: { reading: sw.reading, evidence: sw.result.evidence } });
+  await w.flush();
+  return { safe: sw.reading === 'safe', evidence: sw.result.evidence };
+}
+
+/**
+ * The flip. Without `execute`: a fresh read-only round and the plan — every guard with its evidence,
+ * what would run, whether it would proceed. With `execute`: only from `armed`, with a fresh survey that
+ * does not count the requester's own approvals, a verifying ledger and a safe switch; runs the flip
+ * command (no shell), then requires the switch to read "execution enabled"; on any failure runs the
+ * disable command and ends in `halted`. Every step is in the ledger as it happens.
+ */
+export async function flipWorkflow(session: Session, opts: { execute: boolean }): Promise<FlipOutcome> {
+  const spec = session.wf.spec;
+  const unauthenticated = !spec.approvals?.signed;
+  const { result, recorded, view } = await updateWorkflow(session, async (w) => {
+    const round = await probeRound(session, w.view, { scope: opts.execute ? 'flip' : 'flip-plan', excludedPrincipals: [session.actor] });
+    w.pending.push(...roundEvents(session, w.view, round));
+    feedRound(session, w, round);
+    const guards = flipGuards(session, w, round);
+    const blocked = guards.filter((g) => !g.ok);
+    const base = { guards, command: spec.flip?.command, disable: spec.disable?.command, unauthenticated };
+    if (!opts.execute) {
+      return { ...base, outcome: blocked.length ? ('refused' as const) : ('would-proceed' as const), message: blocked.length ? `the flip would not proceed: ${blocked.map((g) => g.guard).join('; ')}` : `the flip would proceed: ${spec.flip!.command.join(' ')}` };
+    }
+    if (blocked.length) {
+      w.pending.push({ type: 'flip.refused', actor: session.actor, cause: operator('flip --execute'), data: { guards: blocked } });
+      return { ...base, outcome: 'refused' as const, message: `flip refused: ${blocked.map((g) => g.guard).join('; ')}` };
+    }
+    const gaps = Object.fromEntries([...round.verdicts].map(([id, v]) => [id, v.status]));
+    w.pending.push({ type: 'flip.requested', actor: session.actor, cause: operator('flip --execute'), data: { guards, command: spec.flip!.command } });
+    w.transition(w.run.send({ type: 'flip.start', gaps }), operator('flip --execute'));
+    await w.flush();
+
+    const ran = await runArgv(spec.flip!.command, { timeoutMs: spec.flip!.timeoutMs ?? 60_000, env: session.env });
+    const ranOk = !ran.problem && ran.exitCode === 0;
+    w.pending.push({ type: 'flip.command', actor: session.actor, cause: operator('flip --execute'), data: { argv: spec.flip!.command, exitCode: ran.exitCode ?? null, ok: ranOk, ...(ran.problem ? { problem: ran.detail } : {}) } });
+    if (!ranOk) {
+      w.transition(w.run.send({ type: 'flip.failed' }), operator('flip command failed'));
+      await w.flush();
+      const back = await runDisable(session, w, 'flip failed');
+      return { ...base, outcome: 'failed' as const, message: `the flip command failed (${ran.detail ?? `exit ${ran.exitCode}`}); disable ran; the switch reads ${back.safe ? 'safe' : 'NOT safe'}; halted` };
+    }
+    const sw = await readSwitch(session);
+    w.transition(w.run.send({ type: 'killswitch.read', reading: sw.reading }), { kind: 'probe', checks: ['killSwitch'], digest: '', evidence: [sw.result.evidence] });
+    if (topState(w.run.state) === 'flipped') {
+      w.pending.push({ type: 'flip.completed', actor: session.actor, cause: operator('flip --execute'), data: { killSwitch: sw.result.evidence } });
+      return { ...base, outcome: 'flipped' as const, message: `execution is enabled: ${sw.result.evidence}` };
+    }
+    await w.flush();
+    const back = await runDisable(session, w, 'switch did not read enabled after the flip');
+    return { ...base, outcome: 'failed' as const, message: `the flip command ran but the switch reads ${sw.reading} (${sw.result.evidence}); disable ran; the switch reads ${back.safe ? 'safe' : 'NOT safe'}; halted` };
+  });
+  return { ...result, report: buildReport(session, view), recorded };
+}
+
+export interface DisableOutcome {
+  safe: boolean;
+  message: string;
+  from: string;
+  report: StatusReport;
+  recorded: LedgerEvent[];
+}
+
+/** Turns execution off from any state: runs the disable command, verifies the switch reads safe, halts. */
+export async function disableWorkflow(session: Session, reason: string): Promise<DisableOutcome> {
+  const { result, recorded, view } = await updateWorkflow(session, async (w) => {
+    const from = w.run.state;
+    w.pending.push({ type: 'disable.requested', actor: session.actor, cause: operator('disable'), data: { reason, from } });
+    await w.flush();
+    const back = await runDisable(session, w, `disable: ${reason}`);
+    w.transition(w.run.send({ type: 'disable' }), operator(`disable: ${reason}`));
+    return { from, safe: back.safe, message: back.safe ? `execution disabled; the switch reads safe (${back.evidence}); halted` : `halted, but the switch does NOT read safe: ${back.evidence}` };
+  });
+  return { ...result, report: buildReport(session, view), recorded };
+}
+
+export interface ResumeOutcome {
+  resumed: boolean;
+  message: string;
+  to: string;
+  report: StatusReport;
+  recorded: LedgerEvent[];
+}
+
+/** Leaves `halted` only when the switch reads safe, then fast-forwards through every gate still proven. */
+export async function resumeWorkflow(session: Session): Promise<ResumeOutcome> {
+  const { result, recorded, view } = await updateWorkflow(session, async (w) => {
+    const state = () => w.run.state;
+    if (state() !== 'halted') throw new Refusal(`the workflow is not halted (state ${state()})`, 'resume only leaves halted; see flipgate status');
+    const round = await probeRound(session, w.view, { scope: 'resume' });
+    w.pending.push(...roundEvents(session, w.view, round));
+    w.transition(w.run.send({ type: 'resume', reading: round.killSwitch.status }), probeCause(round, 'killSwitch'));
+    if (state() === 'halted') return { resumed: false, message: `still halted: the kill switch reads ${round.killSwitch.evidence}` };
+    for (let guard = 0; guard < session.plan.steps.length + 1; guard++) {
+      feedRound(session, w, round);
+      if (!state().endsWith('.passed')) break;
+      w.transition(w.run.send({ type: 'gate.advance' }), operator('resume'));
+    }
+    return { resumed: true, message: `resumed at ${state()}` };
+  });
+  return { ...result, to: view.state ?? '', report: buildReport(session, view), recorded };
+}
+
+export interface WatchOutcome {
+  reopened: { gap: string; status: string }[];
+  disabled?: DisableOutcome;
+  report: StatusReport;
+}
+
+/** One watch round: a survey; after the flip, a GAP that no longer holds is drift, recorded and (if the spec says so) answered with the disable. */
+export async function watchOnce(session: Session): Promise<WatchOutcome> {
+  const { result, view } = await updateWorkflow(session, async (w) => {
+    const before = w.run.state;
+    const round = await probeRound(session, w.view, { scope: 'watch', sections: true });
+    w.pending.push(...roundEvents(session, w.view, round));
+    const reopened = before === 'flipped'
+      ? session.wf.spec.gaps.filter((g) => { const v = round.verdicts.get(g.id); return !v || !satisfies(v.status, g.waivable !== false); }).map((g) => ({ gap: g.id, status: round.verdicts.get(g.id)?.status ?? 'UNKNOWN' }))
+      : [];
+    for (const r of reopened) w.pending.push({ type: 'drift.reopened', actor: session.actor, subject: r.gap, to: r.status, cause: probeCause(round, r.gap), data: { after: 'flip' } });
+    feedRound(session, w, round);
+    return reopened;
+  });
+  let disabled: DisableOutcome | undefined;
+  if (result.length && session.wf.spec.watch?.onReopen === 'disable') disabled = await disableWorkflow(session, `drift after the flip: ${result.map((r) => `${r.gap} ${r.status}`).join(', ')}`);
+  return { reopened: result, disabled, report: disabled?.report ?? buildReport(session, view) };
+}
+
+export { unauthenticatedNote };
