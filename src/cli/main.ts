@@ -154,7 +154,7 @@ export function buildProgram(): Command {
     .action(lazy(async () => (await import('./commands/model.js')).checkCommand));
 
   cmd('demo', ['json'])
-    .description('build the O8 seed-state host in a temp folder with an embedded Postgres, survey it, then provision and advance to armed')
+    .description('build the O8 seed-state host in a temp folder with an embedded Postgres, survey it, provision and advance to armed, flip with two approvers, then disable')
     .option('--keep', 'keep the temp host folder')
     .action(lazy(async () => (await import('./commands/demo.js')).demoCommand));
   return program;

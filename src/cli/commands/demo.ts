@@ -12,6 +12,9 @@ import { formatTable } from '../../reporters/table.js';
 import { openSession, type Session } from '../../runner/session.js';
 import { approveGap } from '../../runner/signoffs.js';
 import { advanceWorkflow, runSurvey } from '../../runner/workflow.js';
+import { disableWorkflow, flipWorkflow } from '../../runner/decisions.js';
+import { unauthenticatedNote } from '../../runner/signoffs.js';
+import { verifyChain } from '../../store/chain.js';
 import { loadWorkflow } from '../../spec/load.js';
 import { FileStore } from '../../store/file-store.js';
 import { useColor } from '../io.js';
@@ -95,10 +98,27 @@ export async function demoCommand(cmd: Command): Promise<number> {
       for (const b of r.blockers) say(`    ${b.gap} ${b.status}: ${b.reasons.join('; ')}`);
       if (r.outcome === 'halted') return 1;
     }
-    const final = await advanceWorkflow(session);
     say('');
-    say(c.bold(`Result: ${final.report.state}`) + c.dim(`  (ledger: ${store.ledgerFile})`));
-    return final.report.state === 'armed' ? 0 : 1;
+    say(c.bold(`── ${n++}. flip --execute, requested by release-operator (neither ruling approver) ──`));
+    const flip = await flipWorkflow(open('release-operator'), { execute: true });
+    for (const g of flip.guards) say(`  ${g.ok ? c.green('✓') : c.red('✗')} ${g.guard}  ${c.dim(g.evidence)}`);
+    say(`${flip.outcome === 'flipped' ? c.green('✓') : c.red('✗')} ${flip.message}`);
+    say(c.yellow(`note: ${unauthenticatedNote}`));
+    say('');
+    say(c.bold(`── ${n++}. disable: turn execution off again ──`));
+    const off = await disableWorkflow(open('release-operator'), 'demo finished');
+    say(`${off.safe ? c.green('✓') : c.red('✗')} ${off.message}`);
+    say('');
+    say(c.bold('── Who closed each GAP (from the ledger) ──'));
+    const events = await store.readEvents();
+    for (const g of wf.spec.gaps) {
+      const closed = events.filter((e) => e.type === 'gap.status' && e.subject === g.id && e.to === 'CLOSED').pop();
+      const approvals = events.filter((e) => e.type === 'approval.granted' && e.subject === g.id).map((e) => e.actor);
+      if (closed) say(`  ${g.id} CLOSED at event ${closed.seq} (${closed.time}) by ${closed.actor}'s ${closed.cause.kind} through ${(closed.cause.kind === 'probe' ? closed.cause.checks : []).join(', ')}${approvals.length ? `; sign-offs: ${approvals.join(', ')}` : ''}`);
+    }
+    const verified = verifyChain(events);
+    say(`Ledger: ${events.length} events, hash chain ${verified ? c.red(`BROKEN: ${verified.detail}`) : c.green('verifies')}` + c.dim(opts.keep ? `  (${store.ledgerFile})` : ''));
+    return flip.outcome === 'flipped' && off.safe && !verified ? 0 : 1;
   } finally {
     await session?.close();
     await pgServer.stop();
