@@ -29,7 +29,8 @@ export interface ProbeRound {
 /** The kill switch's reading: a passing check means execution is still disabled. */
 export function switchReading(r: CheckResult): SwitchReading {
   if (r.status === 'pass') return 'safe';
-  if (r.status === 'fail' && r.observed?.present !== false) return 'enabled';
+  // A switch that is absent (no file, no command) cannot be read: that is not "enabled", it is unknown.
+  if (r.status === 'fail' && r.observed?.present !== false && r.observed?.found !== false) return 'enabled';
   return 'error';
 }
 
