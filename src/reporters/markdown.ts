@@ -1,27 +1,85 @@
-import type { StatusReport } from '../runner/report.js';
+import type { CheckReport, SectionReport, StatusReport } from '../runner/report.js';
 import { checkIcon, gapIcon, gapReason, gapStatusText, stateText, verdictLine } from './words.js';
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const alnum = (c: string | undefined) => !!c && /[A-Za-z0-9]/.test(c);
+const punct = (c: string | undefined) => !!c && /[!-/:-@[-`{-~]/.test(c);
 
-/** A Markdown report in the seed survey's layout: one section per concern, then the GAP status table and a verdict. */
+/**
+ * Evidence holds paths, globs and regexes (`orchestrator.*`, `__execution_enabled__\s*=`): escaped so that
+ * Markdown shows them as written, and only where Markdown would act (`DQ_4` stays as it is).
+ */
+export function md(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\r') continue;
+    if (c === '\n') out += ' ';
+    else if (c === '<') out += '&lt;';
+    else if (c === '>') out += '&gt;';
+    else if (c === '&' && /^&#?[A-Za-z0-9]+;/.test(s.slice(i))) out += '&amp;';
+    else if (c === '_' && alnum(s[i - 1]) && alnum(s[i + 1])) out += c;
+    else if ('`*_[]|'.includes(c) || (c === '\\' && punct(s[i + 1]))) out += `\\${c}`;
+    else out += c;
+  }
+  return out;
+}
+
+const presence = (c: CheckReport) => `${checkIcon[c.status]} ${c.status === 'pass' ? 'present' : c.status === 'fail' ? 'absent' : c.status}`;
+
+/** One line under a section's table, as the seed sums each concern up in a sentence. */
+function sectionSummary(s: SectionReport): string {
+  if (!s.checks.length) return 'Not surveyed yet.';
+  const bad = s.checks.filter((c) => c.status !== 'pass');
+  if (!bad.length) return `All ${s.checks.length} present.`;
+  const names = bad.map((c) => `${md(c.title ?? c.id)}${c.status === 'fail' ? '' : ` (${c.status})`}`).join('; ');
+  return `${bad.length} of ${s.checks.length} not present: ${names}.`;
+}
+
+/** The closing line, like the seed's "G2 = SURVEYED. DB substrate ready; … are not ready." */
+function verdict(r: StatusReport): string {
+  const current = r.gates.find((g) => g.status === 'current');
+  const head = `${current ? current.id : r.state} = ${r.ready && !r.errors ? 'READY' : 'SURVEYED'}.`;
+  const surveyed = r.sections.filter((s) => s.checks.length);
+  const ready = surveyed.filter((s) => s.checks.every((c) => c.status === 'pass')).map((s) => s.title);
+  const notReady = surveyed.filter((s) => s.checks.some((c) => c.status !== 'pass')).map((s) => s.title);
+  const parts = [head];
+  if (ready.length) parts.push(`Ready: ${md(ready.join('; '))}.`);
+  if (notReady.length) parts.push(`Not ready: ${md(notReady.join('; '))}.`);
+  parts.push(`${verdictLine(r)}.`);
+  return parts.join(' ');
+}
+
+/**
+ * A Markdown report in the seed survey's layout: what was surveyed, one section per concern with a
+ * present/absent table and a one-line summary, the GAP status table with ✅ ⚠️ ❌, and a verdict line.
+ */
 export function formatMarkdown(r: StatusReport): string {
   const out: string[] = [];
-  out.push(`# ${r.title} — prerequisite survey`, '');
+  const current = r.gates.find((g) => g.status === 'current');
+  const checks = r.gaps.reduce((n, g) => n + g.checks.length, 0) + r.sections.reduce((n, s) => n + s.checks.length, 0);
+  out.push(`# ${md(r.title)} — prerequisite survey`, '');
   out.push(`- workflow: \`${r.workflow}\``);
-  if (r.surveyed) out.push(`- surveyed: ${r.surveyed.time} by ${r.surveyed.actor} (ledger event ${r.surveyed.seq})`);
-  out.push(`- state: ${stateText(r)}`);
-  out.push(`- kill switch: ${r.killSwitch.evidence}`, '');
+  if (current) out.push(`- gate covered: ${current.id} ${md(current.title)}`);
+  if (r.surveyed) out.push(`- date_utc: ${r.surveyed.time} · by ${md(r.surveyed.actor)} · ledger event ${r.surveyed.seq} (${r.surveyed.scope})`);
+  out.push(`- state: ${md(stateText(r))}`);
+  out.push(`- kill switch: ${r.killSwitch.status} — ${md(r.killSwitch.evidence)}`, '');
+  out.push(
+    r.surveyed
+      ? `A read-only survey of ${checks} checks: ${r.sections.length} sections and the ${r.gaps.length} GAPs the gates require. Nothing on the host was changed.`
+      : 'No survey has been recorded yet: run flipgate survey.',
+    '',
+  );
   r.sections.forEach((s, i) => {
-    out.push(`## ${i + 1}. ${s.title}`, '', '| Item | Present | Notes |', '|---|---|---|');
-    for (const c of s.checks) out.push(`| ${cell(c.title ?? c.id)} | ${checkIcon[c.status]} ${c.status === 'pass' ? 'present' : c.status === 'fail' ? 'absent' : c.status} | ${cell(c.evidence)} |`);
+    out.push(`## ${i + 1}. ${md(s.title)}`, '', '| Item | Present | Notes |', '|---|---|---|');
+    for (const c of s.checks) out.push(`| ${md(c.title ?? c.id)} | ${presence(c)} | ${md(c.evidence)} |`);
     if (!s.checks.length) out.push('| (not surveyed) | · | |');
-    out.push('');
+    out.push('', sectionSummary(s), '');
   });
   out.push(`## ${r.sections.length + 1}. GAP status table`, '', '| GAP | Definition | Status |', '|---|---|---|');
-  for (const g of r.gaps) out.push(`| ${g.id} | ${cell(g.title)} | ${gapIcon[g.status]} ${gapStatusText(g)}${g.status === 'CLOSED' ? '' : ` — ${cell(gapReason(g))}`} |`);
-  out.push('');
-  const current = r.gates.find((g) => g.status === 'current');
-  const verdict = r.ready ? 'READY' : 'SURVEYED';
-  out.push(`${current ? current.id : r.state} = ${verdict}. ${verdictLine(r)}`, '');
+  for (const g of r.gaps) {
+    const reason = g.status === 'CLOSED' ? '' : ` — ${md(gapReason(g))}`;
+    out.push(`| ${g.id} | ${md(g.title)} | ${gapIcon[g.status]} ${gapStatusText(g)}${reason} |`);
+  }
+  out.push('', verdict(r), '');
   return out.join('\n');
 }
