@@ -41,7 +41,9 @@ export async function seedStatus(wf: LoadedWorkflow): Promise<StatusReport | und
     const admin = new pg.Client({ host: pgServer.host, port: pgServer.port, user: 'postgres', database: 'postgres' });
     await admin.connect();
     const host = await buildSeedHost({ root, sql: admin }).finally(() => admin.end());
-    const env = { ...process.env, ...pgServer.env, ...host.vars };
+    // The embedded server only: a DATABASE_URL or PG* setting of the caller's must not point the probes elsewhere.
+    const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL' && !k.startsWith('PG')));
+    const env = { ...own, ...pgServer.env, ...host.vars };
     const seeded = await loadWorkflow(wf.file, { env });
     const store = new FileStore(path.join(root, 'state', `${seeded.spec.id}.json`), seeded.spec.id);
     const session = openSession({ workflow: seeded, store, actor: 'seed-survey', root, env, pgMaxConnections: 1, timeoutMs: 15_000 });
