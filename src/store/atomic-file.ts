@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -11,16 +11,26 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+async function modeOf(file: string): Promise<number | undefined> {
+  try {
+    return (await stat(file)).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Replaces a file atomically: a uniquely named temp file (so concurrent writers never share one),
- * written with mode 0600, fsynced, renamed over the target, and the directory fsynced.
+ * fsynced, renamed over the target, and the directory fsynced. A new file gets `mode` (0600); an
+ * existing file keeps its own, so a rename never undoes an operator's chmod.
  */
 export async function writeFileAtomic(file: string, data: string, mode = 0o600): Promise<void> {
+  const keep = (await modeOf(file)) ?? mode;
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = await open(tmp, 'wx', mode);
+  const fd = await open(tmp, 'wx', 0o600);
   try {
     await fd.writeFile(data);
-    await fd.chmod(mode);
+    await fd.chmod(keep);
     await fd.sync();
   } catch (e) {
     await fd.close().catch(() => undefined);
@@ -37,17 +47,49 @@ export async function writeFileAtomic(file: string, data: string, mode = 0o600):
   await fsyncDir(path.dirname(file));
 }
 
-/** Appends bytes and fsyncs; creates the file with mode 0600. Trims a torn last line first. */
-export async function appendDurable(file: string, data: string, validLength?: number): Promise<void> {
-  const fd = await open(file, 'a+', 0o600);
+/** The ledger changed under the lock: its length is not what was read. */
+export class LedgerMovedError extends Error {
+  readonly code = 'EMOVED';
+}
+
+/**
+ * Writes `data` at `at` (the end of the last complete line, so a torn tail left by a crash is
+ * overwritten) and fsyncs. A new file is created 0600 and its directory fsynced. A write that fails
+ * part-way is cut back to `at`, so a failed append leaves the ledger as it was.
+ */
+export async function appendDurable(file: string, data: string, at: number): Promise<void> {
+  let created = false;
+  let fd;
   try {
-    const st = await fd.stat();
-    if (validLength !== undefined && st.size > validLength) await fd.truncate(validLength);
-    if ((st.mode & 0o777) !== 0o600) await fd.chmod(0o600);
-    await fd.appendFile(data);
-    await fd.sync();
+    fd = await open(file, 'r+');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    fd = await open(file, 'wx', 0o600);
+    await fd.chmod(0o600);
+    created = true;
+  }
+  try {
+    const { size } = await fd.stat();
+    if (size < at) throw new LedgerMovedError(`${file} is ${size} bytes, shorter than the ${at} read under the lock`);
+    if (size > at) {
+      // Only a torn last line (no newline) may stand past `at`; complete lines there were not read under the lock.
+      const extra = Buffer.alloc(size - at);
+      await fd.read(extra, 0, extra.length, at);
+      if (extra.includes(0x0a)) throw new LedgerMovedError(`${file} grew past the ${at} bytes read under the lock`);
+      await fd.truncate(at);
+    }
+    const buf = Buffer.from(data);
+    try {
+      let done = 0;
+      while (done < buf.length) done += (await fd.write(buf, done, buf.length - done, at + done)).bytesWritten;
+      await fd.sync();
+    } catch (e) {
+      await fd.truncate(at).catch(() => undefined);
+      await fd.sync().catch(() => undefined);
+      throw e;
+    }
   } finally {
     await fd.close();
   }
-  await fsyncDir(path.dirname(file));
+  if (created) await fsyncDir(path.dirname(file));
 }

@@ -1,9 +1,223 @@
+import pg from 'pg';
 import { ConfigError } from '../errors.js';
-import type { WorkflowStore } from './types.js';
+import { eventText, sealEvents } from './chain.js';
+import { ensureSchema, grantStatements, quoteIdent } from './postgres-schema.js';
+import { keyId, signerFor, type Signer } from './signing.js';
+import { GENESIS, type LedgerEvent, type NewEvent, type StoreOptions, type StoreTx, type WorkflowStore } from './types.js';
 
-/** Placeholder replaced by the team store; opening it says so plainly. */
-export const PostgresStore = {
-  async open(_url: string, _workflow: string): Promise<WorkflowStore> {
-    throw new ConfigError('the Postgres store is not implemented yet', { place: { field: '--store' }, fix: 'use a file path for --store (the default is state/<workflow>.json)' });
-  },
-};
+export interface StoreTarget {
+  connectionString: string;
+  schema: string;
+  /** The URL with any password masked: safe to print. */
+  shown: string;
+}
+
+const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Splits a store URL into the connection and the schema (`?schema=`, default `flipgate`). */
+export function parseStoreUrl(url: string): StoreTarget {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new ConfigError('not a valid postgres:// URL', { place: { field: '--store' }, fix: 'write it as postgres://user@host:5432/database?schema=flipgate' });
+  }
+  const shownUrl = new URL(url);
+  if (shownUrl.password) shownUrl.password = '***';
+  if (shownUrl.searchParams.has('password')) shownUrl.searchParams.set('password', '***');
+  const shown = shownUrl.toString();
+  const schema = u.searchParams.get('schema') ?? 'flipgate';
+  if (!IDENT.test(schema)) throw new ConfigError(`schema "${schema}" is not a plain lower-case identifier`, { place: { field: '--store' }, fix: 'use letters, digits and _ in ?schema=' });
+  u.searchParams.delete('schema');
+  return { connectionString: u.toString(), schema, shown };
+}
+
+const BATCH = 500;
+
+// Driver messages can echo values: users see the SQLSTATE or socket code and a fixed explanation only.
+function storeError(e: unknown, target: StoreTarget, what: string): ConfigError {
+  if (e instanceof ConfigError) return e;
+  const code = String((e as { code?: unknown }).code ?? 'error');
+  const where = { field: '--store' };
+  const known: Record<string, [string, string]> = {
+    ECONNREFUSED: ['nothing listens there', 'start the server, or fix the host and port in --store / FLIPGATE_STORE'],
+    ENOTFOUND: ['the host name does not resolve', 'fix the host in --store / FLIPGATE_STORE'],
+    ETIMEDOUT: ['the connection timed out', 'check the network path to the server'],
+    '28P01': ['the password was refused', 'fix the user or password (or use PGPASSWORD / ~/.pgpass)'],
+    '28000': ['the server refused this user', 'check pg_hba.conf and the user in --store'],
+    '3D000': ['the database does not exist', 'create it, or fix the database name in --store'],
+    '42501': ['this role lacks a privilege the store needs', `have the owner create the store once, then grant: ${grantStatements(target.schema, 'ROLE').join('; ')}`],
+    '55P03': ['another flipgate held the workflow lock too long', 'wait for it to finish and retry'],
+    '23505': ['another writer appended the same event number (the lock was lost)', 'run the command again, then flipgate audit verify'],
+    '57P01': ['the server ended the connection', 'run the command again'],
+  };
+  const [why, fix] = known[code] ?? ['the server reported an error', 'check the server log; run the command again'];
+  return new ConfigError(`cannot ${what} at ${target.shown}: ${why} (${code}); nothing was recorded`, { place: where, fix });
+}
+
+async function connect(target: StoreTarget): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: target.connectionString, application_name: 'flipgate', connectionTimeoutMillis: 15_000 });
+  client.on('error', () => undefined); // a dropped connection surfaces as the next query's error
+  await client.connect();
+  return client;
+}
+
+interface Row {
+  body: string;
+}
+
+/**
+ * The team store: events in `<schema>.events` (append-only: REVOKE plus triggers), each append
+ * committed at once; `transact` holds a transaction-scoped advisory lock on a second connection for its
+ * whole read-decide-append, so workflow updates from any number of processes run one at a time.
+ * On the embedded PGlite (one shared session) one connection and one transaction do both.
+ */
+export class PostgresStore implements WorkflowStore {
+  readonly location: string;
+  readonly signing: { keyId: string } | undefined;
+  private readonly sign: Signer | undefined;
+  private readonly table: string;
+  private lockClient: pg.Client | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly target: StoreTarget, private readonly workflow: string, private readonly data: pg.Client, private readonly embedded: boolean, opts: StoreOptions) {
+    this.location = target.shown;
+    this.table = `${quoteIdent(target.schema)}.events`;
+    this.sign = opts.signingKey ? signerFor(opts.signingKey) : undefined;
+    this.signing = opts.signingKey ? { keyId: keyId(opts.signingKey) } : undefined;
+  }
+
+  /** Connects, creates the schema on first use (versioned), and checks it. */
+  static async open(url: string, workflow: string, opts: StoreOptions = {}): Promise<PostgresStore> {
+    const target = parseStoreUrl(url);
+    let client: pg.Client | undefined;
+    try {
+      client = await connect(target);
+      await ensureSchema(client, target.schema, target.shown);
+      const v = await client.query<{ v: string }>('SELECT version() AS v');
+      return new PostgresStore(target, workflow, client, /PGlite/i.test(v.rows[0]?.v ?? ''), opts);
+    } catch (e) {
+      await client?.end().catch(() => undefined);
+      throw storeError(e, target, 'open the Postgres store');
+    }
+  }
+
+  async readEvents(): Promise<LedgerEvent[]> {
+    const r = await this.data.query<Row>(`SELECT body FROM ${this.table} WHERE workflow = $1 ORDER BY seq`, [this.workflow]).catch((e) => {
+      throw storeError(e, this.target, 'read the ledger');
+    });
+    return r.rows.map((row, i) => {
+      try {
+        return JSON.parse(row.body) as LedgerEvent;
+      } catch {
+        return { malformed: true, line: i + 1 } as unknown as LedgerEvent;
+      }
+    });
+  }
+
+  async head(): Promise<{ seq: number; hash: string } | undefined> {
+    const r = await this.data.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${this.table} WHERE workflow = $1 ORDER BY seq DESC LIMIT 1`, [this.workflow]).catch((e) => {
+      throw storeError(e, this.target, 'read the ledger');
+    });
+    const row = r.rows[0];
+    return row ? { seq: Number(row.seq), hash: row.hash } : undefined;
+  }
+
+  /** Workflows with events in this store, with their head. */
+  async workflows(): Promise<{ workflow: string; events: number }[]> {
+    const r = await this.data.query<{ workflow: string; n: string }>(`SELECT workflow, count(*) AS n FROM ${this.table} GROUP BY workflow ORDER BY workflow`);
+    return r.rows.map((x) => ({ workflow: x.workflow, events: Number(x.n) }));
+  }
+
+  async transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.locked(async (write) => fn({ events: () => this.readEvents(), append: (events: NewEvent[]) => (events.length ? write((last) => sealEvents(last, this.workflow, events, undefined, this.sign)) : Promise.resolve([])) }));
+  }
+
+  async importEvents(events: LedgerEvent[]): Promise<void> {
+    if (!events.length) return;
+    await this.locked((write) =>
+      write((last) => {
+        const first = events[0]!;
+        if (first.prev !== (last?.hash ?? GENESIS) || first.seq !== (last?.seq ?? 0) + 1 || first.workflow !== this.workflow) {
+          throw new ConfigError(`the events to import start at event ${first.seq} of ${first.workflow}, but this store's ledger of ${this.workflow} ends at event ${last?.seq ?? 0}`, { place: { field: '--to' }, fix: 'copy into an empty store, or one holding the same ledger up to where the copy starts' });
+        }
+        return events;
+      }),
+    );
+  }
+
+  // One transact at a time per store object; across processes, the advisory lock.
+  private locked<T>(fn: (write: (seal: (last: LedgerEvent | undefined) => LedgerEvent[]) => Promise<LedgerEvent[]>) => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => this.underLock(fn));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async underLock<T>(fn: (write: (seal: (last: LedgerEvent | undefined) => LedgerEvent[]) => Promise<LedgerEvent[]>) => Promise<T>): Promise<T> {
+    let lock: pg.Client | undefined;
+    try {
+      lock = this.embedded ? this.data : (this.lockClient ??= await connect(this.target));
+      await lock.query('BEGIN');
+      await lock.query(`SET LOCAL lock_timeout = '120s'`);
+      await lock.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`flipgate:${this.target.schema}:${this.workflow}`]);
+    } catch (e) {
+      await lock?.query('ROLLBACK').catch(() => undefined);
+      throw storeError(e, this.target, 'lock the workflow');
+    }
+    const held = lock;
+    let last: LedgerEvent | undefined | null = null;
+    const write = async (seal: (last: LedgerEvent | undefined) => LedgerEvent[]): Promise<LedgerEvent[]> => {
+      try {
+        if (!this.embedded) await held.query('SELECT 1'); // the lock's session is still there
+        if (last === null) last = await this.lastEvent();
+        const sealed = seal(last);
+        await this.insert(sealed);
+        last = sealed[sealed.length - 1];
+        return sealed;
+      } catch (e) {
+        throw storeError(e, this.target, 'append to the ledger');
+      }
+    };
+    try {
+      const result = await fn(write);
+      await held.query('COMMIT');
+      return result;
+    } catch (e) {
+      await held.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async lastEvent(): Promise<LedgerEvent | undefined> {
+    const h = await this.head();
+    return h ? ({ seq: h.seq, hash: h.hash } as LedgerEvent) : undefined;
+  }
+
+  // Off the embedded server each batch commits at once (several batches in one transaction of their own).
+  private async insert(events: LedgerEvent[]): Promise<void> {
+    const own = !this.embedded && events.length > BATCH;
+    if (own) await this.data.query('BEGIN');
+    try {
+      for (let i = 0; i < events.length; i += BATCH) {
+        const batch = events.slice(i, i + BATCH);
+        const values: unknown[] = [];
+        const rows = batch.map((e, j) => {
+          values.push(e.workflow, e.seq, e.hash, e.prev, e.type, e.actor, e.subject ?? null, e.time, eventText(e));
+          const b = j * 9;
+          return `($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},$${b + 6},$${b + 7},$${b + 8},$${b + 9})`;
+        });
+        await this.data.query(`INSERT INTO ${this.table} (workflow, seq, hash, prev, type, actor, subject, recorded, body) VALUES ${rows.join(',')}`, values);
+      }
+      if (own) await this.data.query('COMMIT');
+    } catch (e) {
+      if (own) await this.data.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    await this.lockClient?.end().catch(() => undefined);
+    await this.data.end().catch(() => undefined);
+  }
+}

@@ -40,4 +40,16 @@ export interface WorkflowStore {
   readEvents(): Promise<LedgerEvent[]>;
   transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Appends events sealed elsewhere, unchanged (store copy); they must continue this store's chain. */
+  importEvents?(events: LedgerEvent[]): Promise<void>;
+  /** The last event's seq and hash, read without reading the whole ledger. */
+  head?(): Promise<{ seq: number; hash: string } | undefined>;
+  /** Whether new events are signed (FLIPGATE_SIGNING_KEY), and with which key. */
+  readonly signing?: { keyId: string };
+}
+
+/** How a store seals events. */
+export interface StoreOptions {
+  /** ed25519 private key: every new event carries `sig` over its hash. */
+  signingKey?: import('node:crypto').KeyObject;
 }
