@@ -45,7 +45,10 @@ export async function demoCommand(cmd: Command): Promise<number> {
   say(c.dim(`host root: ${root}`));
   say(c.dim('starting an embedded Postgres (PGlite) …'));
   const pgServer = await startEmbeddedPostgres();
-  const env = { ...process.env, ...pgServer.env };
+  // The demo's probes must reach the embedded server, whatever the caller's environment points at.
+  const env: NodeJS.ProcessEnv = { ...process.env, ...pgServer.env };
+  delete env.DATABASE_URL;
+  delete env.PGPASSWORD;
   let session: Session | undefined;
   try {
     const { default: pg } = await import('pg');
