@@ -54,15 +54,21 @@ const labelOf = (node: AnyStateNode): string => node.path.join('.');
 export function exploreModel(machine: AnyStateMachine, events: WorkflowEvent[]): ModelGraph {
   const transitions = new Map<string, TransitionUnit[]>();
   const unitOf = new Map<string, Map<AnyTransitionDefinition, string>>();
+  // Event types that may take a transition and still leave the state as it was (re-entering it or an ancestor).
+  const reentrant = new Map<string, Set<string>>();
   const states: string[] = [];
   for (const node of atomicNodes(machine.root)) {
     const label = labelOf(node);
     states.push(label);
     const units: TransitionUnit[] = [];
     const byDef = new Map<AnyTransitionDefinition, string>();
-    for (let n: AnyStateNode | undefined = node; n; n = n.parent) {
+    const lineage = new Set<AnyStateNode>();
+    for (let n: AnyStateNode | undefined = node; n; n = n.parent) lineage.add(n);
+    const same = new Set<string>();
+    for (const n of lineage) {
       for (const [eventType, defs] of n.transitions) {
         defs.forEach((def, i) => {
+          if (!def.target?.length || def.target.some((t) => lineage.has(t))) same.add(eventType);
           const id = `${label} ${eventType}#${n!.id}[${i}]`;
           const targets = def.target?.map(labelOf).join(', ') || label;
           units.push({ id, from: label, eventType, description: def.description ?? `${eventType} → ${targets}` });
@@ -72,6 +78,7 @@ export function exploreModel(machine: AnyStateMachine, events: WorkflowEvent[]):
     }
     transitions.set(label, units);
     unitOf.set(label, byDef);
+    reentrant.set(label, same);
   }
 
   const serialize = (s: AnyMachineSnapshot) => stateLabel(s.value as StateValue);
@@ -89,9 +96,13 @@ export function exploreModel(machine: AnyStateMachine, events: WorkflowEvent[]):
   const reachable = new Map<string, Map<number, Edge>>();
   for (const [label, { state, transitions: next }] of Object.entries(adjacency)) {
     const byDef = unitOf.get(label);
+    const same = reentrant.get(label);
     const edges = (handled.get(label) ?? []).map(({ event, index }): Edge => {
-      const taken = machine.getTransitionData(state, event).map((def) => byDef?.get(def) ?? `${label} ${def.eventType}#?`);
-      return { index, event, to: serialize(next[eventKey(event)]!.state), taken };
+      const to = serialize(next[eventKey(event)]!.state);
+      // An event that leaves the state as it was took no transition, unless one may re-enter it.
+      const moved = to !== label || same?.has(event.type);
+      const taken = moved ? machine.getTransitionData(state, event).map((def) => byDef?.get(def) ?? `${label} ${def.eventType}#?`) : [];
+      return { index, event, to, taken };
     });
     reachable.set(label, new Map(edges.map((e) => [e.index, e])));
   }
