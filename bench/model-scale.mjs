@@ -186,8 +186,8 @@ for (const n of sizes) {
   results.set(n, result);
   rows.push([
     n,
-    `${c.states.covered}/${c.states.total}`,
-    `${c.transitions.covered}/${c.transitions.total}`,
+    `${fmt(c.states.covered)}/${fmt(c.states.total)}`,
+    `${fmt(c.transitions.covered)}/${fmt(c.transitions.total)}`,
     fmt(report.paths),
     fmt(report.steps),
     c.states.covered === c.states.total && c.transitions.covered === c.transitions.total ? '100%' : lib.formatCoverage(c),

@@ -94,11 +94,15 @@ export function exploreModel(machine: AnyStateMachine, events: WorkflowEvent[]):
   } as never) as unknown as Record<string, { state: AnyMachineSnapshot; transitions: Record<string, { state: AnyMachineSnapshot }> }>;
 
   const reachable = new Map<string, Map<number, Edge>>();
+  const context = JSON.stringify(Object.values(adjacency)[0]?.state.context);
   for (const [label, { state, transitions: next }] of Object.entries(adjacency)) {
     const byDef = unitOf.get(label);
     const same = reentrant.get(label);
     const edges = (handled.get(label) ?? []).map(({ event, index }): Edge => {
-      const to = serialize(next[eventKey(event)]!.state);
+      const after = next[eventKey(event)]!.state;
+      // States are keyed by value alone, which is exact only while the context never changes.
+      if (after.context !== state.context && JSON.stringify(after.context) !== context) throw new Error(`${eventKey(event)} changed the machine's context in ${label}: the model keys states by value and needs a constant context`);
+      const to = serialize(after);
       // An event that leaves the state as it was took no transition, unless one may re-enter it.
       const moved = to !== label || same?.has(event.type);
       const taken = moved ? machine.getTransitionData(state, event).map((def) => byDef?.get(def) ?? `${label} ${def.eventType}#?`) : [];

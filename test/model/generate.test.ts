@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { assign, createMachine } from 'xstate';
 import { buildMachine } from '../../src/machine/build.js';
 import { gapStatuses, switchReadings } from '../../src/machine/types.js';
 import { eventLabel, modelEvents } from '../../src/model/events.js';
+import { exploreModel } from '../../src/model/explore.js';
 import { pathSteps } from '../../src/model/paths.js';
 import { generatePathTests } from '../../src/model/suite.js';
 import { loadWorkflow } from '../../src/spec/load.js';
@@ -29,6 +31,11 @@ describe('the traversal', () => {
     }
     expect(labels).toContain('flip.start[all CLOSED]');
     for (const gap of wf.spec.gaps) expect(labels).toContain(`flip.start[${gap.id} OPEN]`);
+  });
+
+  it('refuses a machine whose context changes, since it keys states by their value alone', () => {
+    const counting = createMachine({ context: { disables: 0 }, initial: 'open', states: { open: { on: { disable: { actions: assign({ disables: ({ context }) => context.disables + 1 }) } } } } });
+    expect(() => exploreModel(counting, [{ type: 'disable' }])).toThrow(/changed the machine's context in open: the model keys states by value and needs a constant context/);
   });
 
   it('finds a state space linear in the GAPs: one state per GAP of each gate, one passed per gate, then armed, flipping, flipped, halted', () => {
