@@ -105,7 +105,9 @@ export function generatePaths(graph: ModelGraph, plan: MachinePlan): PathSuite {
       walk = e.to;
       reached.add(walk);
     }
-    tails.set(at, [...(tails.get(at) ?? []), rest]);
+    const list = tails.get(at);
+    if (list) list.push(rest);
+    else tails.set(at, [rest]);
   };
   for (const label of order) {
     const first = new Map<string, number>();
