@@ -25,6 +25,10 @@ export { buildReport, type StatusReport, type GapReport } from './runner/report.
 export { openStore } from './store/open.js';
 export { FileStore } from './store/file-store.js';
 export { verifyChain } from './store/chain.js';
+export { verifyLedger, type LedgerVerification, type LedgerProblem, type VerifyOptions } from './store/verify.js';
+export { makeCheckpoint, parseCheckpoint, checkpointVerifies, type Checkpoint } from './store/checkpoint.js';
+export { copyLedger, type CopyResult } from './store/copy.js';
+export { auditLedger, type AuditReport, type GapAudit, type GapChange } from './runner/audit.js';
 export type { LedgerEvent, WorkflowStore } from './store/types.js';
 export { reporters, type ReporterName } from './reporters/index.js';
 export { generatePathTests, runPathTests, type GeneratedTests, type ModelTestReport } from './model/suite.js';

@@ -25,16 +25,14 @@ export async function readJsonLines(file: string): Promise<JsonLinesRead> {
   const tornTail = validLength < buf.length;
   const events: LedgerEvent[] = [];
   const badLines: number[] = [];
-  const text = buf.subarray(0, validLength).toString('utf8');
+  // Line by line from the bytes: an ASCII line decodes to a one-byte string, which parses faster.
   let lineNo = 0;
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
+  for (let start = 0; start < validLength; ) {
+    const end = buf.indexOf(0x0a, start);
     lineNo++;
     if (end > start) {
       try {
-        events.push(JSON.parse(text.slice(start, end)) as LedgerEvent);
+        events.push(JSON.parse(buf.toString('utf8', start, end)) as LedgerEvent);
       } catch {
         badLines.push(lineNo);
         events.push({ malformed: true, line: lineNo } as unknown as LedgerEvent);

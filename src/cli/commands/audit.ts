@@ -1,6 +1,211 @@
-import { pending } from './_pending.js';
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { ConfigError } from '../../errors.js';
+import { auditLedger, type AuditReport, type GapChange } from '../../runner/audit.js';
+import { writeFileAtomic } from '../../store/atomic-file.js';
+import { makeCheckpoint, parseCheckpoint, type Checkpoint } from '../../store/checkpoint.js';
+import { copyLedger, type CopyResult } from '../../store/copy.js';
+import { FileStore } from '../../store/file-store.js';
+import { isPostgresUrl, openStore } from '../../store/open.js';
+import { keyId, readSigningKey, readVerifyKey } from '../../store/signing.js';
+import type { WorkflowStore } from '../../store/types.js';
+import { verifyLedger, type LedgerVerification } from '../../store/verify.js';
+import { loadWorkflow } from '../../spec/load.js';
+import { useColor } from '../io.js';
+import type { GlobalOptions } from '../resolve.js';
+import { cliSession } from '../session.js';
 
-export const auditCommand = pending('audit');
-export const auditVerifyCommand = pending('audit verify');
-export const auditCheckpointCommand = pending('audit checkpoint');
-export const storeCopyCommand = pending('store copy');
+type AuditOptions = GlobalOptions & { actor?: string; checkpoint?: string; publicKey?: string; key?: string; out?: string; from?: string; to?: string };
+
+const colors = () => (useColor() ? pc : pc.createColors(false));
+const out = (s = '') => process.stdout.write(s + '\n');
+const json = (v: unknown) => out(JSON.stringify(v, null, 2));
+const short = (h: string | undefined) => (h ? h.slice(0, 12) : '—');
+const mark = (status: string) => ({ pass: '✓', fail: '✗', error: '!', skip: '-' })[status] ?? '?';
+
+/** --public-key, else FLIPGATE_VERIFY_KEY, else none. */
+async function verifyKey(opts: AuditOptions) {
+  const file = opts.publicKey ?? process.env.FLIPGATE_VERIFY_KEY;
+  return file ? readVerifyKey(file, opts.publicKey ? '--public-key' : 'FLIPGATE_VERIFY_KEY') : undefined;
+}
+
+async function readCheckpointFile(file: string): Promise<Checkpoint> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read the checkpoint (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { place: { file, field: '--checkpoint' }, fix: 'pass the file written by flipgate audit checkpoint --out' });
+  }
+  return parseCheckpoint(text, file);
+}
+
+function verdictLines(v: LedgerVerification, c = colors()): string[] {
+  const lines: string[] = [];
+  const who = `the ledger of ${v.workflow ?? '(empty)'}`;
+  if (v.ok) lines.push(`${c.green('✓')} ${who} verifies: ${v.events} events${v.head ? `, head #${v.head.seq} ${short(v.head.hash)}` : ''}`);
+  else lines.push(`${c.red('✗')} ${who} does not verify: ${c.bold(`event ${v.problem!.seq}`)} — ${v.problem!.problem}: ${v.problem!.detail}`);
+  const s = v.signatures;
+  lines.push(s.checked ? `  signatures: ${s.signed} checked with key ${s.keyId}${s.firstSigned ? `, from event ${s.firstSigned}` : ''}` : `  signatures: not checked (${s.signed} present)`);
+  if (v.checkpoint) lines.push(`  checkpoint: event ${v.checkpoint.seq} ${short(v.checkpoint.hash)} of ${v.checkpoint.created}${v.checkpoint.signed ? (v.checkpoint.signatureChecked ? ', signature checked' : ', signed (not checked)') : ', unsigned'}`);
+  for (const n of v.notes) lines.push(c.dim(`  note: ${n}`));
+  return lines;
+}
+
+function changeLines(label: string, ch: GapChange | undefined, c = colors()): string[] {
+  if (!ch) return [`  ${label.padEnd(9)}—`];
+  const pad = ' '.repeat(11);
+  const lines = [`  ${label.padEnd(9)}#${ch.seq} ${ch.time} by ${ch.actor}${ch.scope ? ` (${ch.scope} round)` : ''}: ${ch.from} → ${ch.to}`];
+  if (ch.checks.length) {
+    lines.push(`${pad}through ${ch.checks.map((k) => k.ref).join(', ')}`);
+    for (const k of ch.checks) lines.push(`${pad}${mark(k.status)} ${k.id} (${k.kind}): ${k.evidence}`);
+  } else {
+    for (const e of ch.evidence) lines.push(`${pad}${e}`);
+  }
+  if (ch.signoffs.length) lines.push(`${pad}sign-offs standing: ${ch.signoffs.map((s) => `${s.principal} (#${s.seq}${s.note ? `: ${s.note}` : ''})`).join(', ')}`);
+  if (ch.waiver) lines.push(`${pad}waiver: ${ch.waiver.principal} (#${ch.waiver.seq}) until ${ch.waiver.until}: ${ch.waiver.reason}`);
+  if (ch.evidenceDigest && !ch.evidenceDigest.matches) lines.push(c.yellow(`${pad}the evidence digest does not match the round's survey record`));
+  return lines;
+}
+
+function printAudit(r: AuditReport, v: LedgerVerification): void {
+  const c = colors();
+  const narrowed = [r.filter.subject, r.filter.actor && `actor ${r.filter.actor}`].filter(Boolean).join(', ');
+  out(c.bold(`Audit of ${r.workflow ?? 'an empty ledger'}${narrowed ? ` — ${narrowed}` : ''}`));
+  verdictLines(v, c).forEach((l) => out(l));
+  for (const g of r.gaps) {
+    out('');
+    out(`${c.bold(g.gap)} ${g.status}`);
+    changeLines('closed', g.closedBy, c).forEach((l) => out(l));
+    if (g.reopenedBy) changeLines('reopened', g.reopenedBy, c).forEach((l) => out(l));
+    if (g.changes.length) out(c.dim(`  history  ${g.changes.map((h) => `#${h.seq} ${h.from}→${h.to} (${h.actor})`).join(' · ')}`));
+  }
+  out('');
+  out(c.bold(`Timeline (${r.timeline.length} of ${r.events} events)`));
+  const actorWidth = Math.min(24, Math.max(5, ...r.timeline.map((t) => t.actor.length)));
+  const typeWidth = Math.min(20, Math.max(4, ...r.timeline.map((t) => t.type.length)));
+  for (const t of r.timeline) out(`  ${`#${t.seq}`.padStart(6)}  ${t.time}  ${t.actor.padEnd(actorWidth)}  ${t.type.padEnd(typeWidth)}  ${t.summary}`);
+}
+
+/** audit [subject]: the timeline, and who or what closed and reopened each GAP. Exit 1 when the ledger does not verify. */
+export async function auditCommand(subject: string | undefined, cmd: Command): Promise<number> {
+  const opts = cmd.optsWithGlobals<AuditOptions>();
+  const publicKey = await verifyKey(opts);
+  const s = await cliSession(opts);
+  try {
+    const events = await s.store.readEvents();
+    const gates = s.plan.steps.map((g) => ({ gate: g.gate, gaps: g.gaps }));
+    if (subject !== undefined) {
+      const known = new Set([...gates.map((g) => g.gate), ...s.wf.spec.gaps.map((g) => g.id), ...events.map((e) => e.subject).filter((x): x is string => !!x)]);
+      if (!known.has(subject)) throw new ConfigError(`"${subject}" is neither a GAP nor a gate of ${s.wf.spec.id}`, { place: { field: 'subject' }, fix: `use one of ${[...gates.map((g) => g.gate), ...s.wf.spec.gaps.map((g) => g.id)].join(', ')}` });
+    }
+    const report = auditLedger(events, { subject, actor: opts.actor, gates });
+    const verification = verifyLedger(events, { publicKey, workflow: s.wf.spec.id });
+    if (opts.json) json({ ...report, verification });
+    else printAudit(report, verification);
+    return verification.ok ? 0 : 1;
+  } finally {
+    await s.close();
+  }
+}
+
+/** audit verify: exit 0 when the chain (and signatures, and checkpoint) hold; 1 naming the first bad event. */
+export async function auditVerifyCommand(cmd: Command): Promise<number> {
+  const opts = cmd.optsWithGlobals<AuditOptions>();
+  const publicKey = await verifyKey(opts);
+  const checkpoint = opts.checkpoint ? await readCheckpointFile(opts.checkpoint) : undefined;
+  const s = await cliSession(opts);
+  try {
+    if (checkpoint && checkpoint.workflow !== s.wf.spec.id) {
+      throw new ConfigError(`the checkpoint is for workflow ${checkpoint.workflow}, but this store holds ${s.wf.spec.id}`, { place: { file: opts.checkpoint, field: '--checkpoint' }, fix: `pass --workflow for ${checkpoint.workflow}, or a checkpoint of ${s.wf.spec.id}` });
+    }
+    const v = verifyLedger(await s.store.readEvents(), { publicKey, checkpoint, workflow: s.wf.spec.id });
+    if (opts.json) json({ schemaVersion: 1, store: s.store.location, ...v });
+    else verdictLines(v).forEach((l) => out(l));
+    return v.ok ? 0 : 1;
+  } finally {
+    await s.close();
+  }
+}
+
+/** audit checkpoint: the head of a verifying ledger, signed with --key or FLIPGATE_SIGNING_KEY when given. */
+export async function auditCheckpointCommand(cmd: Command): Promise<number> {
+  const opts = cmd.optsWithGlobals<AuditOptions>();
+  const keyFile = opts.key ?? process.env.FLIPGATE_SIGNING_KEY;
+  const key = keyFile ? await readSigningKey(keyFile, opts.key ? '--key' : 'FLIPGATE_SIGNING_KEY') : undefined;
+  const publicKey = await verifyKey(opts);
+  const s = await cliSession(opts);
+  try {
+    const events = await s.store.readEvents();
+    const v = verifyLedger(events, { publicKey, workflow: s.wf.spec.id });
+    if (!v.ok) {
+      // A checkpoint of a tampered ledger would vouch for it.
+      const message = `no checkpoint of a ledger that does not verify: event ${v.problem!.seq} — ${v.problem!.detail}`;
+      if (opts.json) json({ refused: { message }, verification: v });
+      else process.stderr.write(`flipgate: refused: ${message} — run flipgate audit verify\n`);
+      return 1;
+    }
+    const cp = makeCheckpoint(events, { key });
+    const text = JSON.stringify(cp, null, 2) + '\n';
+    if (!opts.out) {
+      process.stdout.write(text);
+      return 0;
+    }
+    await writeFileAtomic(opts.out, text, 0o644).catch((e: NodeJS.ErrnoException) => {
+      throw new ConfigError(`cannot write the checkpoint (${e.code ?? 'error'})`, { place: { file: opts.out, field: '--out' }, fix: 'choose a writable path' });
+    });
+    if (opts.json) json({ schemaVersion: 1, written: opts.out, checkpoint: cp });
+    else out(`checkpoint of ${cp.workflow} at event ${cp.seq} (${short(cp.hash)}) written to ${opts.out}${key ? `, signed with key ${keyId(key)}` : ', unsigned (pass --key to sign it)'}`);
+    return 0;
+  } finally {
+    await s.close();
+  }
+}
+
+// The workflow a copy is about: --workflow / FLIPGATE_WORKFLOW, else the source's only workflow.
+async function copyWorkflow(opts: AuditOptions, from: string): Promise<string> {
+  const file = opts.workflow ?? process.env.FLIPGATE_WORKFLOW;
+  if (file) return (await loadWorkflow(file)).spec.id;
+  if (!isPostgresUrl(from)) {
+    const first = (await new FileStore(from, '').readEvents())[0];
+    if (first?.workflow) return first.workflow;
+    throw new ConfigError('the source ledger is empty or missing', { place: { file: from, field: '--from' }, fix: 'check the path (the store file given to --store, e.g. state/<workflow>.json)' });
+  }
+  const src = (await openStore(from, '', { env: {} })) as WorkflowStore & { workflows?(): Promise<{ workflow: string }[]> };
+  try {
+    const all = (await src.workflows?.()) ?? [];
+    if (all.length === 1) return all[0]!.workflow;
+    throw new ConfigError(all.length ? `the source holds ${all.length} workflows (${all.map((w) => w.workflow).join(', ')})` : 'the source holds no ledger', { place: { field: '--from' }, fix: 'pass --workflow FILE to say which one to copy' });
+  } finally {
+    await src.close();
+  }
+}
+
+function printCopy(r: CopyResult): void {
+  const c = colors();
+  if (r.ok) out(`${c.green('✓')} copied ${r.copied} events of ${r.workflow} from ${r.from} to ${r.to}${r.alreadyThere ? ` (${r.alreadyThere} were already there)` : ''}; head #${r.head?.seq ?? 0} ${short(r.head?.hash)}`);
+  else out(`${c.red('✗')} ${r.problem}`);
+  if (r.arrival) verdictLines(r.arrival, c).forEach((l) => out(`  at arrival: ${l.trim()}`));
+}
+
+/** store copy --from A --to B: moves a ledger between backends unchanged and verifies it on arrival. */
+export async function storeCopyCommand(cmd: Command): Promise<number> {
+  const opts = cmd.optsWithGlobals<AuditOptions>();
+  const publicKey = await verifyKey(opts);
+  const workflow = await copyWorkflow(opts, opts.from!);
+  // Copies keep every event as sealed (and signed) at the source: the destination signs nothing.
+  const from = await openStore(opts.from!, workflow, { env: {} });
+  try {
+    const to = await openStore(opts.to!, workflow, { env: {} });
+    try {
+      const r = await copyLedger(from, to, { publicKey, workflow });
+      if (opts.json) json({ schemaVersion: 1, ...r });
+      else printCopy(r);
+      return r.ok ? 0 : 1;
+    } finally {
+      await to.close();
+    }
+  } finally {
+    await from.close();
+  }
+}

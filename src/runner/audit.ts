@@ -1,0 +1,236 @@
+import type { LedgerEvent } from '../store/types.js';
+import { digest } from '../support/digest.js';
+import type { CheckRecord, SurveyData } from './view.js';
+
+/** One check of the round behind a GAP change, with its evidence as recorded. */
+export interface AuditCheck {
+  ref: string;
+  id: string;
+  kind: string;
+  status: string;
+  evidence: string;
+}
+
+export interface Signoff {
+  principal: string;
+  seq: number;
+  time: string;
+  note?: string;
+}
+
+/** A GAP's status change: who ran the command, what proved it (the checks and their evidence), who had signed off. */
+export interface GapChange {
+  seq: number;
+  time: string;
+  /** Who ran the command that recorded it. */
+  actor: string;
+  from: string;
+  to: string;
+  kind: 'closed' | 'waived' | 'reopened' | 'changed';
+  /** The round's label: survey, advance, flip, watch, resume. */
+  scope: string | undefined;
+  /** The GAP's checks in that round. */
+  checks: AuditCheck[];
+  /** The evidence lines the event itself carries (its cause). */
+  evidence: string[];
+  /** Whether the event's evidence digest matches the checks recorded by the round's survey. */
+  evidenceDigest: { recorded: string; matches: boolean } | undefined;
+  /** Approvals of this GAP standing when it changed (granted, not revoked). */
+  signoffs: Signoff[];
+  /** The waiver in force when it changed to WAIVED. */
+  waiver: (Signoff & { until: string; reason: string }) | undefined;
+}
+
+export interface GapAudit {
+  gap: string;
+  status: string;
+  /** The change that last proved it (CLOSED or WAIVED). */
+  closedBy: GapChange | undefined;
+  /** The last change that took it from proven back to not proven, if any. */
+  reopenedBy: GapChange | undefined;
+  changes: GapChange[];
+}
+
+export interface TimelineEntry {
+  seq: number;
+  time: string;
+  type: string;
+  actor: string;
+  subject?: string;
+  from?: string;
+  to?: string;
+  cause: string;
+  summary: string;
+  hash: string;
+}
+
+export interface AuditReport {
+  schemaVersion: 1;
+  workflow: string | undefined;
+  events: number;
+  head: { seq: number; hash: string } | undefined;
+  filter: { subject?: string; actor?: string };
+  gaps: GapAudit[];
+  timeline: TimelineEntry[];
+}
+
+export interface AuditOptions {
+  /** A GAP id or gate id. */
+  subject?: string;
+  actor?: string;
+  /** Gates and the GAPs they require (session.plan.steps), to resolve a gate subject and order GAPs. */
+  gates?: { gate: string; gaps: string[] }[];
+}
+
+const proven = (s: string | undefined) => s === 'CLOSED' || s === 'WAIVED';
+
+function changeKind(from: string, to: string): GapChange['kind'] {
+  if (proven(from) && !proven(to)) return 'reopened';
+  if (!proven(from) && to === 'CLOSED') return 'closed';
+  if (!proven(from) && to === 'WAIVED') return 'waived';
+  return 'changed';
+}
+
+const toCheck = (c: CheckRecord): AuditCheck => ({ ref: c.ref, id: c.id, kind: c.kind, status: c.status, evidence: c.evidence });
+
+// A machine event as recorded ({ type: 'gap.verdict', gap: 'GAP-3', status: 'CLOSED' }) in a few words.
+function machineEvent(ev: unknown): string {
+  if (!ev || typeof ev !== 'object') return String(ev);
+  const { type, ...rest } = ev as Record<string, unknown>;
+  const words = Object.values(rest).filter((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean');
+  return [String(type), ...words.map(String)].join(' ');
+}
+
+/** A one-line account of an event, for the timeline. */
+export function summarize(e: LedgerEvent): string {
+  const d = (e.data ?? {}) as Record<string, unknown>;
+  const checks = e.cause.kind === 'probe' ? e.cause.checks : [];
+  switch (e.type) {
+    case 'workflow.anchored':
+      return `spec ${String(d.specHash ?? e.to ?? '').slice(0, 12)} anchored${d.file ? ` (${String(d.file)})` : ''}${e.from ? `, replacing ${e.from.slice(0, 12)}` : ''}`;
+    case 'transition':
+      return `${e.from ?? 'start'} → ${e.to}${d.event ? ` on ${machineEvent(d.event)}` : ''}${e.cause.kind === 'operator' ? ` (${e.cause.command})` : ''}`;
+    case 'survey': {
+      const s = d as unknown as SurveyData;
+      const count = (st: string) => s.checks.filter((c) => c.status === st).length;
+      return `${s.scope} round: ${s.checks.length} checks (${count('pass')} pass, ${count('fail')} fail, ${count('error')} error, ${count('skip')} skip); kill switch ${s.killSwitch?.status ?? '?'}`;
+    }
+    case 'gap.status':
+      return `${e.subject} ${e.from} → ${e.to}${checks.length ? ` through ${checks.join(', ')}` : ''}`;
+    case 'approval.granted':
+      return `${e.actor} approved ${e.subject}${d.note ? `: ${String(d.note)}` : ''}${d.signature ? ' (signed)' : ''}`;
+    case 'approval.revoked':
+      return `${e.actor} revoked their approval of ${e.subject}`;
+    case 'waiver.granted':
+      return `${e.actor} waived ${e.subject} until ${String(d.until)}: ${String(d.reason)}`;
+    case 'waiver.withdrawn':
+      return `${e.actor} withdrew the waiver of ${e.subject}`;
+    case 'killswitch.read':
+      return `kill switch reads ${String(d.reading)}: ${String(d.evidence ?? '')}`;
+    case 'flip.command':
+    case 'disable.command':
+      return `${e.type.split('.')[0]} command ${Array.isArray(d.argv) ? d.argv.join(' ') : '(none)'} ${d.ok ? 'succeeded' : 'failed'}${d.exitCode !== undefined && d.exitCode !== null ? ` (exit ${String(d.exitCode)})` : ''}${d.problem ? `: ${String(d.problem)}` : ''}`;
+    case 'disable.requested':
+      return `disable requested from ${String(d.from)}: ${String(d.reason)}`;
+    case 'drift.reopened':
+      return `${e.subject} no longer holds after the flip (${e.to})`;
+    default:
+      return [e.type, e.subject, e.from || e.to ? `${e.from ?? '—'} → ${e.to ?? '—'}` : undefined].filter(Boolean).join(' ');
+  }
+}
+
+function timelineEntry(e: LedgerEvent): TimelineEntry {
+  return { seq: e.seq, time: e.time, type: e.type, actor: e.actor, subject: e.subject, from: e.from, to: e.to, cause: e.cause.kind, summary: summarize(e), hash: e.hash };
+}
+
+// Replays the ledger once, keeping per GAP its changes with the round's checks, sign-offs and waiver at that moment.
+function gapHistories(events: LedgerEvent[]): Map<string, GapChange[]> {
+  const out = new Map<string, GapChange[]>();
+  const approvals = new Map<string, Signoff[]>();
+  const waivers = new Map<string, GapChange['waiver']>();
+  let survey: SurveyData | undefined;
+  for (const e of events) {
+    const gap = e.subject ?? '';
+    const d = (e.data ?? {}) as Record<string, unknown>;
+    switch (e.type) {
+      case 'survey':
+        survey = e.data as unknown as SurveyData;
+        break;
+      case 'approval.granted':
+        approvals.set(gap, [...(approvals.get(gap) ?? []).filter((a) => a.principal !== e.actor), { principal: e.actor, seq: e.seq, time: e.time, ...(d.note ? { note: String(d.note) } : {}) }]);
+        break;
+      case 'approval.revoked':
+        approvals.set(gap, (approvals.get(gap) ?? []).filter((a) => a.principal !== e.actor));
+        break;
+      case 'waiver.granted':
+        waivers.set(gap, { principal: e.actor, seq: e.seq, time: e.time, until: String(d.until), reason: String(d.reason) });
+        break;
+      case 'waiver.withdrawn':
+        waivers.delete(gap);
+        break;
+      case 'gap.status': {
+        const own = (survey?.checks ?? []).filter((c) => c.owner.kind === 'gap' && c.owner.id === gap);
+        const recorded = e.cause.kind === 'probe' ? e.cause.digest : undefined;
+        const change: GapChange = {
+          seq: e.seq,
+          time: e.time,
+          actor: e.actor,
+          from: e.from ?? 'UNKNOWN',
+          to: e.to ?? 'UNKNOWN',
+          kind: changeKind(e.from ?? 'UNKNOWN', e.to ?? 'UNKNOWN'),
+          scope: survey?.scope,
+          checks: own.map(toCheck),
+          evidence: e.cause.kind === 'probe' ? (e.cause.evidence ?? []) : [],
+          evidenceDigest: recorded ? { recorded, matches: own.length > 0 && digest(own.map(({ ms: _ms, ...c }) => c)) === recorded } : undefined,
+          signoffs: [...(approvals.get(gap) ?? [])],
+          waiver: e.to === 'WAIVED' ? waivers.get(gap) : undefined,
+        };
+        out.set(gap, [...(out.get(gap) ?? []), change]);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function concerns(e: LedgerEvent, ids: Set<string>, gate: string | undefined): boolean {
+  if (e.subject && ids.has(e.subject)) return true;
+  if (e.type !== 'transition') return false;
+  const parts = [e.from, e.to].filter((x): x is string => !!x).map((s) => s.split('.'));
+  return parts.some(([g, step]) => (gate !== undefined && g === gate) || (step !== undefined && ids.has(step)));
+}
+
+/**
+ * Who or what closed (and reopened) each GAP, when, through which checks, on what evidence, and the
+ * ledger's timeline; narrowed to a GAP or gate and/or an actor.
+ * @example
+ * const report = auditLedger(await store.readEvents(), { subject: 'GAP-5', gates: session.plan.steps });
+ * report.gaps[0].closedBy; // { seq, time, actor, checks: [{ ref, status, evidence }], signoffs, … }
+ */
+export function auditLedger(events: LedgerEvent[], opts: AuditOptions = {}): AuditReport {
+  const histories = gapHistories(events);
+  const gate = opts.gates?.find((g) => g.gate === opts.subject);
+  const order = [...new Set([...(opts.gates ?? []).flatMap((g) => g.gaps), ...histories.keys()])];
+  const wanted = opts.subject === undefined ? order : gate ? gate.gaps : [opts.subject];
+  const byActor = (x: { actor: string }) => !opts.actor || x.actor === opts.actor;
+  const gaps = wanted.map((gap): GapAudit => {
+    const all = histories.get(gap) ?? [];
+    const changes = all.filter(byActor);
+    const last = all[all.length - 1];
+    const closings = changes.filter((c) => c.kind === 'closed' || c.kind === 'waived');
+    const reopenings = changes.filter((c) => c.kind === 'reopened');
+    return { gap, status: last?.to ?? 'UNKNOWN', closedBy: closings[closings.length - 1], reopenedBy: reopenings[reopenings.length - 1], changes };
+  });
+  const ids = new Set(gate ? [...wanted, gate.gate] : wanted);
+  const timeline = events.filter((e) => byActor(e) && (opts.subject === undefined || concerns(e, ids, gate?.gate))).map(timelineEntry);
+  const head = events[events.length - 1];
+  return {
+    schemaVersion: 1,
+    workflow: events[0]?.workflow,
+    events: events.length,
+    head: head ? { seq: head.seq, hash: head.hash } : undefined,
+    filter: { ...(opts.subject ? { subject: opts.subject } : {}), ...(opts.actor ? { actor: opts.actor } : {}) },
+    gaps,
+    timeline,
+  };
+}
