@@ -1,14 +1,13 @@
-import { z } from 'zod';
 import { defineProbe, fail, pass } from './types.js';
 
 /** Enough distinct principals have signed off on this GAP (sign-offs come from the ledger, through the runner). */
 export const approvalProbe = defineProbe({
   kind: 'approval',
   summary: 'at least `min` distinct principals (optionally from `principals`) have signed off on this GAP',
-  params: {
+  params: (z) => ({
     min: z.number().int().min(1),
     principals: z.array(z.string().min(1)).min(1).optional(),
-  },
+  }),
   async run(p, ctx) {
     const excluded = new Set(ctx.excludedPrincipals);
     const allowed = p.principals ? new Set(p.principals) : undefined;

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { defineProbe, errored, fail, pass } from './types.js';
 import { lintPattern, pattern } from './support/params.js';
 import { runArgv } from './support/exec.js';
@@ -10,11 +9,11 @@ import { runArgv } from './support/exec.js';
 export const commandProbe = defineProbe({
   kind: 'command',
   summary: 'runs an argv array (no shell); checks the exit code and optionally a stdout pattern',
-  params: {
+  params: (z) => ({
     argv: z.array(z.string().min(1)).min(1),
     exitCode: z.number().int().min(0).max(255).optional(),
-    stdout: pattern.optional(),
-  },
+    stdout: pattern(z).optional(),
+  }),
   lint: (p) => lintPattern('stdout', p.stdout),
   async run(p, ctx) {
     const want = p.exitCode ?? 0;

@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import { z } from 'zod';
 import { defineProbe, errored, fail, pass } from './types.js';
 import { hostPath } from './support/params.js';
 import { describeFsError, errnoOf, resolveHostPath } from './support/host.js';
@@ -8,7 +7,7 @@ import { describeFsError, errnoOf, resolveHostPath } from './support/host.js';
 export const dirProbe = defineProbe({
   kind: 'dir',
   summary: 'every listed directory exists',
-  params: { paths: z.array(hostPath).min(1) },
+  params: (z) => ({ paths: z.array(hostPath(z)).min(1) }),
   async run(p, ctx) {
     const present: string[] = [];
     const missing: string[] = [];

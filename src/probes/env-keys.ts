@@ -1,6 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { defineProbe, errored, fail, pass } from './types.js';
 import { hostPath } from './support/params.js';
 import { describeFsError, errnoOf, resolveHostPath } from './support/host.js';
@@ -13,10 +12,10 @@ import { keyMatches, readKeyNames } from './support/key-names.js';
 export const envKeysProbe = defineProbe({
   kind: 'env.keys',
   summary: 'a dotenv-style file, or every file of a directory, defines these key names (names only)',
-  params: {
-    path: hostPath,
+  params: (z) => ({
+    path: hostPath(z),
     keys: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.\-]*\*?$/, { error: 'must be a key name, optionally ending in * for a prefix' })).min(1),
-  },
+  }),
   async run(p, ctx) {
     const target = resolveHostPath(ctx.root, p.path);
     let files: string[];

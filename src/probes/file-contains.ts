@@ -7,7 +7,7 @@ import { describeFsError, errnoOf, resolveHostPath } from './support/host.js';
 export const fileContainsProbe = defineProbe({
   kind: 'file.contains',
   summary: 'a non-secret file matches a regular expression (multiline; reports line numbers, not text)',
-  params: { path: hostPath, pattern },
+  params: (z) => ({ path: hostPath(z), pattern: pattern(z) }),
   lint: (p) => lintPattern('pattern', p.pattern),
   async run(p, ctx) {
     let text: string;

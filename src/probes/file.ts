@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import { z } from 'zod';
 import { defineProbe, errored, fail, pass } from './types.js';
 import { hostPath, modeString } from './support/params.js';
 import { describeFsError, errnoOf, groupName, resolveHostPath, sameAccount, userName } from './support/host.js';
@@ -10,12 +9,12 @@ const normalMode = (m: string): string => m.padStart(4, '0');
 export const fileProbe = defineProbe({
   kind: 'file',
   summary: 'a file exists, optionally with a mode, owner and group (stat only, never opened)',
-  params: {
-    path: hostPath,
-    mode: modeString.optional(),
+  params: (z) => ({
+    path: hostPath(z),
+    mode: modeString(z).optional(),
     owner: z.string().min(1).optional(),
     group: z.string().min(1).optional(),
-  },
+  }),
   async run(p, ctx) {
     let st;
     try {

@@ -1,7 +1,6 @@
 import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
 import { defineProbe, errored, fail, pass } from './types.js';
 import { hostPath } from './support/params.js';
 import { describeFsError, errnoOf, resolveHostPath } from './support/host.js';
@@ -36,11 +35,11 @@ const normalFpr = (s: string): string => s.replace(/\s+/g, '').toUpperCase();
 export const gpgKeyProbe = defineProbe({
   kind: 'gpg.key',
   summary: 'a public key (a fingerprint, or any key) is in the keyring of GNUPGHOME, ~/.gnupg or `home`; the keyring is not written',
-  params: {
+  params: (z) => ({
     fingerprint: z.string().regex(/^[0-9A-Fa-f ]{16,}$/, { error: 'must be a hex fingerprint (40 hex digits for v4 keys)' }).optional(),
     any: z.literal(true).optional(),
-    home: hostPath.optional(),
-  },
+    home: hostPath(z).optional(),
+  }),
   lint: (p) =>
     (p.fingerprint === undefined) === (p.any === undefined)
       ? [{ field: 'fingerprint', problem: 'give exactly one of fingerprint: <hex> or any: true' }]

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { defineProbe, fail, pass } from './types.js';
 import { connectionParam } from './pg/connection-param.js';
 import { runPgCheck } from './pg/run-check.js';
@@ -7,11 +6,11 @@ import { runPgCheck } from './pg/run-check.js';
 export const postgresQueryProbe = defineProbe({
   kind: 'postgres.query',
   summary: 'a read-only query returns `rows` rows exactly, or at least `minRows` (only the count is kept)',
-  params: {
+  params: (z) => ({
     sql: z.string().min(1),
     expect: z.strictObject({ rows: z.number().int().min(0).optional(), minRows: z.number().int().min(0).optional(), maxRows: z.number().int().min(0).optional() }),
-    connection: connectionParam,
-  },
+    connection: connectionParam(z),
+  }),
   lint: (p) =>
     p.expect.rows === undefined && p.expect.minRows === undefined && p.expect.maxRows === undefined
       ? [{ field: 'expect', problem: 'says nothing — give rows: N, minRows: N or maxRows: N' }]

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { defineProbe, fail, pass } from './types.js';
 import { connectionParam } from './pg/connection-param.js';
 import { runPgCheck } from './pg/run-check.js';
@@ -7,7 +6,7 @@ import { runPgCheck } from './pg/run-check.js';
 export const postgresRoleProbe = defineProbe({
   kind: 'postgres.role',
   summary: 'roles exist (pg_roles)',
-  params: { names: z.array(z.string().min(1)).min(1), connection: connectionParam },
+  params: (z) => ({ names: z.array(z.string().min(1)).min(1), connection: connectionParam(z) }),
   run: (p, ctx) =>
     runPgCheck(ctx, p.connection, async (q) => {
       const r = await q.query('SELECT rolname::text AS name, rolcanlogin AS login FROM pg_roles WHERE rolname = ANY($1::text[])', [p.names]);

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { defineProbe, fail, pass } from './types.js';
 import { connectionParam } from './pg/connection-param.js';
 import { runPgCheck } from './pg/run-check.js';
@@ -7,7 +6,7 @@ import { runPgCheck } from './pg/run-check.js';
 export const postgresSchemaProbe = defineProbe({
   kind: 'postgres.schema',
   summary: 'a schema exists, optionally with these tables (pg_catalog)',
-  params: { name: z.string().min(1), tables: z.array(z.string().min(1)).min(1).optional(), connection: connectionParam },
+  params: (z) => ({ name: z.string().min(1), tables: z.array(z.string().min(1)).min(1).optional(), connection: connectionParam(z) }),
   run: (p, ctx) =>
     runPgCheck(ctx, p.connection, async (q) => {
       const ns = await q.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [p.name]);

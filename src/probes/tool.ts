@@ -1,6 +1,5 @@
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { defineProbe, errored, fail, pass } from './types.js';
 import { versionString } from './support/params.js';
 import { runArgv } from './support/exec.js';
@@ -38,11 +37,11 @@ export function compareVersions(a: string, b: string): number {
 export const toolProbe = defineProbe({
   kind: 'tool',
   summary: 'a tool is on PATH; its --version is parsed, kept as evidence and compared with minVersion',
-  params: {
+  params: (z) => ({
     name: z.string().regex(/^[^/\s]+$/, { error: 'must be a bare command name such as pg_dump (no path, no spaces)' }),
-    minVersion: versionString.optional(),
+    minVersion: versionString(z).optional(),
     versionArgs: z.array(z.string()).optional(),
-  },
+  }),
   async run(p, ctx) {
     const where = await findOnPath(p.name, ctx.env.PATH);
     if (!where) return fail(`${p.name} is not on PATH`, { name: p.name, found: false });

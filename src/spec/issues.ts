@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import type { Document } from 'yaml';
-import { probeFor, probeKinds } from '../probes/index.js';
+import { probeFor, probeKinds, type ProbeKindName } from '../probes/index.js';
 import { closest, sourceText, type Path } from './locate.js';
-import { gapSchema, gateSchema, sectionSchema, workflowSchema } from './schema.js';
+import { gapSchema, gateSchema, paramShapes, sectionSchema, workflowSchema } from './schema.js';
 
 const checkBaseKeys = ['id', 'kind', 'title', 'timeoutMs'];
 
@@ -13,8 +13,8 @@ function allowedKeys(value: unknown, path: Path): string[] {
   const isCheck = path[0] === 'killSwitch' && path.length === 1 || (typeof last === 'number' && parent === 'checks');
   if (isCheck) {
     const kind = (value as { kind?: unknown } | undefined)?.kind;
-    const probe = typeof kind === 'string' ? probeFor(kind) : undefined;
-    return [...checkBaseKeys, ...(probe ? Object.keys(probe.params) : [])];
+    const known = typeof kind === 'string' && probeFor(kind) !== undefined;
+    return [...checkBaseKeys, ...(known ? Object.keys(paramShapes[kind as ProbeKindName]) : [])];
   }
   if (path.length === 0) return Object.keys(workflowSchema.shape);
   if (typeof last === 'number' && parent === 'gaps') return Object.keys(gapSchema.shape);

@@ -14,9 +14,10 @@ const checkBase = {
   timeoutMs: z.number().int().positive().optional(),
 };
 
-const checkSchemas = probeKinds.map((kind) =>
-  z.strictObject({ kind: z.literal(kind), ...checkBase, ...(probes[kind].params as z.ZodRawShape) }).describe(probes[kind].summary),
-);
+/** Each kind's parameter fields, built once from its definition. */
+export const paramShapes = Object.fromEntries(probeKinds.map((kind) => [kind, probes[kind].params(z) as z.ZodRawShape])) as Record<ProbeKindName, z.ZodRawShape>;
+
+const checkSchemas = probeKinds.map((kind) => z.strictObject({ kind: z.literal(kind), ...checkBase, ...paramShapes[kind] }).describe(probes[kind].summary));
 
 type ParamsOf<K extends ProbeKindName> = (typeof probes)[K] extends ProbeKind<infer P> ? P : never;
 interface CheckBase {

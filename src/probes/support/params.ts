@@ -1,20 +1,21 @@
-import { z } from 'zod';
+import type { Zod } from '../types.js';
 
 /** An absolute host path; resolved under `--root` at run time. */
-export const hostPath = z
-  .string()
-  .regex(/^\/(?!.*(^|\/)\.\.(\/|$))/, { error: 'must be an absolute path without ".." segments, like /opt/app/.env' });
+export const hostPath = (z: Zod) =>
+  z
+    .string()
+    .regex(/^\/(?!.*(^|\/)\.\.(\/|$))/, { error: 'must be an absolute path without ".." segments, like /opt/app/.env' });
 
 /** A file mode written as an octal string ("0640"); YAML would read a bare 0640 as 640. */
-export const modeString = z.string().regex(/^0?[0-7]{3,4}$/, { error: 'must be an octal mode string like "0640"' });
+export const modeString = (z: Zod) => z.string().regex(/^0?[0-7]{3,4}$/, { error: 'must be an octal mode string like "0640"' });
 
 /** A dotted version written as a string ("2.10"); YAML would read a bare 2.10 as 2.1. */
-export const versionString = z.string().regex(/^\d+(\.\d+)*$/, { error: 'must be a version string like "16.2"' });
+export const versionString = (z: Zod) => z.string().regex(/^\d+(\.\d+)*$/, { error: 'must be a version string like "16.2"' });
 
 /** A JavaScript regular expression, checked at validation time. */
-export const pattern = z.string().min(1, { error: 'must not be empty' });
+export const pattern = (z: Zod) => z.string().min(1, { error: 'must not be empty' });
 
-export const positiveInt = z.number().int().positive();
+export const positiveInt = (z: Zod) => z.number().int().positive();
 
 /** Fields that take a regular expression, for lint. */
 export function lintPattern(field: string, value: string | undefined): { field: string; problem: string }[] {
