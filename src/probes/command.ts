@@ -9,6 +9,7 @@ import { runArgv } from './support/exec.js';
 export const commandProbe = defineProbe({
   kind: 'command',
   summary: 'runs an argv array (no shell); checks the exit code and optionally a stdout pattern',
+  waitsOn: 'process',
   params: (z) => ({
     argv: z.array(z.string().min(1)).min(1),
     exitCode: z.number().int().min(0).max(255).optional(),

@@ -35,6 +35,7 @@ const normalFpr = (s: string): string => s.replace(/\s+/g, '').toUpperCase();
 export const gpgKeyProbe = defineProbe({
   kind: 'gpg.key',
   summary: 'a public key (a fingerprint, or any key) is in the keyring of GNUPGHOME, ~/.gnupg or `home`; the keyring is not written',
+  waitsOn: 'process',
   params: (z) => ({
     fingerprint: z.string().regex(/^[0-9A-Fa-f ]{16,}$/, { error: 'must be a hex fingerprint (40 hex digits for v4 keys)' }).optional(),
     any: z.literal(true).optional(),

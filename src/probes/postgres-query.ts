@@ -6,6 +6,7 @@ import { runPgCheck } from './pg/run-check.js';
 export const postgresQueryProbe = defineProbe({
   kind: 'postgres.query',
   summary: 'a read-only query returns `rows` rows exactly, or at least `minRows` (only the count is kept)',
+  waitsOn: 'network',
   params: (z) => ({
     sql: z.string().min(1),
     expect: z.strictObject({ rows: z.number().int().min(0).optional(), minRows: z.number().int().min(0).optional(), maxRows: z.number().int().min(0).optional() }),

@@ -6,6 +6,7 @@ import { runPgCheck } from './pg/run-check.js';
 export const postgresRoleProbe = defineProbe({
   kind: 'postgres.role',
   summary: 'roles exist (pg_roles)',
+  waitsOn: 'network',
   params: (z) => ({ names: z.array(z.string().min(1)).min(1), connection: connectionParam(z) }),
   run: (p, ctx) =>
     runPgCheck(ctx, p.connection, async (q) => {

@@ -6,6 +6,7 @@ import { runPgCheck } from './pg/run-check.js';
 export const postgresSchemaProbe = defineProbe({
   kind: 'postgres.schema',
   summary: 'a schema exists, optionally with these tables (pg_catalog)',
+  waitsOn: 'network',
   params: (z) => ({ name: z.string().min(1), tables: z.array(z.string().min(1)).min(1).optional(), connection: connectionParam(z) }),
   run: (p, ctx) =>
     runPgCheck(ctx, p.connection, async (q) => {

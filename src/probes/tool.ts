@@ -37,6 +37,7 @@ export function compareVersions(a: string, b: string): number {
 export const toolProbe = defineProbe({
   kind: 'tool',
   summary: 'a tool is on PATH; its --version is parsed, kept as evidence and compared with minVersion',
+  waitsOn: 'process',
   params: (z) => ({
     name: z.string().regex(/^[^/\s]+$/, { error: 'must be a bare command name such as pg_dump (no path, no spaces)' }),
     minVersion: versionString(z).optional(),

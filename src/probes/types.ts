@@ -50,6 +50,11 @@ export interface ProbeKind<P extends z.ZodRawShape = z.ZodRawShape> {
    * running checks from an already validated spec never loads it (~40 ms of a survey's start).
    */
   params(z: Zod): P;
+  /**
+   * What a check of this kind mostly waits on: a child process, the network, or (unset) local files
+   * and memory. The runner starts the slow ones first so that they overlap the quick ones.
+   */
+  waitsOn?: 'process' | 'network';
   /** Extra checks on parameters beyond the schema; each string is one problem with its fix. */
   lint?(params: z.infer<z.ZodObject<P>>): { field: string; problem: string }[];
   run(params: z.infer<z.ZodObject<P>>, ctx: ProbeContext): Promise<CheckOutcome>;

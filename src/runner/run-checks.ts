@@ -56,14 +56,24 @@ export async function runOneCheck(planned: PlannedCheck, opts: RunChecksOptions)
   }
 }
 
-/** Runs checks concurrently, at most `concurrency` at a time; results keep the input order. */
+const waitRank = (p: PlannedCheck): number => {
+  const waitsOn = probeFor(p.check.kind)?.waitsOn;
+  return waitsOn === 'process' ? 0 : waitsOn === 'network' ? 1 : 2;
+};
+
+/**
+ * Runs checks concurrently, at most `concurrency` at a time; results keep the input order. Checks
+ * that wait on a child process start first, then those that wait on the network, so that the
+ * slowest overlap everything else instead of starting last.
+ */
 export async function runChecks(planned: PlannedCheck[], opts: RunChecksOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = new Array(planned.length);
+  const order = planned.map((_, i) => i).sort((a, b) => waitRank(planned[a]!) - waitRank(planned[b]!) || a - b);
   let next = 0;
   let done = 0;
   const worker = async () => {
     while (next < planned.length) {
-      const i = next++;
+      const i = order[next++]!;
       results[i] = await runOneCheck(planned[i]!, opts);
       done++;
       opts.onResult?.(planned[i]!, results[i]!, done, planned.length);
