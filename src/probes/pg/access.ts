@@ -95,9 +95,8 @@ export function createPostgresAccess(opts: { env: NodeJS.ProcessEnv; maxConnecti
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         const ms = Math.max(1, Math.floor(timeoutMs));
-        await client.query('BEGIN READ ONLY');
-        await client.query(`SET LOCAL statement_timeout = ${ms}`);
-        await client.query(`SET LOCAL lock_timeout = ${ms}`);
+        // One round trip: a check on a nearby server is mostly round trips.
+        await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${ms}; SET LOCAL lock_timeout = ${ms}`);
         return await fn({
           query: async (sql, params) => {
             const r = await client.query(sql, params as unknown[] | undefined);
