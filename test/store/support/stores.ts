@@ -14,15 +14,18 @@ export async function tempStore(name = 'wf'): Promise<{ dir: string; location: s
   };
 }
 
-/** A postgres:// store URL inside the test's own database (real server) or own schema (embedded). */
-export function pgStoreUrl(db: TestDatabase): string {
+/**
+ * A postgres:// store URL inside the test's own database (real server) or own schema (embedded);
+ * `suffix` names a schema of its own beside the test's (drop it when done on the embedded server).
+ */
+export function pgStoreUrl(db: TestDatabase, suffix?: string): string {
+  const schema = db.kind === 'embedded' ? `${db.schema}${suffix ? `_${suffix}` : ''}` : (suffix ?? 'flipgate');
   if (db.env.DATABASE_URL) {
     const u = new URL(db.env.DATABASE_URL);
-    u.searchParams.set('schema', 'flipgate');
+    u.searchParams.set('schema', schema);
     return u.toString();
   }
   const e = db.env;
   const auth = `${encodeURIComponent(e.PGUSER ?? 'postgres')}${e.PGPASSWORD ? `:${encodeURIComponent(e.PGPASSWORD)}` : ''}`;
-  const schema = db.kind === 'embedded' ? db.schema : 'flipgate';
   return `postgres://${auth}@${e.PGHOST}:${e.PGPORT ?? 5432}/${e.PGDATABASE}?schema=${schema}`;
 }
