@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { reportError } from './io.js';
+import { reportError } from './report-error.js';
 
 declare const FLIPGATE_VERSION: string;
 const version = typeof FLIPGATE_VERSION === 'string' ? FLIPGATE_VERSION : '0.0.0-dev';
