@@ -61,17 +61,20 @@ export function resolveConnection(ref: ConnectionRef | undefined, env: NodeJS.Pr
  * (PGlite), where concurrent transactions would share one session.
  */
 export function createPostgresAccess(opts: { env: NodeJS.ProcessEnv; maxConnections?: number }): PostgresAccess {
-  const pools = new Map<string, Pool>();
+  // The promise is kept, not the pool: checks that start together must share one pool (and its limit).
+  const pools = new Map<string, Promise<Pool>>();
   const max = opts.maxConnections ?? 4;
 
-  async function poolFor(cfg: ClientConfig, timeoutMs: number): Promise<Pool> {
+  function poolFor(cfg: ClientConfig, timeoutMs: number): Promise<Pool> {
     const key = JSON.stringify(cfg);
     let pool = pools.get(key);
     if (!pool) {
-      const { default: pg } = await import('pg');
-      pool = new pg.Pool({ ...cfg, max, connectionTimeoutMillis: Math.max(500, Math.min(timeoutMs, 10_000)), idleTimeoutMillis: 1000, allowExitOnIdle: true, application_name: 'flipgate' });
-      pool.on('error', () => {
-        // An idle client lost its server; the next checkout reconnects or reports the error.
+      pool = import('pg').then(({ default: pg }) => {
+        const p = new pg.Pool({ ...cfg, max, connectionTimeoutMillis: Math.max(500, Math.min(timeoutMs, 10_000)), idleTimeoutMillis: 1000, allowExitOnIdle: true, application_name: 'flipgate' });
+        p.on('error', () => {
+          // An idle client lost its server; the next checkout reconnects or reports the error.
+        });
+        return p;
       });
       pools.set(key, pool);
     }
@@ -118,7 +121,7 @@ export function createPostgresAccess(opts: { env: NodeJS.ProcessEnv; maxConnecti
     async close() {
       const all = [...pools.values()];
       pools.clear();
-      await Promise.allSettled(all.map((p) => p.end()));
+      await Promise.allSettled(all.map(async (p) => (await p).end()));
     },
   };
 }
