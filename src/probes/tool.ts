@@ -4,18 +4,18 @@ import { defineProbe, errored, fail, pass } from './types.js';
 import { versionString } from './support/params.js';
 import { runArgv } from './support/exec.js';
 
+/** The first executable `name` in PATH order; every directory is asked at once, so a long PATH costs one wait. */
 async function findOnPath(name: string, envPath: string | undefined): Promise<string | undefined> {
-  for (const dir of (envPath ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here; keep looking.
-    }
-  }
-  return undefined;
+  const candidates = (envPath ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, name));
+  const found = await Promise.all(
+    candidates.map((candidate) =>
+      access(candidate, constants.X_OK).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  return candidates[found.indexOf(true)];
 }
 
 /** The first dotted number in a tool's `--version` output, e.g. "16.13" from "pg_dump (PostgreSQL) 16.13". */
