@@ -19,9 +19,9 @@ interface Outcome {
 }
 
 /**
- * Writers append in a loop on one store, LANES at a time; each is SIGKILLed at a random moment after it
- * starts (often mid-append or holding the lock). After every kill `check` reads the store while the
- * other lanes keep writing.
+ * Writers append in a loop on one store, LANES at a time; each is SIGKILLed at a random moment (often
+ * mid-append or holding the lock): every other one soon after it starts, the rest after its first
+ * append returned. After every kill `check` reads the store while the other lanes keep writing.
  */
 async function killWriters(location: string, check: () => Promise<string | undefined>): Promise<Outcome> {
   const acked = new Map<number, string>();
@@ -29,9 +29,9 @@ async function killWriters(location: string, check: () => Promise<string | undef
   let kills = 0;
   const lane = async (n: number) => {
     while (kills < KILLS) {
-      kills++;
+      const afterFirst = kills++ % 2 === 1;
       const w: Writer = await startWriter(location, 'wf', 'forever', `lane-${n}`);
-      await w.ready;
+      await (afterFirst ? w.firstAck : w.ready);
       await sleep(Math.random() * 50);
       w.child.kill('SIGKILL');
       const exit = await w.exited;
@@ -54,8 +54,8 @@ function expectSurvived(events: LedgerEvent[], o: Outcome): void {
   const lost = [...o.acked].filter(([seq, hash]) => bySeq.get(seq) !== hash);
   expect(lost).toEqual([]);
   expect(events.length - o.acked.size).toBeLessThanOrEqual(o.kills);
-  // The kills landed on busy writers: plenty of appends returned between them.
-  expect(o.acked.size).toBeGreaterThan(KILLS / 4);
+  // Half the writers were killed only after an append had returned: the ledger grew under fire.
+  expect(o.acked.size).toBeGreaterThanOrEqual(KILLS / 2);
 }
 
 describe('a file store whose writers are killed mid-write', () => {

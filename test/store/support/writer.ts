@@ -31,6 +31,8 @@ export interface Writer {
   /** "ok <seq> <hash>" lines seen so far: events whose append returned. */
   acked: { seq: number; hash: string }[];
   ready: Promise<void>;
+  /** Resolves once the first append has returned (or the writer has exited). */
+  firstAck: Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
@@ -43,6 +45,8 @@ export async function startWriter(location: string, workflow: string, count: num
   let buf = '';
   let onReady: () => void = () => undefined;
   const ready = new Promise<void>((r) => (onReady = r));
+  let onAck: () => void = () => undefined;
+  const firstAck = new Promise<void>((r) => (onAck = r));
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     buf += chunk;
     let nl;
@@ -51,11 +55,14 @@ export async function startWriter(location: string, workflow: string, count: num
       buf = buf.slice(nl + 1);
       if (line === 'ready') onReady();
       const m = /^ok (\d+) ([0-9a-f]{64})$/.exec(line);
-      if (m) acked.push({ seq: Number(m[1]), hash: m[2]! });
+      if (m) {
+        acked.push({ seq: Number(m[1]), hash: m[2]! });
+        onAck();
+      }
     }
   });
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
-  void exited.then(() => onReady());
-  return { child, acked, ready, exited };
+  void exited.then(() => (onReady(), onAck()));
+  return { child, acked, ready, firstAck, exited };
 }
