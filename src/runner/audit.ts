@@ -213,14 +213,18 @@ export function auditLedger(events: LedgerEvent[], opts: AuditOptions = {}): Aud
   const order = [...new Set([...(opts.gates ?? []).flatMap((g) => g.gaps), ...histories.keys()])];
   const wanted = opts.subject === undefined ? order : gate ? gate.gaps : [opts.subject];
   const byActor = (x: { actor: string }) => !opts.actor || x.actor === opts.actor;
-  const gaps = wanted.map((gap): GapAudit => {
-    const all = histories.get(gap) ?? [];
-    const changes = all.filter(byActor);
-    const last = all[all.length - 1];
-    const closings = changes.filter((c) => c.kind === 'closed' || c.kind === 'waived');
-    const reopenings = changes.filter((c) => c.kind === 'reopened');
-    return { gap, status: last?.to ?? 'UNKNOWN', closedBy: closings[closings.length - 1], reopenedBy: reopenings[reopenings.length - 1], changes };
-  });
+  // With --actor, a change counts when that actor ran it or stood behind it (sign-off, waiver).
+  const involves = (c: GapChange) => byActor(c) || c.signoffs.some((s) => s.principal === opts.actor) || c.waiver?.principal === opts.actor;
+  const gaps = wanted
+    .map((gap): GapAudit => {
+      const all = histories.get(gap) ?? [];
+      const changes = all.filter(involves);
+      const last = all[all.length - 1];
+      const closings = changes.filter((c) => c.kind === 'closed' || c.kind === 'waived');
+      const reopenings = changes.filter((c) => c.kind === 'reopened');
+      return { gap, status: last?.to ?? 'UNKNOWN', closedBy: closings[closings.length - 1], reopenedBy: reopenings[reopenings.length - 1], changes };
+    })
+    .filter((g) => !opts.actor || g.changes.length > 0);
   const ids = new Set(gate ? [...wanted, gate.gate] : wanted);
   const timeline = events.filter((e) => byActor(e) && (opts.subject === undefined || concerns(e, ids, gate?.gate))).map(timelineEntry);
   const head = events[events.length - 1];

@@ -66,6 +66,7 @@ export class FileStore implements WorkflowStore {
   readonly signing: { keyId: string } | undefined;
   private readonly snapshot: Low<SnapshotDoc | null>;
   private readonly sign: Signer | undefined;
+  private readonly lockOptions: LockOptions;
   constructor(readonly location: string, private readonly workflow: string, opts: StoreOptions & { lock?: LockOptions } = {}) {
     this.ledgerFile = ledgerPathFor(location);
     this.snapshot = new Low<SnapshotDoc | null>(new AtomicJsonAdapter<SnapshotDoc | null>(snapshotPathFor(location)), null);
@@ -73,7 +74,6 @@ export class FileStore implements WorkflowStore {
     this.signing = opts.signingKey ? { keyId: keyId(opts.signingKey) } : undefined;
     this.lockOptions = opts.lock ?? {};
   }
-  private readonly lockOptions: LockOptions;
 
   async readEvents(): Promise<LedgerEvent[]> {
     try {

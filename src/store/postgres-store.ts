@@ -52,7 +52,8 @@ function storeError(e: unknown, target: StoreTarget, what: string): ConfigError 
     '57P01': ['the server ended the connection', 'run the command again'],
   };
   const [why, fix] = known[code] ?? ['the server reported an error', 'check the server log; run the command again'];
-  return new ConfigError(`cannot ${what} at ${target.shown}: ${why} (${code}); nothing was recorded`, { place: where, fix });
+  const writing = what.startsWith('append') || what.startsWith('lock');
+  return new ConfigError(`cannot ${what} at ${target.shown}: ${why} (${code})${writing ? '; nothing was recorded' : ''}`, { place: where, fix });
 }
 
 async function connect(target: StoreTarget): Promise<pg.Client> {

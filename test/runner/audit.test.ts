@@ -92,6 +92,11 @@ describe('audit of the O8 workflow taken to armed, then a sign-off revoked', () 
     expect(r.timeline.length).toBeGreaterThan(0);
     expect(r.timeline.every((t) => t.actor === 'night-watch')).toBe(true);
     expect(r.timeline.length).toBe(events.filter((e) => e.actor === 'night-watch').length);
+    // An approver ran no probe, but their sign-off stood behind a closing: that closing is theirs to answer for.
+    const alice = auditLedger(events, { actor: 'alice', gates });
+    expect(alice.gaps.map((g) => g.gap)).toEqual(['GAP-7']);
+    expect(alice.gaps[0]!.closedBy!.signoffs.map((s) => s.principal)).toContain('alice');
+    expect(alice.timeline.map((t) => t.type)).toEqual(['approval.granted']);
   });
 
   it('accounts for every event in one timeline line, in ledger order', () => {
