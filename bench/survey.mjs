@@ -1,0 +1,126 @@
+// Survey latency of the O8 workflow on the seed-state host: flipgate (as a user runs it) beside the
+// same checks run serially by flipgate, by a bash script and by a Testinfra suite, with the floor.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildSeed, loadResolved, o8Workflow, openBenchDatabase } from './lib/fixture.mjs';
+import { cli, fmtS, fmtX, median, min, repo, smoke, table, timeRun, timeVariants, verdict } from './lib/measure.mjs';
+import { bashSuite, hostChecks, pyTestName, surveyChecks, testinfraSuite } from './lib/suites.mjs';
+
+const runs = smoke ? 1 : Number(process.env.FLIPGATE_BENCH_RUNS ?? 7);
+const python = '/usr/bin/python3';
+const say = (s = '') => process.stdout.write(s + '\n');
+const note = (s) => process.stderr.write(`survey: ${s}\n`);
+
+/** Testinfra from Debian's python3-testinfra; installed with apt-get when missing (never in a smoke run). */
+function ensureTestinfra() {
+  const has = () => spawnSync(python, ['-c', 'import testinfra, pytest'], { stdio: 'ignore' }).status === 0;
+  if (has()) return { ok: true };
+  if (smoke) return { ok: false, why: 'python3-testinfra is not installed (smoke run: no apt-get)' };
+  note('python3-testinfra is missing: installing it with apt-get …');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  let r = spawnSync('apt-get', ['install', '-y', '-q', 'python3-testinfra'], { env, encoding: 'utf8' });
+  if (r.status !== 0) {
+    spawnSync('apt-get', ['update', '-q'], { env, stdio: 'ignore' });
+    r = spawnSync('apt-get', ['install', '-y', '-q', 'python3-testinfra'], { env, encoding: 'utf8' });
+  }
+  if (r.error || r.status !== 0 || !has()) {
+    const why = r.error ? r.error.message : (r.stderr || '').trim().split('\n').pop() || `exit ${r.status}`;
+    note(`cannot install python3-testinfra: ${why}`);
+    return { ok: false, why: `python3-testinfra could not be installed (apt-get: ${why})` };
+  }
+  note('python3-testinfra installed');
+  return { ok: true, installed: true };
+}
+
+const db = await openBenchDatabase();
+const seed = await buildSeed(db);
+const work = await mkdtemp(path.join(tmpdir(), 'flipgate-bench-survey-'));
+try {
+  const wf = await loadResolved(o8Workflow, seed.env);
+  const checks = surveyChecks(wf.spec);
+  const host = hostChecks(checks);
+  const bashFile = path.join(work, 'o8-survey.sh');
+  const pyFile = path.join(work, 'test_o8_survey.py');
+  await writeFile(bashFile, bashSuite(checks, seed.root), { mode: 0o755 });
+  await writeFile(pyFile, testinfraSuite(checks, seed.root));
+  const testinfra = ensureTestinfra();
+
+  const store = path.join(work, 'state', 'o8.json');
+  const cache = path.join(work, 'state', 'o8.cache.json');
+  const survey = ['survey', '--workflow', 'machines/o8-production-readiness.yaml', '--root', seed.root, '--store', store];
+  const env = seed.env;
+  const variants = [
+    { name: 'node', argv: [process.execPath, '-e', '0'] },
+    { name: 'flipgate', argv: [process.execPath, cli, ...survey], env },
+    { name: 'serial', argv: [process.execPath, cli, ...survey, '--concurrency', '1'], env },
+    { name: 'cold', argv: [process.execPath, cli, ...survey], env, before: () => rm(cache, { force: true }) },
+    { name: 'bash', argv: ['bash', bashFile], env },
+    ...(testinfra.ok ? [{ name: 'testinfra', argv: [python, '-m', 'pytest', '-q', '-rA', '-p', 'no:cacheprovider', '--hosts=local://', pyFile], env, cwd: work }] : []),
+  ];
+  const expectCode = { node: [0], flipgate: [0, 1], serial: [0, 1], cold: [0, 1], bash: [0], testinfra: [0, 1] };
+  const { times, last } = await timeVariants(variants, runs, {
+    check: (v, r) => {
+      if (!expectCode[v.name].includes(r.code)) throw new Error(`${v.name} exited ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+    },
+  });
+
+  // The verdicts the three agree on (approvals are ledger records, not host facts: flipgate only).
+  const json = await timeRun([process.execPath, cli, ...survey, '--json'], { env });
+  const report = JSON.parse(json.stdout);
+  if (report.errors) throw new Error(`flipgate's survey of the seed host had ${report.errors} errored checks: the comparison would be meaningless`);
+  // A check agrees when both sides give the same verdict, pass or fail (an error never agrees).
+  const fg = new Map();
+  fg.set('killSwitch', report.killSwitch.status === 'safe' ? true : report.killSwitch.status === 'enabled' ? false : undefined);
+  const verdictOf = (c) => (c.status === 'pass' ? true : c.status === 'fail' ? false : undefined);
+  for (const g of report.gaps) for (const c of g.checks) fg.set(`${g.id}/${c.id}`, verdictOf(c));
+  for (const s of report.sections) for (const c of s.checks) fg.set(`${s.id}/${c.id}`, verdictOf(c));
+  const bashPass = new Set(last.bash.stdout.split('\n').filter((l) => l.startsWith('PASS ')).map((l) => l.slice(5)));
+  const pyPass = testinfra.ok ? new Set(last.testinfra.stdout.split('\n').filter((l) => l.startsWith('PASSED ')).map((l) => l.split('::')[1]?.replace(/\[.*$/, '').trim())) : undefined;
+  const agreeBash = host.filter(({ ref }) => fg.get(ref) === bashPass.has(ref)).length;
+  const agreePy = pyPass ? host.filter(({ ref }, i) => fg.get(ref) === pyPass.has(pyTestName(i, ref))).length : undefined;
+
+  // The floor: Node's start-up plus the slowest single check, each check timed alone.
+  // (Not spawnSync: an embedded Postgres is served by this process's event loop.)
+  const single = await timeRun([process.execPath, path.join(repo, 'bench', 'lib', 'single-checks.mjs'), o8Workflow, seed.root, String(smoke ? 1 : 5)], { env });
+  if (single.code !== 0) throw new Error(`timing single checks failed: ${single.stderr}`);
+  const perCheck = JSON.parse(single.stdout).sort((a, b) => b.ms - a.ms);
+  const slowest = perCheck[0];
+  const nodeS = median(times.node);
+  const floor = nodeS + slowest.ms / 1000;
+
+  const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+  const kinds = [...new Set(checks.map((c) => c.check.kind))].length;
+  say(`## Survey latency: the O8 workflow on the seed-state host`);
+  say('');
+  say(`${checks.length} checks of ${kinds} kinds (${host.length} host checks; ${checks.length - host.length} approvals read flipgate's ledger, so bash and Testinfra skip them); ${db.label}; median of ${runs} run${runs === 1 ? '' : 's'} each, interleaved, after a warm-up run; wall time of the whole command. flipgate appends each survey to its ledger (fsynced) and, after its first run, reads the validated workflow from the cache beside the store.`);
+  say('');
+  const rows = [
+    ['`node -e 0` (Node start-up)', fmtS(nodeS), fmtS(min(times.node)), fmtX(nodeS / floor), '—', ''],
+    [`slowest single check (\`${slowest.ref}\`, ${slowest.kind}, timed alone)`, fmtS(slowest.ms / 1000), '', '', '', ''],
+    ['**physical floor** (start-up + slowest check)', fmtS(floor), '', '1.00×', '', ''],
+    ['**flipgate survey** (concurrency 8, the default)', fmtS(m.flipgate), fmtS(min(times.flipgate)), fmtX(m.flipgate / floor), '1.00×', `${checks.length}/${checks.length}`],
+    ['flipgate survey `--concurrency 1` (serial)', fmtS(m.serial), fmtS(min(times.serial)), fmtX(m.serial / floor), fmtX(m.serial / m.flipgate), `${checks.length}/${checks.length}`],
+    ['flipgate survey without its cache (YAML parsed and validated again)', fmtS(m.cold), fmtS(min(times.cold)), fmtX(m.cold / floor), fmtX(m.cold / m.flipgate), `${checks.length}/${checks.length}`],
+    ['bash: psql, stat, test -d, gpg, grep (serial)', fmtS(m.bash), fmtS(min(times.bash)), fmtX(m.bash / floor), fmtX(m.bash / m.flipgate), `${agreeBash}/${host.length} agree`],
+    testinfra.ok
+      ? ['Testinfra (`py.test --hosts=local://`)', fmtS(m.testinfra), fmtS(min(times.testinfra)), fmtX(m.testinfra / floor), fmtX(m.testinfra / m.flipgate), `${agreePy}/${host.length} agree`]
+      : ['Testinfra', 'not run', '', '', '', testinfra.why],
+  ];
+  say(table(['variant', 'median s', 'min s', '× floor', '× flipgate', 'checks'], rows));
+  say('');
+  say(`Slowest checks alone: ${perCheck.slice(0, 4).map((c) => `${c.ref} ${c.ms.toFixed(1)} ms`).join(', ')}.${testinfra.installed ? ' (python3-testinfra was installed with apt-get for this run.)' : ''}`);
+  say('');
+  const floorOk = m.flipgate <= 1.5 * floor;
+  const tiOk = testinfra.ok ? m.flipgate < m.testinfra : undefined;
+  say(
+    `survey: flipgate ${fmtS(m.flipgate)} s = ${fmtX(m.flipgate / floor)} the floor of ${fmtS(floor)} s (target ≤ 1.50×: ${verdict(floorOk)}); ` +
+      (testinfra.ok ? `${fmtX(m.testinfra / m.flipgate)} faster than Testinfra (${fmtS(m.testinfra)} s: ${verdict(tiOk)}); ` : `Testinfra not run (${testinfra.why}); `) +
+      `${fmtX(m.flipgate / m.bash)} bash (${fmtS(m.bash)} s); serial ${fmtS(m.serial)} s`,
+  );
+} finally {
+  await seed.cleanup();
+  await db.drop();
+  await rm(work, { recursive: true, force: true });
+}
