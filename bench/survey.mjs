@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSeed, loadResolved, o8Workflow, openBenchDatabase } from './lib/fixture.mjs';
+import { phasesFromProfile } from './lib/phases.mjs';
 import { cli, fmtS, fmtX, median, min, repo, smoke, table, timeRun, timeVariants, verdict } from './lib/measure.mjs';
 import { bashSuite, hostChecks, pyTestName, surveyChecks, testinfraSuite } from './lib/suites.mjs';
 
@@ -90,6 +91,22 @@ try {
   const nodeS = median(times.node);
   const floor = nodeS + slowest.ms / 1000;
 
+  // One more run under the CPU profiler, to say where the time goes (profiling slows it a little).
+  const profDir = path.join(work, 'profile');
+  await timeRun([process.execPath, '--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', profDir, cli, ...survey], { env });
+  const marks = ['main', 'cliSession', 'runChecks', 'roundEvents', 'printReport'];
+  const ph = await phasesFromProfile(profDir, marks).catch(() => undefined);
+  const phaseText = (() => {
+    const at = ph && marks.map((n) => ph.first(n));
+    if (!at || at.some((x) => x === undefined)) return undefined;
+    const [mainAt, sessionAt, checksAt, recordAt, printAt] = at;
+    const ms = (a, b) => `${Math.round(b - a)} ms`;
+    return (
+      `Where one profiled run's ${Math.round(ph.end)} ms go (from the profiler's start, part way into Node's start-up): to the CLI's main() ${ms(0, mainAt)}; arguments and the survey's modules ${ms(mainAt, sessionAt)}; ` +
+      `the cached workflow, the lock and the ledger ${ms(sessionAt, checksAt)}; the checks ${ms(checksAt, recordAt)}; recording (events hashed, appended, fsynced) ${ms(recordAt, printAt)}; printing the tables and exit ${ms(printAt, ph.end)}.`
+    );
+  })();
+
   const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
   const kinds = [...new Set(checks.map((c) => c.check.kind))].length;
   say(`## Survey latency: the O8 workflow on the seed-state host`);
@@ -111,6 +128,10 @@ try {
   say(table(['variant', 'median s', 'min s', '× floor', '× flipgate', 'checks'], rows));
   say('');
   say(`Slowest checks alone: ${perCheck.slice(0, 4).map((c) => `${c.ref} ${c.ms.toFixed(1)} ms`).join(', ')}.${testinfra.installed ? ' (python3-testinfra was installed with apt-get for this run.)' : ''}`);
+  if (phaseText) {
+    say('');
+    say(phaseText);
+  }
   say('');
   const floorOk = m.flipgate <= 1.5 * floor;
   const tiOk = testinfra.ok ? m.flipgate < m.testinfra : undefined;

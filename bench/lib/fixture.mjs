@@ -24,7 +24,8 @@ const serverConfig = () => ({
   connectionTimeoutMillis: 1500,
 });
 
-async function serverAnswers() {
+/** The server's version when the Postgres server the PG* variables name (else 127.0.0.1:5432) answers. */
+export async function serverAnswers() {
   const c = new pg.Client(serverConfig());
   try {
     await c.connect();
