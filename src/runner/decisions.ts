@@ -3,7 +3,9 @@ import { satisfies } from '../machine/guards.js';
 import { topState } from '../machine/state.js';
 import type { GapStatus } from '../machine/types.js';
 import { runArgv } from '../probes/support/exec.js';
-import { verifyChain } from '../store/chain.js';
+import type { KeyObject } from 'node:crypto';
+import { readVerifyKey } from '../store/signing.js';
+import { verifyLedger } from '../store/verify.js';
 import type { Cause, LedgerEvent } from '../store/types.js';
 import { probeRound, roundEvents, switchReading, type ProbeRound } from './probe-round.js';
 import { buildReport, type StatusReport } from './report.js';
@@ -34,13 +36,16 @@ export interface FlipOutcome {
 const operator = (command: string): Cause => ({ kind: 'operator', command });
 
 /** Every condition the flip needs, each with its evidence, evaluated on a fresh round. */
-function flipGuards(session: Session, w: WorkflowTx, round: ProbeRound): Guard[] {
+function flipGuards(session: Session, w: WorkflowTx, round: ProbeRound, verifyKey: KeyObject | undefined): Guard[] {
   const spec = session.wf.spec;
   const state = w.run.state;
-  const chain = verifyChain(w.events);
+  const ledger = verifyLedger(w.events, { publicKey: verifyKey, workflow: spec.id });
+  const ledgerEvidence = ledger.ok
+    ? `hash chain intact up to event ${w.view.head?.seq ?? 0}${verifyKey ? `; ${ledger.signatures.signed} signed event(s) verify` : ' (no verify key: forgery with recomputed hashes is not detectable)'}`
+    : (ledger.problem?.detail ?? 'does not verify');
   const guards: Guard[] = [
     { guard: 'the workflow is armed', ok: state === 'armed', evidence: `state is ${state}` },
-    { guard: 'the ledger verifies', ok: !chain, evidence: chain ? chain.detail : `hash chain intact up to event ${w.view.head?.seq ?? 0}` },
+    { guard: 'the ledger verifies', ok: ledger.ok, evidence: ledgerEvidence },
     { guard: 'the kill switch reads safe', ok: round.killSwitch.status === 'safe', evidence: round.killSwitch.evidence },
   ];
   for (const g of spec.gaps) {
@@ -93,11 +98,13 @@ async function runDisable(session: Session, w: WorkflowTx, why: string): Promise
 export async function flipWorkflow(session: Session, opts: { execute: boolean }): Promise<FlipOutcome> {
   const spec = session.wf.spec;
   const unauthenticated = !spec.approvals?.signed;
+  const keyFile = session.env.FLIPGATE_VERIFY_KEY;
+  const verifyKey = keyFile ? await readVerifyKey(keyFile, 'FLIPGATE_VERIFY_KEY') : undefined;
   const { result, recorded, view } = await updateWorkflow(session, async (w) => {
     const round = await probeRound(session, w.view, { scope: opts.execute ? 'flip' : 'flip-plan', excludedPrincipals: [session.actor] });
     w.pending.push(...roundEvents(session, w.view, round));
     feedRound(session, w, round);
-    const guards = flipGuards(session, w, round);
+    const guards = flipGuards(session, w, round, verifyKey);
     const blocked = guards.filter((g) => !g.ok);
     const base = { guards, command: spec.flip?.command, disable: spec.disable?.command, unauthenticated };
     if (!opts.execute) {

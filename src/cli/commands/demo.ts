@@ -14,7 +14,8 @@ import { approveGap } from '../../runner/signoffs.js';
 import { advanceWorkflow, runSurvey } from '../../runner/workflow.js';
 import { disableWorkflow, flipWorkflow } from '../../runner/decisions.js';
 import { unauthenticatedNote } from '../../runner/signoffs.js';
-import { verifyChain } from '../../store/chain.js';
+import { verifyLedger } from '../../store/verify.js';
+import { auditLedger } from '../../runner/audit.js';
 import { loadWorkflow } from '../../spec/load.js';
 import { FileStore } from '../../store/file-store.js';
 import { useColor } from '../io.js';
@@ -112,16 +113,18 @@ export async function demoCommand(cmd: Command): Promise<number> {
     const off = await disableWorkflow(open('release-operator'), 'demo finished');
     say(`${off.safe ? c.green('✓') : c.red('✗')} ${off.message}`);
     say('');
-    say(c.bold('── Who closed each GAP (from the ledger) ──'));
+    say(c.bold('── Who closed each GAP, when, on what evidence (flipgate audit) ──'));
     const events = await store.readEvents();
-    for (const g of wf.spec.gaps) {
-      const closed = events.filter((e) => e.type === 'gap.status' && e.subject === g.id && e.to === 'CLOSED').pop();
-      const approvals = events.filter((e) => e.type === 'approval.granted' && e.subject === g.id).map((e) => e.actor);
-      if (closed) say(`  ${g.id} CLOSED at event ${closed.seq} (${closed.time}) by ${closed.actor}'s ${closed.cause.kind} through ${(closed.cause.kind === 'probe' ? closed.cause.checks : []).join(', ')}${approvals.length ? `; sign-offs: ${approvals.join(', ')}` : ''}`);
+    const audit = auditLedger(events, { gates: session.plan.steps });
+    for (const g of audit.gaps) {
+      const by = g.closedBy;
+      if (!by) continue;
+      const signoffs = by.signoffs.length ? `; sign-offs: ${by.signoffs.map((x) => x.principal).join(', ')}` : '';
+      say(`  ${g.gap} closed at event ${by.seq} (${by.time}) by ${by.actor}'s ${by.scope ?? 'probe'} through ${by.checks.map((x) => x.id).join(', ')}${signoffs}`);
     }
-    const verified = verifyChain(events);
-    say(`Ledger: ${events.length} events, hash chain ${verified ? c.red(`BROKEN: ${verified.detail}`) : c.green('verifies')}` + c.dim(opts.keep ? `  (${store.ledgerFile})` : ''));
-    return flip.outcome === 'flipped' && off.safe && !verified ? 0 : 1;
+    const verified = verifyLedger(events, { workflow: wf.spec.id });
+    say(`Ledger: ${events.length} events, hash chain ${verified.ok ? c.green('verifies') : c.red(`BROKEN: ${verified.problem?.detail}`)}` + c.dim(opts.keep ? `  (${store.ledgerFile})` : ''));
+    return flip.outcome === 'flipped' && off.safe && verified.ok ? 0 : 1;
   } finally {
     await session?.close();
     await pgServer.stop();
