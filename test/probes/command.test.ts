@@ -56,3 +56,11 @@ describe('tool', () => {
     expect((await probe('tool', { name: 'no-such-tool-x' })).status).toBe('fail');
   });
 });
+
+describe('command output limits', () => {
+  it('stops a command whose output passes 4 MiB and reports it as an error, not a pass', async () => {
+    const r = await probe('command', { argv: ['node', '-e', 'process.stdout.write("x".repeat(5 * 1024 * 1024)); setTimeout(() => {}, 20000)'] }, { timeoutMs: 15_000 });
+    expect(r.status).toBe('error');
+    expect(r.evidence).toMatch(/output passed 4 MiB/);
+  });
+});
