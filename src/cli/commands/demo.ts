@@ -43,7 +43,7 @@ export async function demoCommand(cmd: Command): Promise<number> {
   const say = (s = '') => process.stdout.write(s + '\n');
   const root = await mkdtemp(path.join(tmpdir(), 'flipgate-demo-'));
   say(c.bold('flipgate demo — the O8 production-readiness workflow on a simulated host'));
-  say(c.dim(`host root: ${root}`));
+  say(c.dim(`host root: ${root}${opts.keep ? '' : ' (removed at the end; --keep keeps it and its ledger)'}`));
   say(c.dim('starting an embedded Postgres (PGlite) …'));
   const pgServer = await startEmbeddedPostgres();
   // The demo's probes must reach the embedded server, whatever the caller's environment points at.
