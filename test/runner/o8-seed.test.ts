@@ -3,20 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { approveGap } from '../../src/runner/signoffs.js';
 import { advanceWorkflow, readStatus, runSurvey } from '../../src/runner/workflow.js';
 import { gapStatusText } from '../../src/reporters/words.js';
-import { setupSeedHost, type SeedFixture } from '../support/seed.js';
+import { seedSection6, setupSeedHost, type SeedFixture } from '../support/seed.js';
 
-// The seed survey's section 6, status for status.
-const seedTable: Record<string, string> = {
-  'GAP-1': 'CLOSED',
-  'GAP-2': 'CLOSED',
-  'GAP-3': 'OPEN',
-  'GAP-4': 'PARTIAL',
-  'GAP-5': 'OPEN',
-  'GAP-6': 'OPEN',
-  'GAP-7': 'OPEN',
-  'GAP-8': 'OPEN/BLOCKED',
-  'GAP-9': 'OPEN',
-};
 
 describe('the O8 workflow on a host in the state the seed describes', () => {
   let fx: SeedFixture;
@@ -38,7 +26,7 @@ describe('the O8 workflow on a host in the state the seed describes', () => {
 
   it('surveys to the seed’s GAP table, GAP for GAP', async () => {
     const { report, statuses } = await table();
-    expect(statuses).toEqual(seedTable);
+    expect(statuses).toEqual(seedSection6);
     expect(report.killSwitch.status).toBe('safe');
     expect(report.ready).toBe(false);
     expect(report.errors).toBe(0);

@@ -11,7 +11,7 @@ import type { Session } from '../../src/runner/session.js';
 import { approveGap } from '../../src/runner/signoffs.js';
 import { readStatus, runSurvey } from '../../src/runner/workflow.js';
 import { startDashboard, type Dashboard } from '../../src/serve/server.js';
-import { setupSeedHost, type SeedFixture } from '../support/seed.js';
+import { seedSection6, setupSeedHost, type SeedFixture } from '../support/seed.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -19,18 +19,6 @@ const title = haveChromium
   ? 'the dashboard in a real browser (Debian Chromium, headless)'
   : `the dashboard in a real browser — SKIPPED: ${CHROMIUM} is not installed (apt-get install chromium)`;
 
-// The seed survey's section 6, as the board must show it once the seed-state host is surveyed.
-const seedSection6: Record<string, string> = {
-  'GAP-1': 'CLOSED',
-  'GAP-2': 'CLOSED',
-  'GAP-3': 'OPEN',
-  'GAP-4': 'PARTIAL',
-  'GAP-5': 'OPEN',
-  'GAP-6': 'OPEN',
-  'GAP-7': 'OPEN',
-  'GAP-8': 'OPEN/BLOCKED',
-  'GAP-9': 'OPEN',
-};
 
 /** A GET with the Host header as given (fetch always sends the URL's own). */
 const getWithHost = (url: string, host: string) =>

@@ -9,6 +9,19 @@ import { createTestDatabase, type TestDatabase } from './pg.js';
 
 export const O8 = path.resolve('machines/o8-production-readiness.yaml');
 
+/** The seed survey's section 6 table, status for status, as flipgate writes it. */
+export const seedSection6: Record<string, string> = {
+  'GAP-1': 'CLOSED',
+  'GAP-2': 'CLOSED',
+  'GAP-3': 'OPEN',
+  'GAP-4': 'PARTIAL',
+  'GAP-5': 'OPEN',
+  'GAP-6': 'OPEN',
+  'GAP-7': 'OPEN',
+  'GAP-8': 'OPEN/BLOCKED',
+  'GAP-9': 'OPEN',
+};
+
 export interface SeedFixture {
   root: string;
   db: TestDatabase;
