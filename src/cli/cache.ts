@@ -145,7 +145,7 @@ export async function readLedgerEnd(file: string): Promise<{ bytes: number; last
  * The status report cached for this workflow and ledger, or undefined when anything it was built
  * from has changed: the build, the workflow's bytes or variables, the ledger's size or last line.
  */
-export async function cachedStatus(file: string, text: string, location: string, env: NodeJS.ProcessEnv, guessedId?: string): Promise<StatusReport | undefined> {
+export async function cachedStatus(text: string, location: string, env: NodeJS.ProcessEnv, guessedId?: string): Promise<StatusReport | undefined> {
   const cacheFile = cacheFileFor(location);
   const doc = cacheFile ? await readDoc(cacheFile) : undefined;
   const wf = doc?.workflow;

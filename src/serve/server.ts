@@ -66,7 +66,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   let allowed = new Set<string>();
   let surveying: Promise<SurveyOutcome> | undefined;
 
-  async function page(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async function page(res: ServerResponse, url: URL): Promise<void> {
     const [report, events] = await Promise.all([readStatus(session), session.store.readEvents()]);
     const filter = { gap: url.searchParams.get('gap') || undefined, actor: url.searchParams.get('actor') || undefined };
     const svg = (await renderDiagram(session.wf.spec, { format: 'svg', source: session.wf.file, status: report })).replace(/^<!--.*-->\n/, '');
@@ -101,7 +101,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     const read = req.method === 'GET' || req.method === 'HEAD';
     if (url.pathname === '/survey') return req.method === 'POST' ? survey(req, res) : refuse(res, 405, 'Method not allowed', 'Use the "Survey now" button.');
     if (!read) return send(res, 405, 'text/html; charset=utf-8', errorPage(405, 'Method not allowed', 'The dashboard is read-only.'), { allow: 'GET, HEAD' });
-    if (url.pathname === '/') return page(req, res, url);
+    if (url.pathname === '/') return page(res, url);
     if (url.pathname === '/assets/dashboard.css') return send(res, 200, 'text/css; charset=utf-8', stylesheet);
     if (url.pathname === '/diagram.svg') {
       const svg = await renderDiagram(session.wf.spec, { format: 'svg', source: session.wf.file, status: await readStatus(session) });

@@ -62,12 +62,12 @@ export async function demoCommand(cmd: Command): Promise<number> {
     const store = new FileStore(path.join(root, 'state', `${wf.spec.id}.json`), wf.spec.id);
     const open = (actor: string) => openSession({ workflow: wf, store, actor, root, env, pgMaxConnections: 1, timeoutMs: 15_000 });
     session = open('demo-operator');
-    const board = (s: Session, r: Parameters<typeof formatTable>[0], sections = false) => say(formatTable(r, { color, sections, width: process.stdout.columns ?? 120 }));
+    const board = (r: Parameters<typeof formatTable>[0], sections = false) => say(formatTable(r, { color, sections, width: process.stdout.columns ?? 120 }));
 
     say('');
     say(c.bold('── 1. Survey the host as the seed found it (read-only) ──'));
     const first = await runSurvey(session);
-    board(session, first.report, true);
+    board(first.report, true);
 
     const steps: { title: string; act: () => Promise<void> }[] = [
       { title: 'advance: G1 (code substrate) is already proven', act: async () => undefined },
@@ -97,7 +97,7 @@ export async function demoCommand(cmd: Command): Promise<number> {
       say(c.bold(`── ${n++}. ${step.title} ──`));
       await step.act();
       const r = await advanceWorkflow(session);
-      board(session, r.report);
+      board(r.report);
       say(`${r.outcome === 'blocked' || r.outcome === 'halted' ? c.red('✗') : c.green('✓')} advance: ${r.message}`);
       for (const b of r.blockers) say(`    ${b.gap} ${b.status}: ${b.reasons.join('; ')}`);
       if (r.outcome === 'halted') return 1;

@@ -42,7 +42,7 @@ async function statusFromCache(opts: GlobalOptions): Promise<StatusReport | unde
     const explicit = opts.store ?? process.env.FLIPGATE_STORE;
     const guessed = explicit === undefined ? guessWorkflowId(text) : undefined;
     const location = explicit ?? (guessed ? resolveStoreLocation(opts, guessed) : undefined);
-    return location ? await cachedStatus(file, text, location, process.env, guessed) : undefined;
+    return location ? await cachedStatus(text, location, process.env, guessed) : undefined;
   } catch {
     return undefined; // The full path below reports any problem.
   }
