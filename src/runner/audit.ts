@@ -1,6 +1,6 @@
 import type { LedgerEvent } from '../store/types.js';
 import { digest } from '../support/digest.js';
-import type { CheckRecord, SurveyData } from './view.js';
+import { isRepeat, type CheckRecord, type RepeatedSurveyData, type SurveyData } from './view.js';
 
 /** One check of the round behind a GAP change, with its evidence as recorded. */
 export interface AuditCheck {
@@ -111,7 +111,8 @@ export function summarize(e: LedgerEvent): string {
     case 'transition':
       return `${e.from ?? 'start'} → ${e.to}${d.event ? ` on ${machineEvent(d.event)}` : ''}${e.cause.kind === 'operator' ? ` (${e.cause.command})` : ''}`;
     case 'survey': {
-      const s = d as unknown as SurveyData;
+      const s = d as unknown as SurveyData | RepeatedSurveyData;
+      if (isRepeat(s)) return `${s.scope} round: ${checks.length} checks, the same results as event ${s.sameAs}; kill switch ${s.killSwitch?.status ?? '?'}`;
       const count = (st: string) => s.checks.filter((c) => c.status === st).length;
       return `${s.scope} round: ${s.checks.length} checks (${count('pass')} pass, ${count('fail')} fail, ${count('error')} error, ${count('skip')} skip); kill switch ${s.killSwitch?.status ?? '?'}`;
     }
@@ -153,9 +154,11 @@ function gapHistories(events: LedgerEvent[]): Map<string, GapChange[]> {
     const gap = e.subject ?? '';
     const d = (e.data ?? {}) as Record<string, unknown>;
     switch (e.type) {
-      case 'survey':
-        survey = e.data as unknown as SurveyData;
+      case 'survey': {
+        const data = e.data as unknown as SurveyData | RepeatedSurveyData;
+        if (!isRepeat(data)) survey = data; // a repeat saw what the round before it saw
         break;
+      }
       case 'approval.granted':
         approvals.set(gap, [...(approvals.get(gap) ?? []).filter((a) => a.principal !== e.actor), { principal: e.actor, seq: e.seq, time: e.time, ...(d.note ? { note: String(d.note) } : {}) }]);
         break;

@@ -97,12 +97,19 @@ export async function probeRound(session: Session, view: WorkflowView, scope: Ro
 /** Ledger events for a round: one `survey` event with every verdict, one `gap.status` per changed GAP. */
 export function roundEvents(session: Session, view: WorkflowView, round: ProbeRound): NewEvent[] {
   const refs = round.survey.checks.map((c) => c.ref);
+  const checksDigest = digest(round.survey.checks.map(({ ms: _ms, ...c }) => c));
+  const changed = [...round.verdicts].some(([id, v]) => view.gaps[id]?.status !== v.status);
+  // A round that saw exactly what the last one saw (same checks, same results, no status change) is
+  // recorded compactly, pointing at that round: a watch loop would otherwise grow the ledger by a
+  // full survey every few minutes. The digest still covers every check's verdict and evidence.
+  const repeat = !changed && view.lastRound?.digest === checksDigest;
+  const { checks: _checks, ...summary } = round.survey;
   const events: NewEvent[] = [
     {
       type: 'survey',
       actor: session.actor,
-      cause: { kind: 'probe', checks: refs, digest: digest(round.survey.checks.map(({ ms: _ms, ...c }) => c)) },
-      data: round.survey as unknown as Record<string, unknown>,
+      cause: { kind: 'probe', checks: refs, digest: checksDigest },
+      data: (repeat ? { ...summary, sameAs: view.lastRound!.seq } : round.survey) as unknown as Record<string, unknown>,
     },
   ];
   for (const [id, v] of round.verdicts) {

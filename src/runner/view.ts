@@ -33,6 +33,13 @@ export interface SurveyData {
   checks: CheckRecord[];
 }
 
+/** A round that saw exactly what round `sameAs` saw: its checks are not repeated. */
+export type RepeatedSurveyData = Omit<SurveyData, 'checks'> & { sameAs: number };
+
+export function isRepeat(d: SurveyData | RepeatedSurveyData): d is RepeatedSurveyData {
+  return typeof (d as RepeatedSurveyData).sameAs === 'number' && !Array.isArray((d as SurveyData).checks);
+}
+
 export interface ApprovalRecord {
   gap: string;
   principal: string;
@@ -67,6 +74,8 @@ export interface WorkflowView {
   sections: Record<string, CheckRecord[]>;
   killSwitch: SwitchRecord | undefined;
   lastSurvey: { seq: number; time: string; actor: string; scope: string } | undefined;
+  /** The last round with its checks written out, and the digest of those checks. */
+  lastRound: { seq: number; digest: string } | undefined;
   approvals: ApprovalRecord[];
   waivers: WaiverRecord[];
   /** seq of each GAP's last reopening (a change away from CLOSED/WAIVED). */
@@ -85,6 +94,7 @@ export function replay(events: LedgerEvent[]): WorkflowView {
     sections: {},
     killSwitch: undefined,
     lastSurvey: undefined,
+    lastRound: undefined,
     approvals: [],
     waivers: [],
     reopenedAt: {},
@@ -101,9 +111,12 @@ export function replay(events: LedgerEvent[]): WorkflowView {
         if (e.to !== 'halted') view.activeState = e.to;
         break;
       case 'survey': {
-        const d = e.data as unknown as SurveyData;
-        view.killSwitch = d.killSwitch;
-        view.lastSurvey = { seq: e.seq, time: e.time, actor: e.actor, scope: d.scope };
+        const data = e.data as unknown as SurveyData | RepeatedSurveyData;
+        view.killSwitch = data.killSwitch;
+        view.lastSurvey = { seq: e.seq, time: e.time, actor: e.actor, scope: data.scope };
+        if (isRepeat(data)) break; // same checks and results as the last full round, already applied
+        const d = data;
+        if (e.cause.kind === 'probe') view.lastRound = { seq: e.seq, digest: e.cause.digest };
         for (const [id, g] of Object.entries(d.gaps)) {
           const prev = view.gaps[id];
           view.gaps[id] = { ...g, since: prev && prev.status === g.status ? prev.since : e.seq, checks: d.checks.filter((c) => c.owner.kind === 'gap' && c.owner.id === id) };

@@ -37,9 +37,10 @@ function what(e: LedgerEvent): string {
       return `${e.from ?? '(start)'} → ${e.to ?? '?'}${why}`;
     }
     case 'survey': {
-      const checks = Array.isArray(d.checks) ? d.checks.length : 0;
+      const checks = Array.isArray(d.checks) ? d.checks.length : e.cause.kind === 'probe' ? e.cause.checks.length : 0;
       const ks = (d.killSwitch as { status?: string } | undefined)?.status ?? 'unknown';
-      return `${String(d.scope ?? 'survey')}: ${checks} checks, kill switch ${ks}`;
+      const same = typeof d.sameAs === 'number' ? `, the same results as event ${d.sameAs}` : '';
+      return `${String(d.scope ?? 'survey')}: ${checks} checks${same}, kill switch ${ks}`;
     }
     case 'gap.status':
       return `${e.subject}: ${e.from ?? 'UNKNOWN'} → ${e.to ?? '?'}`;
