@@ -1,6 +1,5 @@
 import type { LedgerEvent } from '../store/types.js';
-import { digest } from '../support/digest.js';
-import { isRepeat, type CheckRecord, type RepeatedSurveyData, type SurveyData } from './view.js';
+import { checksDigest, isRepeat, type CheckRecord, type RepeatedSurveyData, type SurveyData } from './view.js';
 
 /** One check of the round behind a GAP change, with its evidence as recorded. */
 export interface AuditCheck {
@@ -184,7 +183,7 @@ function gapHistories(events: LedgerEvent[]): Map<string, GapChange[]> {
           scope: survey?.scope,
           checks: own.map(toCheck),
           evidence: e.cause.kind === 'probe' ? (e.cause.evidence ?? []) : [],
-          evidenceDigest: recorded ? { recorded, matches: own.length > 0 && digest(own.map(({ ms: _ms, ...c }) => c)) === recorded } : undefined,
+          evidenceDigest: recorded ? { recorded, matches: own.length > 0 && checksDigest(own) === recorded } : undefined,
           signoffs: [...(approvals.get(gap) ?? [])],
           waiver: e.to === 'WAIVED' ? waivers.get(gap) : undefined,
         };

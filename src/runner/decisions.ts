@@ -12,6 +12,7 @@ import { buildReport, type StatusReport } from './report.js';
 import type { Session } from './session.js';
 import { unauthenticatedNote } from './signoffs.js';
 import { feedRound, probeCause, updateWorkflow, type WorkflowTx } from './transact.js';
+import { checksCause, type CheckRecord } from './view.js';
 import { runOneCheck } from './run-checks.js';
 import type { Check } from '../spec/schema.js';
 
@@ -65,11 +66,13 @@ function flipGuards(session: Session, w: WorkflowTx, round: ProbeRound, verifyKe
 }
 
 async function readSwitch(session: Session) {
+  const check = session.wf.spec.killSwitch as Check;
   const r = await runOneCheck(
-    { ref: 'killSwitch', owner: { kind: 'killSwitch', id: 'killSwitch' }, check: session.wf.spec.killSwitch as Check },
+    { ref: 'killSwitch', owner: { kind: 'killSwitch', id: 'killSwitch' }, check },
     { concurrency: 1, timeoutMs: session.timeoutMs, context: { root: session.root, env: session.env, postgres: session.postgres }, signoffsFor: () => [] },
   );
-  return { reading: switchReading(r), result: r };
+  const record: CheckRecord = { ref: 'killSwitch', id: check.id, kind: check.kind, owner: { kind: 'killSwitch', id: 'killSwitch' }, ...r };
+  return { reading: switchReading(r), result: r, cause: checksCause([record]) };
 }
 
 /** Runs the spec's disable command (if any), records it and the switch reading that follows. */
@@ -83,7 +86,7 @@ async function runDisable(session: Session, w: WorkflowTx, why: string): Promise
     w.pending.push({ type: 'disable.command', actor: session.actor, cause: operator(why), data: { argv: null, ok: false, problem: 'no disable command in the workflow: turn execution off by hand' } });
   }
   const sw = await readSwitch(session);
-  w.pending.push({ type: 'killswitch.read', actor: session.actor, cause: { kind: 'probe', checks: ['killSwitch'], digest: '', evidence: [sw.result.evidence] }, data: { reading: sw.reading, evidence: sw.result.evidence } });
+  w.pending.push({ type: 'killswitch.read', actor: session.actor, cause: sw.cause, data: { reading: sw.reading, evidence: sw.result.evidence } });
   await w.flush();
   return { safe: sw.reading === 'safe', evidence: sw.result.evidence };
 }
@@ -129,7 +132,7 @@ export async function flipWorkflow(session: Session, opts: { execute: boolean })
       return { ...base, outcome: 'failed' as const, message: `the flip command failed (${ran.detail ?? `exit ${ran.exitCode}`}); disable ran; the switch reads ${back.safe ? 'safe' : 'NOT safe'}; halted` };
     }
     const sw = await readSwitch(session);
-    w.transition(w.run.send({ type: 'killswitch.read', reading: sw.reading }), { kind: 'probe', checks: ['killSwitch'], digest: '', evidence: [sw.result.evidence] });
+    w.transition(w.run.send({ type: 'killswitch.read', reading: sw.reading }), sw.cause);
     if (topState(w.run.state) === 'flipped') {
       w.pending.push({ type: 'flip.completed', actor: session.actor, cause: operator('flip --execute'), data: { killSwitch: sw.result.evidence } });
       return { ...base, outcome: 'flipped' as const, message: `execution is enabled: ${sw.result.evidence}` };

@@ -1,14 +1,13 @@
 import type { GapStatus, SwitchReading } from '../machine/types.js';
 import type { CheckResult } from '../probes/index.js';
 import type { Check } from '../spec/schema.js';
-import { digest } from '../support/digest.js';
 import type { NewEvent } from '../store/types.js';
 import { blockersFirst, gapVerdict, type GapVerdict } from './gap-status.js';
 import { runChecks, type PlannedCheck } from './run-checks.js';
 import type { Session } from './session.js';
 import { loadAllowedSigners } from './signing.js';
 import { approvalStandings, signoffsByGap, waiverStandings } from './standing.js';
-import type { CheckRecord, SurveyData, SwitchRecord, WorkflowView } from './view.js';
+import { checksCause, checksDigest, type CheckRecord, type SurveyData, type SwitchRecord, type WorkflowView } from './view.js';
 
 export interface RoundScope {
   /** Label recorded with the survey: survey, advance, flip, watch, resume. */
@@ -97,37 +96,31 @@ export async function probeRound(session: Session, view: WorkflowView, scope: Ro
 /** Ledger events for a round: one `survey` event with every verdict, one `gap.status` per changed GAP. */
 export function roundEvents(session: Session, view: WorkflowView, round: ProbeRound): NewEvent[] {
   const refs = round.survey.checks.map((c) => c.ref);
-  const checksDigest = digest(round.survey.checks.map(({ ms: _ms, ...c }) => c));
+  const roundDigest = checksDigest(round.survey.checks);
   const changed = [...round.verdicts].some(([id, v]) => view.gaps[id]?.status !== v.status);
   // A round that saw exactly what the last one saw (same checks, same results, no status change) is
   // recorded compactly, pointing at that round: a watch loop would otherwise grow the ledger by a
   // full survey every few minutes. The digest still covers every check's verdict and evidence.
-  const repeat = !changed && view.lastRound?.digest === checksDigest;
+  const repeat = !changed && view.lastRound?.digest === roundDigest;
   const { checks: _checks, ...summary } = round.survey;
   const events: NewEvent[] = [
     {
       type: 'survey',
       actor: session.actor,
-      cause: { kind: 'probe', checks: refs, digest: checksDigest },
+      cause: { kind: 'probe', checks: refs, digest: roundDigest },
       data: (repeat ? { ...summary, sameAs: view.lastRound!.seq } : round.survey) as unknown as Record<string, unknown>,
     },
   ];
   for (const [id, v] of round.verdicts) {
     const before = view.gaps[id]?.status;
     if (before === v.status) continue;
-    const own = round.survey.checks.filter((c) => c.owner.kind === 'gap' && c.owner.id === id);
     events.push({
       type: 'gap.status',
       actor: session.actor,
       subject: id,
       from: before ?? 'UNKNOWN',
       to: v.status,
-      cause: {
-        kind: 'probe',
-        checks: own.map((c) => c.ref),
-        digest: digest(own.map(({ ms: _ms, ...c }) => c)),
-        evidence: own.map((c) => `${c.id}: ${c.status} — ${c.evidence}`),
-      },
+      cause: checksCause(round.survey.checks.filter((c) => c.owner.kind === 'gap' && c.owner.id === id)),
       data: { own: v.own, blockedBy: v.blockedBy, waived: v.waived },
     });
   }

@@ -1,9 +1,8 @@
 import { isKnownState, MachineRun, type Step } from '../machine/state.js';
 import type { NewEvent, LedgerEvent, StoreTx, Cause } from '../store/types.js';
-import { digest } from '../support/digest.js';
 import type { ProbeRound } from './probe-round.js';
 import type { Session } from './session.js';
-import { replay, type WorkflowView } from './view.js';
+import { checksCause, replay, type WorkflowView } from './view.js';
 
 /** A workflow update in progress: the replayed view, the machine resumed at its state, and events to append. */
 export interface WorkflowTx {
@@ -82,13 +81,7 @@ export async function updateWorkflow<T>(session: Session, fn: (w: WorkflowTx) =>
 
 /** Probe cause for the checks behind one GAP (or the kill switch) in a round. */
 export function probeCause(round: ProbeRound, owner: string): Cause {
-  const own = round.survey.checks.filter((c) => c.owner.id === owner);
-  return {
-    kind: 'probe',
-    checks: own.map((c) => c.ref),
-    digest: digest(own.map(({ ms: _ms, ...c }) => c)),
-    evidence: own.map((c) => `${c.id}: ${c.status} — ${c.evidence}`),
-  };
+  return checksCause(round.survey.checks.filter((c) => c.owner.id === owner));
 }
 
 /** Feeds a round to the machine: the kill switch first, then each GAP in gate order. */

@@ -1,6 +1,7 @@
 import type { CheckResult } from '../probes/index.js';
 import type { GapStatus, SwitchReading } from '../machine/types.js';
-import type { LedgerEvent } from '../store/types.js';
+import type { Cause, LedgerEvent } from '../store/types.js';
+import { digest } from '../support/digest.js';
 
 /** A check result as the ledger keeps it. */
 export interface CheckRecord extends CheckResult {
@@ -31,6 +32,16 @@ export interface SurveyData {
   killSwitch: SwitchRecord;
   gaps: Record<string, { status: GapStatus; own: GapStatus; blockedBy: string[] }>;
   checks: CheckRecord[];
+}
+
+/** The digest of checks' verdicts and evidence (their timings left out: they differ every run). */
+export function checksDigest(checks: CheckRecord[]): string {
+  return digest(checks.map(({ ms: _ms, ...c }) => c));
+}
+
+/** The `probe` cause of an event that rests on these checks: their refs, digest and evidence lines. */
+export function checksCause(checks: CheckRecord[]): Cause {
+  return { kind: 'probe', checks: checks.map((c) => c.ref), digest: checksDigest(checks), evidence: checks.map((c) => `${c.id}: ${c.status} — ${c.evidence}`) };
 }
 
 /** A round that saw exactly what round `sameAs` saw: its checks are not repeated. */
