@@ -59,7 +59,7 @@ async function sshKeygen(args: string[], input: string, opts: { env?: NodeJS.Pro
   const r = await execa('ssh-keygen', args, { input, reject: false, env: opts.env, extendEnv: opts.env === undefined, timeout: opts.timeoutMs, stripFinalNewline: false });
   if (r.failed && r.exitCode === undefined) {
     const code = (r as { code?: string }).code;
-    if (code === 'ENOENT') throw new ConfigError('ssh-keygen is not on PATH', { place: { field: 'ssh-keygen' }, fix: 'install OpenSSH 8.9 or later (apt-get install openssh-client, brew install openssh)' });
+    if (code === 'ENOENT') throw new ConfigError('ssh-keygen is not on PATH', { place: { field: 'ssh-keygen' }, fix: 'install OpenSSH 9.1 or later (apt-get install openssh-client, brew install openssh)' });
     throw new ConfigError(r.timedOut ? `ssh-keygen did not finish within ${opts.timeoutMs} ms` : `ssh-keygen could not run (${code ?? r.signal ?? 'error'})`, { place: { field: 'ssh-keygen' }, fix: 'check the key, the agent, and that no passphrase prompt is left waiting' });
   }
   return { code: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
