@@ -33,15 +33,21 @@ export async function cliSession(opts: GlobalOptions, extra: { progress?: boolea
   const { wf, location } = await loadCliWorkflow(opts);
   const store = await openStore(location, wf.spec.id);
   const bar = progress(!!extra.progress && !!process.stderr.isTTY && !opts.json);
-  const session = openSession({
-    workflow: wf,
-    store,
-    actor: opts.as,
-    root: opts.root,
-    concurrency: intOption(opts.concurrency, '--concurrency', 1),
-    timeoutMs: intOption(opts.timeout, '--timeout', 1),
-    onProgress: bar,
-  });
+  let session: Session;
+  try {
+    session = openSession({
+      workflow: wf,
+      store,
+      actor: opts.as,
+      root: opts.root,
+      concurrency: intOption(opts.concurrency, '--concurrency', 1),
+      timeoutMs: intOption(opts.timeout, '--timeout', 1),
+      onProgress: bar,
+    });
+  } catch (e) {
+    await store.close(); // a bad --as or option must not leave the store open
+    throw e;
+  }
   const close = session.close;
   return Object.assign(session, {
     progress: bar,

@@ -1,4 +1,5 @@
 import type { Workflow } from '../spec/schema.js';
+import { isWaivable } from '../spec/waivers.js';
 
 export interface GateStep {
   gate: string;
@@ -9,6 +10,7 @@ export interface GateStep {
 
 export interface GapInfo {
   id: string;
+  /** Someone may validly waive it (see spec/waivers.ts), so WAIVED proves it. */
   waivable: boolean;
   blockedBy: string[];
   /** The first gate that requires this GAP (where a reopened GAP sends the workflow back). */
@@ -44,7 +46,7 @@ export function planMachine(wf: Workflow): MachinePlan {
   const blockedBy = new Map(wf.gaps.map((g) => [g.id, g.blockedBy ?? []]));
   const steps = wf.gates.map((g) => ({ gate: g.id, title: g.title, gaps: orderWithinGate(g.requires, blockedBy) }));
   const gaps = new Map<string, GapInfo>();
-  for (const g of wf.gaps) gaps.set(g.id, { id: g.id, waivable: g.waivable !== false, blockedBy: g.blockedBy ?? [], lateBlockers: [] });
+  for (const g of wf.gaps) gaps.set(g.id, { id: g.id, waivable: isWaivable(wf, g), blockedBy: g.blockedBy ?? [], lateBlockers: [] });
   const order: string[] = [];
   for (const s of steps) {
     for (const id of s.gaps) {

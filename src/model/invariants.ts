@@ -1,6 +1,7 @@
 import type { MachinePlan } from '../machine/plan.js';
 import type { GapStatus, WorkflowEvent } from '../machine/types.js';
 import type { Workflow } from '../spec/schema.js';
+import { isWaivable } from '../spec/waivers.js';
 
 /** What the invariants know: the spec's GAPs (not the machine's guards) and the gate layout. */
 export interface InvariantContext {
@@ -28,7 +29,7 @@ export interface Invariant {
 }
 
 export function invariantContext(spec: Workflow, plan: MachinePlan): InvariantContext {
-  const gaps = new Map(spec.gaps.map((g) => [g.id, { waivable: g.waivable !== false, blockedBy: g.blockedBy ?? [] }]));
+  const gaps = new Map(spec.gaps.map((g) => [g.id, { waivable: isWaivable(spec, g), blockedBy: g.blockedBy ?? [] }]));
   const line = [...plan.steps.flatMap((s) => [...s.gaps.map((g) => `${s.gate}.${g}`), `${s.gate}.passed`]), 'armed', 'flipping', 'flipped'];
   const ranks = new Map(line.map((label, i) => [label, i]));
   const gates = new Set(plan.steps.map((s) => s.gate));

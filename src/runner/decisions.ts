@@ -14,6 +14,7 @@ import { unauthenticatedNote } from './signoffs.js';
 import { feedRound, probeCause, updateWorkflow, type WorkflowTx } from './transact.js';
 import { checksCause, type CheckRecord } from './view.js';
 import { runOneCheck } from './run-checks.js';
+import { isWaivable } from '../spec/waivers.js';
 import type { Check } from '../spec/schema.js';
 
 export interface Guard {
@@ -55,8 +56,8 @@ function flipGuards(session: Session, w: WorkflowTx, round: ProbeRound, verifyKe
     const checks = round.survey.checks.filter((c) => c.owner.kind === 'gap' && c.owner.id === g.id);
     const why = checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.evidence}`);
     guards.push({
-      guard: `${g.id} is CLOSED${g.waivable === false ? '' : ' or validly WAIVED'}`,
-      ok: status !== 'UNKNOWN' && satisfies(status, g.waivable !== false),
+      guard: `${g.id} is CLOSED${isWaivable(spec, g) ? ' or validly WAIVED' : ''}`,
+      ok: status !== 'UNKNOWN' && satisfies(status, isWaivable(spec, g)),
       evidence: `${status}${why.length ? ` — ${why.join('; ')}` : ''}`,
     });
   }
@@ -205,7 +206,7 @@ export async function watchOnce(session: Session): Promise<WatchOutcome> {
     const round = await probeRound(session, w.view, { scope: 'watch', sections: true });
     w.pending.push(...roundEvents(session, w.view, round));
     const reopened = before === 'flipped'
-      ? session.wf.spec.gaps.filter((g) => { const v = round.verdicts.get(g.id); return !v || !satisfies(v.status, g.waivable !== false); }).map((g) => ({ gap: g.id, status: round.verdicts.get(g.id)?.status ?? 'UNKNOWN' }))
+      ? session.wf.spec.gaps.filter((g) => { const v = round.verdicts.get(g.id); return !v || !satisfies(v.status, isWaivable(session.wf.spec, g)); }).map((g) => ({ gap: g.id, status: round.verdicts.get(g.id)?.status ?? 'UNKNOWN' }))
       : [];
     for (const r of reopened) w.pending.push({ type: 'drift.reopened', actor: session.actor, subject: r.gap, to: r.status, cause: probeCause(round, r.gap), data: { after: 'flip' } });
     feedRound(session, w, round);

@@ -3,6 +3,7 @@ import { topState } from '../machine/state.js';
 import { satisfies } from '../machine/guards.js';
 import type { CheckStatus } from '../probes/index.js';
 import type { Session } from './session.js';
+import { isWaivable } from '../spec/waivers.js';
 import type { CheckRecord, WorkflowView } from './view.js';
 
 export interface CheckReport {
@@ -85,7 +86,7 @@ export function buildReport(session: Session, view: WorkflowView): StatusReport 
       status: r?.status ?? 'UNKNOWN',
       ...(r ? { own: r.own } : {}),
       blockedBy: g.blockedBy ?? [],
-      waivable: g.waivable !== false,
+      waivable: isWaivable(spec, g),
       checks: (r?.checks ?? []).map(checkReport),
     };
   });

@@ -1,7 +1,9 @@
 import { userInfo } from 'node:os';
 import { buildMachine, type WorkflowMachine } from '../machine/build.js';
 import { createPostgresAccess, type PostgresAccess } from '../probes/pg/access.js';
+import { ConfigError } from '../errors.js';
 import type { LoadedWorkflow } from '../spec/load.js';
+import { normalizePrincipal } from '../spec/principal.js';
 import type { WorkflowStore } from '../store/types.js';
 import type { PlannedCheck } from './run-checks.js';
 import type { CheckResult } from '../probes/index.js';
@@ -37,17 +39,20 @@ export interface Session extends WorkflowMachine {
   close(): Promise<void>;
 }
 
+/** $FLIPGATE_ACTOR, else the OS user, as a principal (exit 2 when it breaks the principal rule). */
 export function defaultActor(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.FLIPGATE_ACTOR) return env.FLIPGATE_ACTOR;
+  if (env.FLIPGATE_ACTOR !== undefined) return normalizePrincipal(env.FLIPGATE_ACTOR, { field: 'FLIPGATE_ACTOR' });
   try {
-    return userInfo().username;
-  } catch {
-    return env.USER ?? 'unknown';
+    return normalizePrincipal(userInfo().username, { field: 'the OS user name' });
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(e.problem, { place: e.place, fix: 'pass --as NAME or set FLIPGATE_ACTOR' });
+    return normalizePrincipal(env.USER ?? 'unknown', { field: 'USER' });
   }
 }
 
 export function openSession(opts: SessionOptions): Session {
   const env = opts.env ?? process.env;
+  const actor = opts.actor !== undefined ? normalizePrincipal(opts.actor, { field: '--as' }) : defaultActor(env);
   const built = buildMachine(opts.workflow.spec);
   const maxFromEnv = env.FLIPGATE_PG_MAX_CONNECTIONS ? Number(env.FLIPGATE_PG_MAX_CONNECTIONS) : undefined;
   const postgres = createPostgresAccess({ env, maxConnections: opts.pgMaxConnections ?? maxFromEnv ?? 4 });
@@ -55,7 +60,7 @@ export function openSession(opts: SessionOptions): Session {
     ...built,
     wf: opts.workflow,
     store: opts.store,
-    actor: opts.actor ?? defaultActor(env),
+    actor,
     root: opts.root ?? '/',
     env,
     concurrency: Math.max(1, opts.concurrency ?? 8),

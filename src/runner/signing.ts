@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { normalizePrincipal } from '../spec/principal.js';
 import { canonicalJson } from '../support/digest.js';
 import type { Session } from './session.js';
 
@@ -47,7 +48,10 @@ export function parseAllowedSigners(text: string, file: string): Map<string, Key
     } catch {
       throw new ConfigError('the public key cannot be read', { place: { file, line: i + 1 }, fix: 'paste the key from an ssh-ed25519 .pub file' });
     }
-    for (const p of words[0]!.split(',')) out.set(p, [...(out.get(p) ?? []), key]);
+    for (const name of words[0]!.split(',')) {
+      const p = normalizePrincipal(name, { file, line: i + 1 });
+      out.set(p, [...(out.get(p) ?? []), key]);
+    }
   });
   return out;
 }

@@ -1,4 +1,6 @@
 import { ConfigError, Refusal } from '../errors.js';
+import { samePrincipal } from '../spec/principal.js';
+import { latestExpiry, waiverPolicy } from '../spec/waivers.js';
 import type { LedgerEvent } from '../store/types.js';
 import type { Session } from './session.js';
 import { readPrivateKey, signClaim } from './signing.js';
@@ -66,7 +68,7 @@ export async function revokeApproval(session: Session, gapId: string): Promise<S
   approvalChecks(session, gapId);
   const principal = session.actor;
   const { recorded, result } = await updateWorkflow(session, async (w) => {
-    const active = w.view.approvals.some((a) => a.gap === gapId && a.principal === principal && !a.revoked);
+    const active = w.view.approvals.some((a) => a.gap === gapId && samePrincipal(a.principal, principal) && !a.revoked);
     if (active) w.pending.push({ type: 'approval.revoked', actor: principal, subject: gapId, cause: { kind: 'approval', principal }, data: {} });
     return active;
   });
@@ -74,31 +76,84 @@ export async function revokeApproval(session: Session, gapId: string): Promise<S
   return { recorded, message: `${principal} revoked the approval of ${gapId}`, unauthenticated: !session.wf.spec.approvals?.signed };
 }
 
-/** An ISO 8601 date (expires at the end of that day, UTC) or date-time. */
-export function parseUntil(until: string, now: Date): Date {
-  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(until);
-  const iso = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(until);
-  const t = iso ? Date.parse(dateOnly ? `${until}T23:59:59.999Z` : until) : NaN;
-  if (Number.isNaN(t)) throw new ConfigError(`"${until}" is not an ISO 8601 date or time`, { place: { field: '--until' }, fix: 'write it like 2026-12-31 or 2026-12-31T18:00:00Z' });
-  if (t <= now.getTime()) throw new ConfigError(`"${until}" is already past`, { place: { field: '--until' }, fix: 'give a future date' });
+const untilFix = 'write it like 2026-12-31 (valid to the end of that day, UTC) or 2026-12-31T18:00:00Z';
+const untilPattern = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * An ISO 8601 calendar date (the waiver holds to the end of that day, UTC) or a date-time with its
+ * time zone. A date that does not exist (2027-02-30) is refused, not rolled over into March; so is
+ * a past time, and, with `maxDays`, one later than the end of the day (UTC) `maxDays` days from now.
+ */
+export function parseUntil(until: string, now: Date, maxDays?: number): Date {
+  const place = { field: '--until' };
+  const m = untilPattern.exec(until.trim());
+  if (!m) throw new ConfigError(`"${until}" is not an ISO 8601 date or time`, { place, fix: untilFix });
+  const [, y, mo, d, hh, mi, ss, frac, zone] = m;
+  const n = (x: string | undefined) => Number(x ?? 0);
+  const daysInMonth = new Date(Date.UTC(n(y), n(mo), 0)).getUTCDate();
+  const zoneOk = !zone || zone === 'Z' || (n(zone.slice(1, 3)) <= 14 && n(zone.slice(-2)) <= 59);
+  if (n(mo) < 1 || n(mo) > 12 || n(d) < 1 || n(d) > daysInMonth || n(hh) > 23 || n(mi) > 59 || n(ss) > 59 || !zoneOk) {
+    throw new ConfigError(`"${until}" is not a date on the calendar${n(mo) >= 1 && n(mo) <= 12 && n(d) > daysInMonth ? ` (${y}-${mo} has ${daysInMonth} days)` : ''}`, { place, fix: untilFix });
+  }
+  if (hh !== undefined && !zone) throw new ConfigError(`"${until}" has no time zone, so its moment depends on the machine`, { place, fix: `add Z (UTC) or an offset, like ${until.trim()}Z` });
+  const t = hh === undefined ? latestExpiry(Date.UTC(n(y), n(mo) - 1, n(d)), 0) : Date.parse(`${y}-${mo}-${d}T${hh}:${mi}:${ss ?? '00'}${frac ?? ''}${zone === 'Z' ? 'Z' : `${zone!.slice(0, 3)}:${zone!.slice(-2)}`}`);
+  if (t <= now.getTime()) throw new ConfigError(`"${until}" is already past`, { place, fix: 'give a future date' });
+  if (maxDays !== undefined) {
+    const latest = latestExpiry(now.getTime(), maxDays);
+    if (t > latest) {
+      const last = new Date(latest).toISOString().slice(0, 10);
+      throw new ConfigError(`"${until}" is more than the ${maxDays} days a waiver may run here`, { place, fix: `give ${last} or earlier (waivers.maxDays)` });
+    }
+  }
   return new Date(t);
 }
 
-/** Waives a GAP until a date, with a reason; refused where the spec says `waivable: false`. */
+/** The waiver rule of a GAP, refused (exit 1) unless it allows the session's actor. */
+function waiverAuthority(session: Session, gapId: string, doing: string) {
+  gapOf(session, gapId);
+  const policy = waiverPolicy(session.wf.spec, gapId);
+  if (!policy.allowed) throw new Refusal(policy.problem, policy.fix);
+  if (!policy.by.includes(session.actor)) {
+    const where = policy.from === 'gap' ? `${gapId}'s waivers.by` : 'the workflow\'s waivers.by';
+    throw new Refusal(`${session.actor} may not ${doing} ${gapId}: ${where} allows ${policy.byAsWritten.join(', ')} (${policy.by.join(', ')})`, `ask one of them, or add ${session.actor} to waivers.by in ${session.wf.file}`);
+  }
+  return policy;
+}
+
+/**
+ * What a `waiver.granted` event records: who (the event's actor), until when and why, and the
+ * ledger head and spec hash it was given over, so that a signed waiver's claim (signing/claim.ts)
+ * can be rebuilt from the record and checked against the history it was signed for.
+ */
+export interface WaiverData {
+  until: string;
+  reason: string;
+  head: string;
+  headSeq: number;
+  specHash: string;
+  /** An SSH signature (armored SSHSIG) over the claim, and the claim's time. */
+  signature?: string;
+  signedAt?: string;
+}
+
+/**
+ * Waives a GAP until a date, with a reason. Only a principal the GAP's or the workflow's
+ * `waivers.by` names may do it, for at most `maxDays`; a GAP that may not be waived is refused.
+ */
 export async function waiveGap(session: Session, gapId: string, until: string, reason: string): Promise<SignoffOutcome> {
-  const gap = gapOf(session, gapId);
-  if (gap.waivable === false) throw new Refusal(`${gapId} may not be waived (waivable: false in ${session.wf.file})`, 'close it instead');
+  const policy = waiverAuthority(session, gapId, 'waive');
   if (!reason.trim()) throw new ConfigError('a waiver needs a reason', { place: { field: '--reason' }, fix: 'say why the GAP may stay open' });
-  const expires = parseUntil(until, session.now());
+  const expires = parseUntil(until, session.now(), policy.maxDays);
   const { recorded } = await updateWorkflow(session, async (w) => {
-    w.pending.push({ type: 'waiver.granted', actor: session.actor, subject: gapId, cause: { kind: 'waiver', principal: session.actor }, data: { until: expires.toISOString(), reason } });
+    const data: WaiverData = { until: expires.toISOString(), reason, head: w.view.head?.hash ?? 'genesis', headSeq: w.view.head?.seq ?? 0, specHash: session.wf.hash };
+    w.pending.push({ type: 'waiver.granted', actor: session.actor, subject: gapId, cause: { kind: 'waiver', principal: session.actor }, data: { ...data } });
   });
   return { recorded, message: `${session.actor} waived ${gapId} until ${expires.toISOString()}: ${reason}`, unauthenticated: false };
 }
 
-/** Withdraws a GAP's standing waiver. */
+/** Withdraws a GAP's standing waiver; only a principal who may waive the GAP may withdraw it. */
 export async function unwaiveGap(session: Session, gapId: string): Promise<SignoffOutcome> {
-  gapOf(session, gapId);
+  waiverAuthority(session, gapId, 'unwaive');
   const { recorded, result } = await updateWorkflow(session, async (w) => {
     const active = w.view.waivers.some((x) => x.gap === gapId && !x.withdrawn);
     if (active) w.pending.push({ type: 'waiver.withdrawn', actor: session.actor, subject: gapId, cause: { kind: 'waiver', principal: session.actor }, data: {} });

@@ -2,7 +2,9 @@ import type { KeyObject } from 'node:crypto';
 import type { Signoff } from '../probes/index.js';
 import { claimVerifies } from './signing.js';
 import type { MachinePlan } from '../machine/plan.js';
+import { principalKey } from '../spec/principal.js';
 import type { Workflow } from '../spec/schema.js';
+import { latestExpiry, waiverPolicy } from '../spec/waivers.js';
 import type { ApprovalRecord, WaiverRecord, WorkflowView } from './view.js';
 
 export interface ApprovalStanding extends ApprovalRecord {
@@ -11,7 +13,8 @@ export interface ApprovalStanding extends ApprovalRecord {
 }
 
 export interface WaiverStanding extends WaiverRecord {
-  standing: 'active' | 'expired' | 'withdrawn' | 'forbidden';
+  /** forbidden: nobody may waive the GAP; unauthorised: its principal is not in waivers.by. */
+  standing: 'active' | 'expired' | 'withdrawn' | 'forbidden' | 'unauthorised';
 }
 
 /** The GAPs an approval of `gap` stands on: the GAP, its blockers, and every GAP proven before it in gate order. */
@@ -31,7 +34,10 @@ export function approvalDependencies(plan: MachinePlan, gap: string): string[] {
  * stand on reopened after they were given). Re-probing that finds the same results does not void them.
  */
 export function approvalStandings(view: WorkflowView, plan: MachinePlan, specHash: string, signers?: Map<string, KeyObject[]>, workflow?: string): ApprovalStanding[] {
-  return view.approvals.map((a) => {
+  return view.approvals.map((recorded) => {
+    const principal = principalKey(recorded.principal);
+    if (principal === undefined) return { ...recorded, counts: false, why: 'not a valid principal name, so it counts for no one' };
+    const a = { ...recorded, principal };
     if (a.revoked) return { ...a, counts: false, why: `revoked at event ${a.revoked.seq}` };
     if (signers) {
       if (!a.signature || !a.signedAt) return { ...a, counts: false, why: 'unsigned: this workflow requires signed approvals' };
@@ -59,11 +65,20 @@ export function signoffsByGap(standings: ApprovalStanding[]): Map<string, Signof
   return out;
 }
 
+/**
+ * Each recorded waiver's standing under the spec's waiver rule (spec/waivers.ts), whoever wrote
+ * it to the ledger: it counts only for a GAP someone may waive, by a principal waivers.by names,
+ * and at most until the end of the day (UTC) maxDays after it was given.
+ */
 export function waiverStandings(view: WorkflowView, spec: Workflow, now: Date): WaiverStanding[] {
   return view.waivers.map((w) => {
     if (w.withdrawn) return { ...w, standing: 'withdrawn' as const };
-    if (spec.gaps.find((g) => g.id === w.gap)?.waivable === false) return { ...w, standing: 'forbidden' as const };
-    if (Date.parse(w.until) <= now.getTime()) return { ...w, standing: 'expired' as const };
-    return { ...w, standing: 'active' as const };
+    const policy = waiverPolicy(spec, w.gap);
+    if (!policy.allowed) return { ...w, standing: 'forbidden' as const };
+    const principal = principalKey(w.principal);
+    if (!principal || !policy.by.includes(principal)) return { ...w, standing: 'unauthorised' as const };
+    const ends = Math.min(Date.parse(w.until), latestExpiry(Date.parse(w.time), policy.maxDays));
+    if (!(ends > now.getTime())) return { ...w, principal, standing: 'expired' as const };
+    return { ...w, principal, standing: 'active' as const };
   });
 }

@@ -1,6 +1,7 @@
 import type { CheckResult } from '../probes/index.js';
 import type { GapStatus, SwitchReading } from '../machine/types.js';
 import type { Cause, LedgerEvent } from '../store/types.js';
+import { samePrincipal } from '../spec/principal.js';
 import { digest } from '../support/digest.js';
 
 /** A check result as the ledger keeps it. */
@@ -145,7 +146,7 @@ export function replay(events: LedgerEvent[]): WorkflowView {
         break;
       }
       case 'approval.revoked':
-        for (const a of view.approvals) if (a.gap === e.subject && a.principal === e.actor && !a.revoked) a.revoked = { seq: e.seq, time: e.time };
+        for (const a of view.approvals) if (a.gap === e.subject && samePrincipal(a.principal, e.actor) && !a.revoked) a.revoked = { seq: e.seq, time: e.time };
         break;
       case 'waiver.granted': {
         const d = e.data as { until: string; reason: string };

@@ -10,11 +10,12 @@ const checkBaseKeys = ['id', 'kind', 'title', 'timeoutMs'];
 function allowedKeys(value: unknown, path: Path): string[] {
   const last = path[path.length - 1];
   const parent = path[path.length - 2];
-  const isCheck = path[0] === 'killSwitch' && path.length === 1 || (typeof last === 'number' && parent === 'checks');
+  const isSwitch = path[0] === 'killSwitch' && path.length === 1;
+  const isCheck = isSwitch || (path[0] === 'killSwitch' && last === 'enabled' && path.length === 2) || (typeof last === 'number' && parent === 'checks');
   if (isCheck) {
     const kind = (value as { kind?: unknown } | undefined)?.kind;
     const known = typeof kind === 'string' && probeFor(kind) !== undefined;
-    return [...checkBaseKeys, ...(known ? Object.keys(paramShapes[kind as ProbeKindName]) : [])];
+    return [...checkBaseKeys, ...(known ? Object.keys(paramShapes[kind as ProbeKindName]) : []), ...(isSwitch ? ['enabled'] : [])];
   }
   if (path.length === 0) return Object.keys(workflowSchema.shape);
   if (typeof last === 'number' && parent === 'gaps') return Object.keys(gapSchema.shape);

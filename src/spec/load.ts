@@ -5,6 +5,7 @@ import { digest, sha256 } from '../support/digest.js';
 import { interpolate } from './interpolate.js';
 import { describeIssue, type IssueText } from './issues.js';
 import { locate } from './locate.js';
+import { normalizeSpecNames } from './decision-rules.js';
 import { checkSemantics } from './semantics.js';
 import { workflowSchema, type Workflow } from './schema.js';
 
@@ -66,7 +67,7 @@ export function parseWorkflow(text: string, file: string, opts: { env?: NodeJS.P
   const all = [...varIssues, ...withoutEchoes(schemaIssues, varIssues)];
   if (parsed.success && !all.length) all.push(...checkSemantics(parsed.data));
   if (all.length) throw new ConfigErrors(dedupe(toErrors(all)));
-  const spec = expandGroups(parsed.data!);
+  const spec = expandGroups(normalizeSpecNames(parsed.data!));
   return { file, spec, vars, hash: digest(spec), sourceHash: sha256(text) };
 }
 

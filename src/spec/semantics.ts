@@ -1,7 +1,8 @@
 import { probeFor } from '../probes/index.js';
+import { checkDecisionRules } from './decision-rules.js';
 import { closest, type Path } from './locate.js';
 import type { IssueText } from './issues.js';
-import type { Check, Workflow } from './schema.js';
+import { killSwitchChecks, type Check, type Workflow } from './schema.js';
 
 /** Checks the schema cannot express: unknown and duplicate ids, blockedBy cycles, parameter lint. */
 export function checkSemantics(wf: Workflow): IssueText[] {
@@ -58,19 +59,13 @@ export function checkSemantics(wf: Workflow): IssueText[] {
   };
   wf.gaps.forEach((g, gi) => lintChecks(g.checks, ['gaps', gi, 'checks']));
   wf.sections?.forEach((s, si) => lintChecks(s.checks, ['sections', si, 'checks']));
-  lintCheck(wf.killSwitch, ['killSwitch'], out);
-  if (wf.killSwitch.kind === 'approval') out.push({ path: ['killSwitch', 'kind'], problem: 'the kill switch must be read from the host, not from sign-offs — use file.contains, command or postgres.query' });
-  const groups = Object.keys(wf.groups ?? {});
-  wf.gaps.forEach((g, gi) =>
-    g.checks.forEach((c, ci) => {
-      if (c.kind !== 'approval') return;
-      c.principals?.forEach((p, pi) => {
-        if (p.startsWith('@') && !groups.includes(p.slice(1))) {
-          out.push({ path: ['gaps', gi, 'checks', ci, 'principals', pi], problem: `group "${p.slice(1)}" is not defined — add it under groups: (known: ${groups.join(', ') || 'none'})` });
-        }
-      });
-    }),
-  );
+  const { safe, enabled } = killSwitchChecks(wf);
+  for (const [c, at] of [[safe, ['killSwitch']], [enabled, ['killSwitch', 'enabled']]] as const) {
+    if (!c) continue;
+    lintCheck(c, at, out);
+    if (c.kind === 'approval') out.push({ path: [...at, 'kind'], problem: 'the kill switch must be read from the host, not from sign-offs — use file.contains, command or postgres.query' });
+  }
+  out.push(...checkDecisionRules(wf));
   if (wf.approvals?.signed && !wf.approvals.allowedSigners) out.push({ path: ['approvals'], key: 'signed', problem: 'signed approvals need allowedSigners: FILE (an allowed-signers file)' });
   return out;
 }

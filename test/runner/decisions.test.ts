@@ -5,14 +5,14 @@ import { disableWorkflow, flipWorkflow, resumeWorkflow, watchOnce } from '../../
 import { approveGap, listDecisions, revokeApproval, unwaiveGap, waiveGap } from '../../src/runner/signoffs.js';
 import { readStatus, runSurvey } from '../../src/runner/workflow.js';
 import { Refusal } from '../../src/errors.js';
-import { advanceAll, provisionEverything, setupSeedHost, type SeedFixture } from '../support/seed.js';
+import { advanceAll, o8WithWaivers, provisionEverything, setupSeedHost, type SeedFixture } from '../support/seed.js';
 
 const switchText = (fx: SeedFixture) => readFile(path.join(fx.root, 'opt/incomex/dot/cutter/execution.py'), 'utf8');
 
 describe('approvals, waivers, the flip and the disable on the O8 workflow', () => {
   let fx: SeedFixture;
   beforeEach(async () => {
-    fx = await setupSeedHost();
+    fx = await setupSeedHost({ edit: o8WithWaivers(['cto']) });
   });
   afterEach(() => fx.cleanup());
 
@@ -108,10 +108,14 @@ describe('approvals, waivers, the flip and the disable on the O8 workflow', () =
   });
 
   it('refuses waivers where the spec forbids them, and withdraws one with unwaive', async () => {
-    await expect(waiveGap(fx.session('cto'), 'GAP-3', '2999-01-01', 'no key yet')).rejects.toThrow(/GAP-3 may not be waived/);
+    const soon = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    await expect(waiveGap(fx.session('cto'), 'GAP-3', soon, 'no key yet')).rejects.toThrow(/GAP-3 may not be waived/);
+    await expect(waiveGap(fx.session('cto'), 'GAP-7', soon, 'ruling later')).rejects.toThrow(/GAP-7 may not be waived/);
+    await expect(waiveGap(fx.session('intern'), 'GAP-5', soon, 'later')).rejects.toThrow(/intern may not waive GAP-5/);
     await expect(waiveGap(fx.session('cto'), 'GAP-5', '2001-01-01', 'past')).rejects.toThrow(/already past/);
     await expect(waiveGap(fx.session('cto'), 'GAP-5', 'next week', 'vague')).rejects.toThrow(/not an ISO 8601 date/);
-    await waiveGap(fx.session('cto'), 'GAP-5', '2999-01-01', 'later');
+    await expect(waiveGap(fx.session('cto'), 'GAP-5', '2999-01-01', 'forever')).rejects.toThrow(/more than the 30 days/);
+    await waiveGap(fx.session('cto'), 'GAP-5', soon, 'later');
     await unwaiveGap(fx.session('cto'), 'GAP-5');
     expect((await listDecisions(fx.session('s'))).waivers[0]!.standing).toBe('withdrawn');
   });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSeedHost, type SeedHost } from '../../src/demo/seed-host.js';
@@ -22,12 +22,24 @@ export const seedSection6: Record<string, string> = {
   'GAP-9': 'OPEN',
 };
 
+/**
+ * The bundled O8 names no one who may waive; this edit lets `by` waive, and makes `waivable` GAPs
+ * (which carry sign-offs) waivable on purpose.
+ */
+export const o8WithWaivers = (by: string[], waivable: string[] = []) => (yaml: string) => {
+  let out = yaml.replace(/^gates:$/m, `waivers: { by: [${by.join(', ')}] }\ngates:`);
+  for (const gap of waivable) out = out.replace(new RegExp(`^  - id: ${gap}\n`, 'm'), `  - id: ${gap}\n    waivable: true\n`);
+  return out;
+};
+
 export interface SeedFixture {
   root: string;
   db: TestDatabase;
   host: SeedHost;
   env: NodeJS.ProcessEnv;
   wf: LoadedWorkflow;
+  /** The workflow file the fixture loaded (O8, or its edited copy under root). */
+  workflowFile: string;
   storePath: string;
   store: FileStore;
   /** A session as `actor` (closed by cleanup). */
@@ -36,12 +48,14 @@ export interface SeedFixture {
 }
 
 /** The O8 seed-state host: files under a temp root, roles and schema in a database of the test's own. */
-export async function setupSeedHost(opts: { secret?: string } = {}): Promise<SeedFixture> {
+export async function setupSeedHost(opts: { secret?: string; edit?: (yaml: string) => string } = {}): Promise<SeedFixture> {
   const root = await mkdtemp(path.join(tmpdir(), 'flipgate-host-'));
   const db = await createTestDatabase();
   const host = await buildSeedHost({ root, sql: db.admin, rolePrefix: db.prefix, schema: db.schema, secret: opts.secret });
   const env: NodeJS.ProcessEnv = { ...process.env, ...db.env, ...host.vars };
-  const wf = await loadWorkflow(O8, { env });
+  const workflowFile = opts.edit ? path.join(root, 'o8-production-readiness.yaml') : O8;
+  if (opts.edit) await writeFile(workflowFile, opts.edit(await readFile(O8, 'utf8')));
+  const wf = await loadWorkflow(workflowFile, { env });
   const storePath = path.join(root, 'state', `${wf.spec.id}.json`);
   const store = new FileStore(storePath, wf.spec.id);
   const sessions: Session[] = [];
@@ -51,6 +65,7 @@ export async function setupSeedHost(opts: { secret?: string } = {}): Promise<See
     host,
     env,
     wf,
+    workflowFile,
     storePath,
     store,
     session(actor = 'tester', extra = {}) {
