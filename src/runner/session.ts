@@ -1,6 +1,8 @@
 import { userInfo } from 'node:os';
 import { buildMachine, type WorkflowMachine } from '../machine/build.js';
 import { createPostgresAccess, type PostgresAccess } from '../probes/pg/access.js';
+import type { Host } from '../probes/support/host.js';
+import { localHost } from '../probes/support/local-host.js';
 import type { LoadedWorkflow } from '../spec/load.js';
 import type { WorkflowStore } from '../store/types.js';
 import type { PlannedCheck } from './run-checks.js';
@@ -11,8 +13,10 @@ export interface SessionOptions {
   store: WorkflowStore;
   /** Who runs the command (recorded in the ledger). */
   actor?: string;
-  /** Host root for file-like checks (default `/`). */
+  /** Host root for file-like checks (default `/`); ignored when `host` is given. */
   root?: string;
+  /** The machine checked (default: this one, under `root`). */
+  host?: Host;
   env?: NodeJS.ProcessEnv;
   concurrency?: number;
   timeoutMs?: number;
@@ -27,7 +31,7 @@ export interface Session extends WorkflowMachine {
   wf: LoadedWorkflow;
   store: WorkflowStore;
   actor: string;
-  root: string;
+  host: Host;
   env: NodeJS.ProcessEnv;
   concurrency: number;
   timeoutMs: number;
@@ -46,8 +50,12 @@ export function defaultActor(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
+/**
+ * @throws ConfigError when `root` does not exist or is not a directory (before anything is probed or recorded).
+ */
 export function openSession(opts: SessionOptions): Session {
   const env = opts.env ?? process.env;
+  const host = opts.host ?? localHost(opts.root ?? '/');
   const built = buildMachine(opts.workflow.spec);
   const maxFromEnv = env.FLIPGATE_PG_MAX_CONNECTIONS ? Number(env.FLIPGATE_PG_MAX_CONNECTIONS) : undefined;
   const postgres = createPostgresAccess({ env, maxConnections: opts.pgMaxConnections ?? maxFromEnv ?? 4 });
@@ -56,7 +64,7 @@ export function openSession(opts: SessionOptions): Session {
     wf: opts.workflow,
     store: opts.store,
     actor: opts.actor ?? defaultActor(env),
-    root: opts.root ?? '/',
+    host,
     env,
     concurrency: Math.max(1, opts.concurrency ?? 8),
     timeoutMs: opts.timeoutMs ?? 10_000,
