@@ -16,7 +16,7 @@ export const envKeysProbe = defineProbe({
   summary: 'a dotenv-style file, or every file of a directory, defines these key names with non-empty values (names only)',
   params: (z) => ({
     path: hostPath(z),
-    keys: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.\-]*\*?$/, { error: 'must be a key name, optionally ending in * for a prefix' })).min(1),
+    keys: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.\-]*\*?$/, { error: 'must be a key name, optionally ending in * for a prefix — write it like DB_PASSWORD or DB_*' })).min(1),
     allowEmpty: z.boolean().optional().describe('true counts KEY= (an empty value) as defined'),
   }),
   async run(p, ctx) {

@@ -15,7 +15,7 @@ export const gpgKeyProbe = defineProbe({
   summary: 'a public key (a fingerprint, or any key) is in the keyring of GNUPGHOME, ~/.gnupg or `home`; the keyring is not written',
   waitsOn: 'process',
   params: (z) => ({
-    fingerprint: z.string().regex(/^[0-9A-Fa-f ]{16,}$/, { error: 'must be a hex fingerprint (40 hex digits for v4 keys)' }).optional(),
+    fingerprint: z.string().regex(/^[0-9A-Fa-f ]{16,}$/, { error: 'must be a hex fingerprint — give the 40 hex digits of a v4 key (gpg --fingerprint shows them)' }).optional(),
     any: z.literal(true).optional(),
     home: hostPath(z).optional(),
   }),

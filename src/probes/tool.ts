@@ -23,7 +23,7 @@ export const toolProbe = defineProbe({
   waitsOn: 'process',
   params: (z) => ({
     name: z.string().regex(/^(?:[^/\s]+|(?!.*(?:^|\/)\.\.(?:\/|$))\/[^\s]+)$/, {
-      error: 'must be a command name such as pg_dump, or an absolute path such as /usr/lib/postgresql/15/bin/pg_dump (no spaces, no ".." segments)',
+      error: 'must be a command name or an absolute path, with no space and no ".." segment — write it like pg_dump or /usr/lib/postgresql/15/bin/pg_dump',
     }),
     minVersion: versionString(z).optional(),
     versionArgs: z.array(z.string()).optional(),

@@ -71,7 +71,7 @@ export function checkSemantics(wf: Workflow): IssueText[] {
       });
     }),
   );
-  if (wf.approvals?.signed && !wf.approvals.allowedSigners) out.push({ path: ['approvals'], key: 'signed', problem: 'signed approvals need allowedSigners: FILE (an allowed-signers file)' });
+  if (wf.approvals?.signed && !wf.approvals.allowedSigners) out.push({ path: ['approvals'], key: 'signed', problem: 'signed approvals need an allowed-signers file — add allowedSigners: FILE' });
   return out;
 }
 

@@ -12,10 +12,10 @@ export const hostPath = (z: Zod) =>
   });
 
 /** A file mode written as an octal string ("0640"); YAML would read a bare 0640 as 640. */
-export const modeString = (z: Zod) => z.string().regex(/^0?[0-7]{3,4}$/, { error: 'must be an octal mode string like "0640"' });
+export const modeString = (z: Zod) => z.string().regex(/^0?[0-7]{3,4}$/, { error: 'must be an octal mode string — quote it like "0640"' });
 
 /** A dotted version written as a string ("2.10"); YAML would read a bare 2.10 as 2.1. */
-export const versionString = (z: Zod) => z.string().regex(/^\d+(\.\d+)*$/, { error: 'must be a version string like "16.2"' });
+export const versionString = (z: Zod) => z.string().regex(/^\d+(\.\d+)*$/, { error: 'must be a version string — quote it like "16.2"' });
 
 /** A JavaScript regular expression, checked at validation time. */
 export const pattern = (z: Zod) => z.string().min(1, { error: 'must not be empty' });

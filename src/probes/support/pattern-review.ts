@@ -8,7 +8,9 @@ import type { Review } from '../types.js';
  */
 export async function reviewPattern(field: string, source: string | undefined): Promise<Review[]> {
   if (source === undefined) return [];
-  const { analyse } = await import('scslre');
+  const mod = await import('scslre');
+  // Bundled, a CommonJS module is reached through its default export.
+  const analyse = mod.analyse ?? (mod as unknown as { default: typeof mod }).default.analyse;
   let reports;
   try {
     reports = analyse({ source, flags: 'm' }, { reportTypes: { Move: false } }).reports;
@@ -17,7 +19,7 @@ export async function reviewPattern(field: string, source: string | undefined): 
   }
   const worst = reports.find((r) => r.exponential);
   if (!worst) return [];
-  const quant = worst.type === 'Trade' ? worst.startQuant : worst.quant;
+  const quant = worst.type === 'Trade' ? worst.startQuant : worst.type === 'Self' ? worst.parentQuant : worst.quant;
   return [
     {
       field,
