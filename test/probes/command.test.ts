@@ -57,7 +57,7 @@ describe('tool', () => {
     expect((await probe('tool', { name: 'node', minVersion: '999.1' })).status).toBe('fail');
     const missing = await probe('tool', { name: 'no-such-tool-x' });
     expect(missing).toMatchObject({ status: 'fail', observed: { found: false } });
-    expect(missing.evidence).toMatch(/^no-such-tool-x is not on PATH \(\d+ director(y|ies) searched\)$/);
+    expect(missing.evidence).toBe('no-such-tool-x is not on PATH');
   });
 
   it('takes an absolute path as is: it runs, or the evidence says it does not exist or is not executable', async () => {

@@ -143,11 +143,10 @@ export function localHost(root = '/'): Host {
         return exists ? hostError('denied', `${name} is not executable`) : hostError('absent', `${name} does not exist`);
       }
       // Every PATH directory is asked at once, so a long PATH costs one wait.
-      const dirs = (env.PATH ?? '').split(path.delimiter).filter(Boolean);
-      const candidates = dirs.map((dir) => path.join(dir, name));
+      const candidates = (env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, name));
       const found = await Promise.all(candidates.map(executable));
       const at = candidates[found.indexOf(true)];
-      return at ? { ok: true, path: at } : hostError('absent', `${name} is not on PATH (${dirs.length} director${dirs.length === 1 ? 'y' : 'ies'} searched)`);
+      return at ? { ok: true, path: at } : hostError('absent', `${name} is not on PATH`);
     },
 
     async gpgKeys(home, opts) {

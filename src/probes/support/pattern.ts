@@ -28,8 +28,75 @@ parentPort.on('message', ({ text, pattern, limit }) => {
 });
 `;
 
+// One worker usually serves every pattern of a survey in turn (starting one costs ~80 ms of CPU);
+// a job that has waited SPILL_MS for it (the worker is busy with a slow pattern) gets one of its own.
 const idle: Worker[] = [];
-const MAX_IDLE = 4;
+const waiting: ((w: Worker) => void)[] = [];
+let alive = 0;
+/** Workers not yet running: a job waiting for one of them is not stuck behind a slow pattern. */
+let starting = 0;
+const MAX_IDLE = 2;
+const MAX_WORKERS = 8;
+const SPILL_MS = 50;
+
+function spawn(): Worker {
+  alive++;
+  starting++;
+  const w = new Worker(workerSource, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 256 } });
+  let online = false;
+  w.once('online', () => ((online = true), starting--));
+  w.once('exit', () => online || starting--);
+  w.unref();
+  return w;
+}
+
+function acquire(): Promise<Worker> {
+  const free = idle.pop();
+  if (free) return Promise.resolve(free);
+  if (alive === 0) return Promise.resolve(spawn());
+  return new Promise((resolve) => {
+    let done = false;
+    const take = (w: Worker) => {
+      if (done) return false;
+      done = true;
+      clearTimeout(spill);
+      resolve(w);
+      return true;
+    };
+    const give = (w: Worker) => {
+      if (!take(w)) release(w, true);
+    };
+    waiting.push(give);
+    let spill: NodeJS.Timeout;
+    const maybeSpill = () => {
+      if (starting > 0 || alive >= MAX_WORKERS) {
+        spill = setTimeout(maybeSpill, SPILL_MS);
+        spill.unref();
+        return;
+      }
+      waiting.splice(waiting.indexOf(give), 1);
+      take(spawn());
+    };
+    spill = setTimeout(maybeSpill, SPILL_MS);
+    spill.unref();
+  });
+}
+
+function release(w: Worker, reusable: boolean): void {
+  if (!reusable) {
+    alive--;
+    void w.terminate();
+    if (waiting.length && alive === 0) waiting.shift()!(spawn());
+    return;
+  }
+  const next = waiting.shift();
+  if (next) next(w);
+  else if (idle.length < MAX_IDLE) idle.push(w);
+  else {
+    alive--;
+    void w.terminate();
+  }
+}
 
 /**
  * The line numbers where a pattern matches `text`, found in a worker thread that is terminated at
@@ -42,18 +109,18 @@ export function matchLines(text: string, pattern: string, opts: { timeoutMs: num
   const timedOut = (): PatternMatch => ({ ok: false, code: 'timeout', detail: `did not finish within ${opts.timeoutMs} ms (a pattern that backtracks catastrophically?)` });
   const aborted = (): PatternMatch => (abortedByDeadline(opts.signal) ? timedOut() : { ok: false, code: 'aborted', detail: 'cancelled' });
   if (opts.signal?.aborted) return Promise.resolve(aborted());
-  const worker = idle.pop() ?? new Worker(workerSource, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 256 } });
-  worker.unref();
   return new Promise((resolve) => {
     let settled = false;
+    let worker: Worker | undefined;
     const finish = (r: PatternMatch, reusable: boolean) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
-      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-      if (reusable && idle.length < MAX_IDLE) idle.push(worker);
-      else void worker.terminate();
+      if (worker) {
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+        release(worker, reusable);
+      }
       resolve(r);
     };
     const onMessage = (m: { lines?: number[]; error?: 'bad-pattern'; detail?: string }) =>
@@ -61,9 +128,14 @@ export function matchLines(text: string, pattern: string, opts: { timeoutMs: num
     const onError = () => finish({ ok: false, code: 'failed', detail: 'the pattern could not be run (out of memory?)' }, false);
     const onExit = () => finish({ ok: false, code: 'failed', detail: 'the pattern could not be run' }, false);
     const onAbort = () => finish(aborted(), false);
+    // The deadline counts from the call: time spent waiting for a worker is part of the check's time.
     const timer = setTimeout(() => finish(timedOut(), false), opts.timeoutMs);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-    worker.postMessage({ text, pattern, limit: opts.limit ?? 100 });
+    void acquire().then((w) => {
+      if (settled) return release(w, true);
+      worker = w;
+      w.on('message', onMessage).on('error', onError).on('exit', onExit);
+      w.postMessage({ text, pattern, limit: opts.limit ?? 100 });
+    });
   });
 }
