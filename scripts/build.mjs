@@ -31,8 +31,8 @@ await build({
   target: 'node20',
   sourcemap: true,
   chunkNames: 'chunks/[name]-[hash]',
-  // PGlite and Graphviz load their WASM next to their own files; playwright drives a browser.
-  external: ['@electric-sql/pglite', '@electric-sql/pglite-socket', '@hpcc-js/wasm-graphviz', 'playwright-core', 'pg-native'],
+  // PGlite, Graphviz and libpg-query load their WASM next to their own files; playwright drives a browser.
+  external: ['@electric-sql/pglite', '@electric-sql/pglite-socket', '@hpcc-js/wasm-graphviz', 'libpg-query', 'playwright-core', 'pg-native'],
   plugins: [pgOnNode],
   // FLIPGATE_BUILD changes with every build, so caches written by one build are never read by another.
   define: { FLIPGATE_VERSION: JSON.stringify(pkg.version), FLIPGATE_BUILD: JSON.stringify(`${pkg.version}+${Date.now().toString(36)}.${randomBytes(3).toString('hex')}`) },

@@ -18,6 +18,8 @@ export { guards, satisfies } from './machine/guards.js';
 export { gapStatuses, switchReadings, type GapStatus, type SwitchReading, type WorkflowEvent } from './machine/types.js';
 export { probes, probeKinds, probeFor } from './probes/index.js';
 export type { CheckOutcome, CheckResult, CheckStatus, ProbeContext } from './probes/types.js';
+export type { Host, HostResult, HostError, HostErrorCode, FileInfo, DirEntry, EnvKey, GpgKeys } from './probes/support/host.js';
+export { localHost } from './probes/support/local-host.js';
 export { openSession, defaultActor, type Session, type SessionOptions } from './runner/session.js';
 export { runSurvey, readStatus, advanceWorkflow, type AdvanceOutcome, type SurveyOutcome } from './runner/workflow.js';
 export { approveGap, revokeApproval } from './runner/signoffs.js';

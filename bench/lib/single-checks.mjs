@@ -20,7 +20,7 @@ async function once(check) {
   const ac = new AbortController();
   const started = performance.now();
   try {
-    await probeFor(check.kind).run(check, { root, env: process.env, postgres: session.postgres, signal: ac.signal, timeoutMs: 10_000, signoffs: [], excludedPrincipals: [] });
+    await probeFor(check.kind).run(check, { host: session.host, env: process.env, postgres: session.postgres, signal: ac.signal, timeoutMs: 10_000, signoffs: [], excludedPrincipals: [] });
     return performance.now() - started;
   } finally {
     await session.close();

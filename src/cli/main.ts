@@ -47,9 +47,9 @@ export function buildProgram(): Command {
   const cmd = (name: string, uses: Uses) => withCommon(program.command(name), uses);
   program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `flipgate: ${s}` : s) });
 
-  cmd('validate', ['json'])
-    .argument('<file>', 'workflow spec to validate')
-    .description('validate a workflow spec: schema, ids, blockedBy cycles, check kinds and fields, regexes, modes (exit 2 on any problem)')
+  cmd('validate', ['workflow', 'json'])
+    .argument('[file]', 'workflow spec to validate (default: --workflow, $FLIPGATE_WORKFLOW, else the single file in ./machines/)')
+    .description('validate a workflow spec: schema, ids, blockedBy cycles, check kinds and fields, paths, regexes (and their worst case), SQL, modes (exit 2 on any problem)')
     .action(lazy(async () => (await import('./commands/validate.js')).validateCommand));
   cmd('survey', ['workflow', 'root', 'store', 'as', 'probe', 'format'])
     .description('run every check of every GAP and section (read-only) and print the GAP table; records the verdicts')
@@ -160,8 +160,27 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * A reader that closes early (`flipgate approvals | head`) ends our output, not the command: writes
+ * after that are dropped quietly and the exit code stays what the command decided (an approval
+ * already recorded still exits 0). Any other write error is a real failure.
+ */
+function quietOnClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    let closed = false;
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (closed || e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') {
+        closed = true;
+        return;
+      }
+      throw e;
+    });
+  }
+}
+
 /** Runs the CLI; sets process.exitCode (0 ok/ready, 1 not ready/blocked/halted, 2 bad input). */
 export async function main(argv = process.argv): Promise<void> {
+  quietOnClosedOutput();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

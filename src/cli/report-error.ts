@@ -1,5 +1,8 @@
 import { ConfigError, isConfigError, Refusal } from '../errors.js';
 
+/** One problem for `--json` output: the whole line, where it is, and the fix on its own. */
+export const problemJson = (x: ConfigError) => ({ message: x.message, ...x.place, ...(x.fix ? { fix: x.fix } : {}) });
+
 /** Prints an error the user can act on: one line per problem, no stack trace. Returns the exit code. */
 export function reportError(e: unknown, json: boolean): number {
   if (e instanceof Refusal) {
@@ -11,7 +14,7 @@ export function reportError(e: unknown, json: boolean): number {
     const lines = e.message.split('\n');
     if (json) {
       const errors = 'errors' in e ? (e as unknown as { errors: ConfigError[] }).errors : [e];
-      process.stdout.write(JSON.stringify({ error: { message: lines[0], problems: errors.map((x) => ({ message: x.message, ...x.place, ...(x.fix ? { fix: x.fix } : {}) })) } }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ error: { message: lines[0], problems: errors.map(problemJson) } }, null, 2) + '\n');
     } else for (const l of lines) process.stderr.write(`flipgate: ${l}\n`);
     return 2;
   }

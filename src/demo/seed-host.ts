@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { userInfo } from 'node:os';
 import { runArgv } from '../probes/support/exec.js';
-import { groupName } from '../probes/support/host.js';
+import { groupName } from '../probes/support/accounts.js';
 
 /** Something that runs SQL: a pg.Client or pool. */
 export interface SqlRunner {

@@ -1,6 +1,7 @@
 import { defineProbe, errored, fail, pass } from './types.js';
 import { lintPattern, pattern } from './support/params.js';
-import { runArgv } from './support/exec.js';
+import { matchLines } from './support/pattern.js';
+import { reviewPattern } from './support/pattern-review.js';
 
 /**
  * Runs a command from an argv array (never a shell) and checks its exit code and, optionally,
@@ -16,19 +17,27 @@ export const commandProbe = defineProbe({
     stdout: pattern(z).optional(),
   }),
   lint: (p) => lintPattern('stdout', p.stdout),
+  review: (p) => reviewPattern('stdout', p.stdout),
   async run(p, ctx) {
     const want = p.exitCode ?? 0;
     const shown = p.argv.join(' ');
-    const r = await runArgv(p.argv, { timeoutMs: ctx.timeoutMs, signal: ctx.signal, env: ctx.env });
-    if (r.problem === 'not-found') return fail(`${p.argv[0]} is not on PATH`, { argv: p.argv, found: false });
-    if (r.problem) return errored(`${shown}: ${r.detail}`, { argv: p.argv });
-    const observed = { argv: p.argv, exitCode: r.exitCode, stdoutBytes: Buffer.byteLength(r.stdout) };
-    if (r.exitCode !== want) return fail(`${shown} exited ${r.exitCode}, expected ${want}`, observed);
-    if (p.stdout !== undefined) {
-      const matched = new RegExp(p.stdout, 'm').test(r.stdout);
-      if (!matched) return fail(`${shown} exited ${want} but its output has no match for /${p.stdout}/`, { ...observed, stdoutMatched: false });
-      return pass(`${shown} exited ${want}; output matches /${p.stdout}/`, { ...observed, stdoutMatched: true });
+    const started = performance.now();
+    const r = await ctx.host.run(p.argv, { timeoutMs: ctx.timeoutMs, signal: ctx.signal, env: ctx.env });
+    if (r.problem === 'not-found') {
+      const program = p.argv[0]!;
+      return fail(program.includes('/') ? `${program} does not exist` : `${program} is not on PATH`, { argv: p.argv, found: false });
     }
-    return pass(`${shown} exited ${want}`, observed);
+    if (r.problem) return errored(`${shown}: ${r.detail}`, { argv: p.argv, ...(r.strays && 'killed' in r.strays ? { strays: r.strays } : {}) });
+    const background = r.strays && 'background' in r.strays ? r.strays.background : 0;
+    const left = background ? ` (it left ${background} process${background === 1 ? '' : 'es'} running that held its output)` : '';
+    const observed = { argv: p.argv, exitCode: r.exitCode, stdoutBytes: Buffer.byteLength(r.stdout), ...(background ? { background } : {}) };
+    if (r.exitCode !== want) return fail(`${shown} exited ${r.exitCode}, expected ${want}${left}`, observed);
+    if (p.stdout !== undefined) {
+      const m = await matchLines(r.stdout, p.stdout, { timeoutMs: Math.max(1, ctx.timeoutMs - (performance.now() - started)), signal: ctx.signal, limit: 1 });
+      if (!m.ok) return errored(`${shown} exited ${want}, but /${p.stdout}/ on its output: ${m.detail}`, observed);
+      if (!m.lines.length) return fail(`${shown} exited ${want} but its output has no match for /${p.stdout}/${left}`, { ...observed, stdoutMatched: false });
+      return pass(`${shown} exited ${want}; output matches /${p.stdout}/${left}`, { ...observed, stdoutMatched: true });
+    }
+    return pass(`${shown} exited ${want}${left}`, observed);
   },
 });

@@ -1,7 +1,5 @@
-import { stat } from 'node:fs/promises';
 import { defineProbe, errored, fail, pass } from './types.js';
 import { hostPath } from './support/params.js';
-import { describeFsError, errnoOf, resolveHostPath } from './support/host.js';
 
 /** Every listed directory exists. */
 export const dirProbe = defineProbe({
@@ -15,18 +13,15 @@ export const dirProbe = defineProbe({
     const errors: string[] = [];
     await Promise.all(
       p.paths.map(async (dir) => {
-        try {
-          const st = await stat(resolveHostPath(ctx.root, dir));
-          (st.isDirectory() ? present : notDirs).push(dir);
-        } catch (e) {
-          if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') missing.push(dir);
-          else errors.push(`${dir}: ${describeFsError(e)}`);
-        }
+        const st = await ctx.host.stat(dir);
+        if (st.ok) (st.type === 'directory' ? present : notDirs).push(dir);
+        else if (st.code === 'absent') missing.push(dir);
+        else errors.push(st.detail);
       }),
     );
     const order = (xs: string[]) => xs.sort((a, b) => p.paths.indexOf(a) - p.paths.indexOf(b));
     const observed = { present: order(present), missing: order(missing), notDirectories: order(notDirs) };
-    if (errors.length) return errored(`cannot stat ${errors.join('; ')}`, observed);
+    if (errors.length) return errored(errors.sort().join('; '), observed);
     if (missing.length === p.paths.length) return fail(`absent: ${missing.join(', ')}`, observed);
     if (missing.length || notDirs.length) {
       const parts = [missing.length ? `absent: ${missing.join(', ')}` : '', notDirs.length ? `not directories: ${notDirs.join(', ')}` : ''];

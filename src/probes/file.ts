@@ -1,7 +1,6 @@
-import { stat } from 'node:fs/promises';
 import { defineProbe, errored, fail, pass } from './types.js';
 import { hostPath, modeString } from './support/params.js';
-import { describeFsError, errnoOf, groupName, resolveHostPath, sameAccount, userName } from './support/host.js';
+import { absentOrError } from './support/outcome.js';
 
 const normalMode = (m: string): string => m.padStart(4, '0');
 
@@ -16,23 +15,26 @@ export const fileProbe = defineProbe({
     group: z.string().min(1).optional(),
   }),
   async run(p, ctx) {
-    let st;
-    try {
-      st = await stat(resolveHostPath(ctx.root, p.path));
-    } catch (e) {
-      if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') return fail(`${p.path} is absent`, { path: p.path, present: false });
-      return errored(`cannot stat ${p.path}: ${describeFsError(e)}`, { path: p.path });
-    }
-    const mode = (st.mode & 0o7777).toString(8).padStart(4, '0');
-    const owner = userName(st.uid);
-    const group = groupName(st.gid);
-    const observed = { path: p.path, present: true, type: st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other', mode, owner, group };
-    const seen = `${mode} ${owner}:${group}`;
-    if (!st.isFile()) return fail(`${p.path} is a ${observed.type}, not a file`, observed);
+    const st = await ctx.host.stat(p.path);
+    if (!st.ok) return absentOrError(st, { path: p.path });
+    const owner = st.owner ?? String(st.uid);
+    const group = st.group ?? String(st.gid);
+    const observed = { path: p.path, present: true, type: st.type, mode: st.mode, owner, group };
+    const seen = `${st.mode} ${owner}:${group}`;
+    if (st.type !== 'file') return fail(`${p.path} is a ${st.type}, not a file`, observed);
     const wrong: string[] = [];
-    if (p.mode !== undefined && normalMode(p.mode) !== mode) wrong.push(`mode ${mode}, expected ${normalMode(p.mode)}`);
-    if (p.owner !== undefined && !sameAccount(p.owner, st.uid, 'user')) wrong.push(`owner ${owner}, expected ${p.owner}`);
-    if (p.group !== undefined && !sameAccount(p.group, st.gid, 'group')) wrong.push(`group ${group}, expected ${p.group}`);
+    if (p.mode !== undefined && normalMode(p.mode) !== st.mode) wrong.push(`mode ${st.mode}, expected ${normalMode(p.mode)}`);
+    for (const [kind, want, id, name] of [
+      ['user', p.owner, st.uid, owner],
+      ['group', p.group, st.gid, group],
+    ] as const) {
+      if (want === undefined) continue;
+      const account = await ctx.host.account(kind, want);
+      if (!account.ok) return errored(`cannot look up ${kind} ${want}: ${account.detail}`, observed);
+      const field = kind === 'user' ? 'owner' : 'group';
+      if (!account.exists) wrong.push(`${field} ${name}, expected ${want} (no ${kind} named ${want} exists on this host)`);
+      else if (account.id !== id) wrong.push(`${field} ${name}, expected ${want}`);
+    }
     if (wrong.length) return fail(`${p.path} is present (${seen}) but has ${wrong.join(', ')}`, observed);
     return pass(`${p.path} is present (${seen})`, observed);
   },

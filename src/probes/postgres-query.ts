@@ -1,8 +1,13 @@
 import { defineProbe, fail, pass } from './types.js';
 import { connectionParam } from './pg/connection-param.js';
 import { runPgCheck } from './pg/run-check.js';
+import { reviewSql } from './pg/sql-review.js';
 
-/** A read-only query returns an expected number of rows. Only the count is kept: row values never reach evidence. */
+/**
+ * A read-only query returns an expected number of rows. Exactly one statement runs (the extended
+ * protocol refuses several), in a READ ONLY transaction that is always rolled back. Only the count
+ * is kept: row values never reach evidence.
+ */
 export const postgresQueryProbe = defineProbe({
   kind: 'postgres.query',
   summary: 'a read-only query returns `rows` rows exactly, or at least `minRows` (only the count is kept)',
@@ -16,6 +21,7 @@ export const postgresQueryProbe = defineProbe({
     p.expect.rows === undefined && p.expect.minRows === undefined && p.expect.maxRows === undefined
       ? [{ field: 'expect', problem: 'says nothing — give rows: N, minRows: N or maxRows: N' }]
       : [],
+  review: (p) => reviewSql('sql', p.sql),
   run: (p, ctx) =>
     runPgCheck(ctx, p.connection, async (q) => {
       const r = await q.query(p.sql);

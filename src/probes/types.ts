@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { PostgresAccess } from './pg/access.js';
+import type { Host } from './support/host.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'error' | 'skip';
 
@@ -26,8 +27,9 @@ export interface Signoff {
 
 /** Everything a probe may use; the runner builds it. Probes never reach for globals. */
 export interface ProbeContext {
-  /** Host root: paths of file-like kinds resolve under it. */
-  root: string;
+  /** The machine checked: every file, directory, process and keyring is reached through it. */
+  host: Host;
+  /** Aborted when the check's time is up (with a TimeoutError reason) or the run is cancelled. */
   signal: AbortSignal;
   timeoutMs: number;
   env: NodeJS.ProcessEnv;
@@ -57,7 +59,21 @@ export interface ProbeKind<P extends z.ZodRawShape = z.ZodRawShape> {
   waitsOn?: 'process' | 'network';
   /** Extra checks on parameters beyond the schema; each string is one problem with its fix. */
   lint?(params: z.infer<z.ZodObject<P>>): { field: string; problem: string }[];
+  /**
+   * Deeper checks that only `flipgate validate` runs, because they load analysers (a regular
+   * expression's worst case, SQL parsed by PostgreSQL's own parser): errors and warnings, each
+   * naming the field, the problem and the fix.
+   */
+  review?(params: z.infer<z.ZodObject<P>>): Promise<Review[]>;
   run(params: z.infer<z.ZodObject<P>>, ctx: ProbeContext): Promise<CheckOutcome>;
+}
+
+/** One finding of a probe's `review`. */
+export interface Review {
+  field: string;
+  severity: 'error' | 'warning';
+  /** "what is wrong — how to fix it". */
+  problem: string;
 }
 
 export function defineProbe<P extends z.ZodRawShape>(kind: ProbeKind<P>): ProbeKind<P> {

@@ -70,7 +70,7 @@ async function readSwitch(session: Session) {
   const check = session.wf.spec.killSwitch as Check;
   const r = await runOneCheck(
     { ref: 'killSwitch', owner: { kind: 'killSwitch', id: 'killSwitch' }, check },
-    { concurrency: 1, timeoutMs: session.timeoutMs, context: { root: session.root, env: session.env, postgres: session.postgres }, signoffsFor: () => [] },
+    { concurrency: 1, timeoutMs: session.timeoutMs, context: { host: session.host, env: session.env, postgres: session.postgres }, signoffsFor: () => [] },
   );
   const record: CheckRecord = { ref: 'killSwitch', id: check.id, kind: check.kind, owner: { kind: 'killSwitch', id: 'killSwitch' }, ...r };
   return { reading: switchReading(r), result: r, cause: checksCause([record]) };

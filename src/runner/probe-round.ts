@@ -69,7 +69,7 @@ export async function probeRound(session: Session, view: WorkflowView, scope: Ro
   const results = await runChecks(planned, {
     concurrency: session.concurrency,
     timeoutMs: session.timeoutMs,
-    context: { root: session.root, env: session.env, postgres: session.postgres },
+    context: { host: session.host, env: session.env, postgres: session.postgres },
     signoffsFor: (gap) => signoffs.get(gap) ?? [],
     excludedPrincipals: scope.excludedPrincipals,
     onResult: session.onProgress,

@@ -1,4 +1,5 @@
 import { probeFor, type CheckResult, type ProbeContext } from '../probes/index.js';
+import { deadlineReason } from '../probes/support/deadline.js';
 import type { Check } from '../spec/schema.js';
 
 /** One check to run, with the ledger reference it is known by (`GAP-3/gpg-key`, `secrets/env-production`, `killSwitch`). */
@@ -17,7 +18,17 @@ export interface RunChecksOptions {
   onResult?: (planned: PlannedCheck, result: CheckResult, done: number, total: number) => void;
 }
 
-/** Runs one check with its timeout. A probe that throws or times out is an error, never a pass. */
+/**
+ * How long a probe whose time is up may take to say why (a command's killed strays, a query's
+ * dropped connection) before the runner answers for it.
+ */
+const GRACE_MS = 1000;
+
+/**
+ * Runs one check with its timeout. A probe that throws or times out is an error, never a pass:
+ * at the deadline its signal is aborted, and only an error it reports within a short grace (which
+ * says more than "timed out") is taken; a pass or fail arriving after the deadline is not.
+ */
 export async function runOneCheck(planned: PlannedCheck, opts: RunChecksOptions): Promise<CheckResult> {
   const { check } = planned;
   const timeoutMs = check.timeoutMs ?? opts.timeoutMs;
@@ -26,12 +37,14 @@ export async function runOneCheck(planned: PlannedCheck, opts: RunChecksOptions)
   const ms = () => Math.round((performance.now() - started) * 10) / 10;
   if (!probe) return { status: 'error', evidence: `unknown check kind ${check.kind}`, ms: 0 };
   const ac = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
+  const timers: NodeJS.Timeout[] = [];
   const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => {
-      ac.abort();
-      resolve('timeout');
-    }, timeoutMs);
+    timers.push(
+      setTimeout(() => {
+        ac.abort(deadlineReason());
+        timers.push(setTimeout(() => resolve('timeout'), GRACE_MS));
+      }, timeoutMs),
+    );
   });
   try {
     const outcome = await Promise.race([
@@ -44,15 +57,16 @@ export async function runOneCheck(planned: PlannedCheck, opts: RunChecksOptions)
       }),
       timedOut,
     ]);
-    if (outcome === 'timeout') return { status: 'error', evidence: `timed out after ${timeoutMs} ms`, observed: { timeoutMs }, ms: ms() };
+    const late = ac.signal.aborted;
+    if (outcome === 'timeout' || (late && outcome.status !== 'error')) return { status: 'error', evidence: `timed out after ${timeoutMs} ms`, observed: { timeoutMs }, ms: ms() };
     return { ...outcome, ms: ms() };
   } catch (e) {
     // A probe that throws has a bug; report it without its message, which could quote host data.
     const name = e instanceof Error ? e.name : typeof e;
     return { status: 'error', evidence: `the ${check.kind} probe failed unexpectedly (${name})`, ms: ms() };
   } finally {
-    clearTimeout(timer);
-    ac.abort();
+    for (const t of timers) clearTimeout(t);
+    if (!ac.signal.aborted) ac.abort();
   }
 }
 

@@ -2,6 +2,8 @@ import { userInfo } from 'node:os';
 import { buildMachine, type WorkflowMachine } from '../machine/build.js';
 import { createPostgresAccess, type PostgresAccess } from '../probes/pg/access.js';
 import { ConfigError } from '../errors.js';
+import type { Host } from '../probes/support/host.js';
+import { localHost } from '../probes/support/local-host.js';
 import type { LoadedWorkflow } from '../spec/load.js';
 import { normalizePrincipal } from '../spec/principal.js';
 import type { WorkflowStore } from '../store/types.js';
@@ -13,8 +15,10 @@ export interface SessionOptions {
   store: WorkflowStore;
   /** Who runs the command (recorded in the ledger). */
   actor?: string;
-  /** Host root for file-like checks (default `/`). */
+  /** Host root for file-like checks (default `/`); ignored when `host` is given. */
   root?: string;
+  /** The machine checked (default: this one, under `root`). */
+  host?: Host;
   env?: NodeJS.ProcessEnv;
   concurrency?: number;
   timeoutMs?: number;
@@ -29,7 +33,7 @@ export interface Session extends WorkflowMachine {
   wf: LoadedWorkflow;
   store: WorkflowStore;
   actor: string;
-  root: string;
+  host: Host;
   env: NodeJS.ProcessEnv;
   concurrency: number;
   timeoutMs: number;
@@ -50,9 +54,13 @@ export function defaultActor(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
+/**
+ * @throws ConfigError when `root` does not exist or is not a directory (before anything is probed or recorded).
+ */
 export function openSession(opts: SessionOptions): Session {
   const env = opts.env ?? process.env;
   const actor = opts.actor !== undefined ? normalizePrincipal(opts.actor, { field: '--as' }) : defaultActor(env);
+  const host = opts.host ?? localHost(opts.root ?? '/');
   const built = buildMachine(opts.workflow.spec);
   const maxFromEnv = env.FLIPGATE_PG_MAX_CONNECTIONS ? Number(env.FLIPGATE_PG_MAX_CONNECTIONS) : undefined;
   const postgres = createPostgresAccess({ env, maxConnections: opts.pgMaxConnections ?? maxFromEnv ?? 4 });
@@ -61,7 +69,7 @@ export function openSession(opts: SessionOptions): Session {
     wf: opts.workflow,
     store: opts.store,
     actor,
-    root: opts.root ?? '/',
+    host,
     env,
     concurrency: Math.max(1, opts.concurrency ?? 8),
     timeoutMs: opts.timeoutMs ?? 10_000,

@@ -44,33 +44,70 @@ export function sameOrigin(req: IncomingMessage, allowed: Set<string>): { ok: tr
 }
 
 /**
- * Tokens for the forms of each page served: a random nonce with an HMAC under a key that lives as long
- * as the server. Each is good for one use, so a token seen once cannot be replayed.
+ * Tokens for the forms of each page served: a random nonce and the time it was issued, under an
+ * HMAC with a key that lives as long as the server. A token is good for one use within `ttlMs` of
+ * being issued; a used nonce is remembered until its token would have expired anyway, so no
+ * number of later uses makes the server forget it.
  */
 export class PageTokens {
   private readonly key = randomBytes(32);
-  private readonly used = new Set<string>();
-  constructor(private readonly remember = 10_000) {}
+  /** Used nonces and when their tokens expire. */
+  private readonly used = new Map<string, number>();
+  private readonly ttlMs: number;
+  private readonly now: () => number;
 
-  issue(): string {
-    const nonce = randomBytes(18).toString('base64url');
-    return `${nonce}.${this.mac(nonce)}`;
+  constructor(opts: { ttlMs?: number; now?: () => number } = {}) {
+    this.ttlMs = opts.ttlMs ?? 10 * 60_000;
+    this.now = opts.now ?? Date.now;
   }
 
-  /** True once for a token this server issued; false for anything else. */
+  issue(): string {
+    const body = `${randomBytes(18).toString('base64url')}.${this.now().toString(36)}`;
+    return `${body}.${this.mac(body)}`;
+  }
+
+  /** True once for a token this server issued less than `ttlMs` ago; false for anything else. */
   redeem(token: unknown): boolean {
     if (typeof token !== 'string' || token.length > 200) return false;
-    const [nonce, mac, extra] = token.split('.');
-    if (!nonce || !mac || extra !== undefined) return false;
-    const want = Buffer.from(this.mac(nonce));
+    const [nonce, issued, mac, extra] = token.split('.');
+    if (!nonce || !issued || !mac || extra !== undefined) return false;
+    const want = Buffer.from(this.mac(`${nonce}.${issued}`));
     const got = Buffer.from(mac);
-    if (want.length !== got.length || !timingSafeEqual(want, got) || this.used.has(nonce)) return false;
-    this.used.add(nonce);
-    if (this.used.size > this.remember) this.used.delete(this.used.values().next().value!);
+    if (want.length !== got.length || !timingSafeEqual(want, got)) return false;
+    const now = this.now();
+    const expires = parseInt(issued, 36) + this.ttlMs;
+    if (!(expires > now) || this.used.has(nonce)) return false;
+    for (const [n, until] of this.used) if (until <= now) this.used.delete(n);
+    this.used.set(nonce, expires);
     return true;
   }
 
-  private mac(nonce: string): string {
-    return createHmac('sha256', this.key).update(nonce).digest('base64url');
+  private mac(body: string): string {
+    return createHmac('sha256', this.key).update(body).digest('base64url');
+  }
+}
+
+/**
+ * What the server did, to show once on the page it redirects to. The page is given a random id,
+ * never words: nothing in a URL reaches the notice.
+ */
+export class Notices {
+  private readonly notes = new Map<string, { text: string; expires: number }>();
+  constructor(private readonly ttlMs = 5 * 60_000, private readonly now: () => number = Date.now) {}
+
+  add(text: string): string {
+    const id = randomBytes(12).toString('base64url');
+    const now = this.now();
+    for (const [k, n] of this.notes) if (n.expires <= now) this.notes.delete(k);
+    this.notes.set(id, { text, expires: now + this.ttlMs });
+    return id;
+  }
+
+  /** The notice's text, once; undefined for an unknown, used or expired id. */
+  take(id: string | null): string | undefined {
+    const n = id ? this.notes.get(id) : undefined;
+    if (!n) return undefined;
+    this.notes.delete(id!);
+    return n.expires > this.now() ? n.text : undefined;
   }
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { renderDiagram } from '../diagram/index.js';
 import { readStatus, runSurvey, type SurveyOutcome } from '../runner/workflow.js';
 import type { Session } from '../runner/session.js';
-import { allowedHosts, hostAllowed, PageTokens, sameOrigin } from './guard.js';
+import { allowedHosts, hostAllowed, Notices, PageTokens, sameOrigin } from './guard.js';
 import { errorPage, renderPage, stylesheet } from './page.js';
 import { actorsOf, timeline } from './timeline.js';
 
@@ -62,6 +62,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   const { session } = opts;
   const bind = opts.host ?? '127.0.0.1';
   const tokens = new PageTokens();
+  const notices = new Notices();
   const log = opts.log ?? (() => undefined);
   let allowed = new Set<string>();
   let surveying: Promise<SurveyOutcome> | undefined;
@@ -70,8 +71,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     const [report, events] = await Promise.all([readStatus(session), session.store.readEvents()]);
     const filter = { gap: url.searchParams.get('gap') || undefined, actor: url.searchParams.get('actor') || undefined };
     const svg = (await renderDiagram(session.wf.spec, { format: 'svg', source: session.wf.file, status: report })).replace(/^<!--.*-->\n/, '');
-    const surveyed = url.searchParams.get('surveyed');
-    const notice = surveyed ? `Survey recorded: ledger event ${surveyed}, ${url.searchParams.get('changed') ?? '0'} event(s) in all.` : undefined;
+    const notice = notices.take(url.searchParams.get('notice'));
     const html = renderPage({ report, svg, rows: timeline(events, filter), totalEvents: events.length, filter, actors: actorsOf(events), token: tokens.issue(), ...(notice ? { notice } : {}) });
     send(res, 200, 'text/html; charset=utf-8', html);
   }
@@ -91,7 +91,8 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     const { recorded } = await surveying;
     const seq = recorded.find((e) => e.type === 'survey')?.seq ?? recorded.at(-1)?.seq ?? 0;
     log(`survey recorded at ledger event ${seq} (${recorded.length} events)`);
-    res.writeHead(303, { ...headers, location: `/?surveyed=${seq}&changed=${recorded.length}` });
+    const id = notices.add(`Survey recorded: ledger event ${seq}, ${recorded.length} event(s) in all.`);
+    res.writeHead(303, { ...headers, location: `/?notice=${id}` });
     res.end();
   }
 

@@ -59,7 +59,7 @@ export function describeIssue(issue: z.core.$ZodIssue, root: unknown, doc: Docum
         const guess = typeof kind === 'string' ? closest(kind, probeKinds) : undefined;
         return [{ path, problem: `unknown check kind ${JSON.stringify(kind)} — ${guess ? `did you mean "${guess}"? ` : ''}known kinds: ${probeKinds.join(', ')}` }];
       }
-      return [{ path, problem: issue.message }];
+      return [{ path, problem: `${issue.message} — fix the value` }];
     }
     case 'invalid_type': {
       const found = valueAt(root, path);
@@ -76,9 +76,12 @@ export function describeIssue(issue: z.core.$ZodIssue, root: unknown, doc: Docum
       if (issue.origin === 'string') return [{ path, problem: 'must not be empty — give a value' }];
       return [{ path, problem: `must be at least ${issue.minimum} — fix the value` }];
     case 'invalid_value':
-      return [{ path, problem: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${typeWord(valueAt(root, path))}` }];
-    case 'invalid_format':
-      return [{ path, problem: `${issue.message}, found ${typeWord(valueAt(root, path))}` }];
+      return [{ path, problem: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${typeWord(valueAt(root, path))} — use one of them` }];
+    case 'invalid_format': {
+      // "must be X — write it like Y" becomes "must be X, found Z — write it like Y".
+      const [rule, fix] = issue.message.split(' — ');
+      return [{ path, problem: `${rule}, found ${typeWord(valueAt(root, path))} — ${fix ?? 'fix the value'}` }];
+    }
     default:
       return [{ path, problem: `${issue.message} — fix the value` }];
   }

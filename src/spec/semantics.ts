@@ -66,7 +66,7 @@ export function checkSemantics(wf: Workflow): IssueText[] {
     if (c.kind === 'approval') out.push({ path: [...at, 'kind'], problem: 'the kill switch must be read from the host, not from sign-offs — use file.contains, command or postgres.query' });
   }
   out.push(...checkDecisionRules(wf));
-  if (wf.approvals?.signed && !wf.approvals.allowedSigners) out.push({ path: ['approvals'], key: 'signed', problem: 'signed approvals need allowedSigners: FILE (an allowed-signers file)' });
+  if (wf.approvals?.signed && !wf.approvals.allowedSigners) out.push({ path: ['approvals'], key: 'signed', problem: 'signed approvals need an allowed-signers file — add allowedSigners: FILE' });
   return out;
 }
 

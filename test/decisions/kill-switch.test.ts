@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSeedHost, type SeedHost } from '../../src/demo/seed-host.js';
 import { createPostgresAccess } from '../../src/probes/pg/access.js';
+import { localHost } from '../../src/probes/support/local-host.js';
 import { runOneCheck } from '../../src/runner/run-checks.js';
 import { loadWorkflow } from '../../src/spec/load.js';
 import { killSwitchChecks, type Check } from '../../src/spec/schema.js';
@@ -17,7 +18,7 @@ describe('the O8 kill switch on the demo host', () => {
   let checks: { safe: Check; enabled: Check | undefined };
   const postgres = createPostgresAccess({ env: {}, maxConnections: 1 });
   const read = async () => {
-    const run = (check: Check) => runOneCheck({ ref: 'killSwitch', owner: { kind: 'killSwitch', id: 'killSwitch' }, check }, { concurrency: 1, timeoutMs: 5000, context: { root, env: {}, postgres }, signoffsFor: () => [] });
+    const run = (check: Check) => runOneCheck({ ref: 'killSwitch', owner: { kind: 'killSwitch', id: 'killSwitch' }, check }, { concurrency: 1, timeoutMs: 5000, context: { host: localHost(root), env: {}, postgres }, signoffsFor: () => [] });
     return { safe: (await run(checks.safe)).status, enabled: (await run(checks.enabled!)).status };
   };
   const switchFile = () => path.join(root, 'opt/incomex/dot/cutter/execution.py');

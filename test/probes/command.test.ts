@@ -23,9 +23,11 @@ describe('command', () => {
     expect(JSON.stringify(r)).not.toContain('zzz-from-env');
   });
 
-  it('fails when the executable is not found', async () => {
+  it('fails when the executable is not found, saying "not on PATH" only for a bare name', async () => {
     const r = await probe('command', { argv: ['no-such-binary-here'] });
-    expect(r).toMatchObject({ status: 'fail', observed: { found: false } });
+    expect(r).toMatchObject({ status: 'fail', evidence: 'no-such-binary-here is not on PATH', observed: { found: false } });
+    const abs = await probe('command', { argv: ['/opt/no-such/bin/tool', 'x'] });
+    expect(abs).toMatchObject({ status: 'fail', evidence: '/opt/no-such/bin/tool does not exist' });
   });
 
   it('errors on a timeout and kills the grandchildren that hold its pipes', async () => {
@@ -53,7 +55,19 @@ describe('tool', () => {
 
   it('fails when the version is too old or the tool is missing', async () => {
     expect((await probe('tool', { name: 'node', minVersion: '999.1' })).status).toBe('fail');
-    expect((await probe('tool', { name: 'no-such-tool-x' })).status).toBe('fail');
+    const missing = await probe('tool', { name: 'no-such-tool-x' });
+    expect(missing).toMatchObject({ status: 'fail', observed: { found: false } });
+    expect(missing.evidence).toBe('no-such-tool-x is not on PATH');
+  });
+
+  it('takes an absolute path as is: it runs, or the evidence says it does not exist or is not executable', async () => {
+    expect((await probe('tool', { name: process.execPath, minVersion: '18' })).status).toBe('pass');
+    expect(await probe('tool', { name: '/usr/lib/postgresql/99/bin/pg_dump' })).toMatchObject({ status: 'fail', evidence: '/usr/lib/postgresql/99/bin/pg_dump does not exist' });
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const dir = await mkdtemp('/tmp/fg-tool-');
+    await writeFile(`${dir}/plain`, 'x', { mode: 0o644 });
+    expect(await probe('tool', { name: `${dir}/plain` })).toMatchObject({ status: 'fail', evidence: `${dir}/plain is not executable` });
+    await rm(dir, { recursive: true });
   });
 });
 

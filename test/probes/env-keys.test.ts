@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmod, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readKeyNames } from '../../src/probes/support/key-names.js';
+import { readFile } from 'node:fs/promises';
+import { parseEnvKeys } from '../../src/probes/support/key-names.js';
 import { probe } from '../support/probe.js';
 
 const SECRET = 'v@lue-that-must-not-leak';
@@ -32,7 +33,9 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 
 describe('env.keys', () => {
   it('reads key names only, skipping the lines of a quoted multi-line value', async () => {
-    expect(await readKeyNames(path.join(root, '.env'))).toEqual(['DB_PASSWORD', 'MULTI', 'DOT_CUTTER_EXEC_DB_HOST', 'spaced.key', 'yaml_style']);
+    const keys = parseEnvKeys(await readFile(path.join(root, '.env'), 'utf8'));
+    expect(keys.map((k) => k.name)).toEqual(['DB_PASSWORD', 'MULTI', 'DOT_CUTTER_EXEC_DB_HOST', 'spaced.key', 'yaml_style']);
+    expect(JSON.stringify(keys)).not.toContain(SECRET);
   });
 
   it('passes when every key is defined, matching a prefix with *', async () => {
@@ -63,6 +66,26 @@ describe('env.keys', () => {
       expect(r.status).toBe('error');
       expect(r.evidence).toMatch(/permission denied/);
     }
+  });
+});
+
+describe('env.keys and empty values', () => {
+  it('fails on KEY=, KEY="" and a value that is only a comment, unless the check says allowEmpty: true', async () => {
+    await writeFile(path.join(root, 'empty.env'), ['BLANK=', 'QUOTED=""', "SINGLE=''", 'COMMENT= # set me', `SET=${SECRET}`, ''].join('\n'));
+    for (const key of ['BLANK', 'QUOTED', 'SINGLE', 'COMMENT']) {
+      const r = await probe('env.keys', { path: '/empty.env', keys: [key] }, { root });
+      expect(r.status, key).toBe('fail');
+      expect(r.evidence).toBe(`/empty.env lacks ${key} (empty value: ${key} — set a value, or allowEmpty: true if empty is meant)`);
+      expect((await probe('env.keys', { path: '/empty.env', keys: [key], allowEmpty: true }, { root })).status, key).toBe('pass');
+    }
+    const r = await probe('env.keys', { path: '/empty.env', keys: ['SET'] }, { root });
+    expect(r.status).toBe('pass');
+    expect(JSON.stringify(r)).not.toContain(SECRET);
+  });
+
+  it('counts a prefix as defined only through a key with a value', async () => {
+    await writeFile(path.join(root, 'prefix.env'), 'DB_HOST=\nDB_PORT=5432\n');
+    expect((await probe('env.keys', { path: '/prefix.env', keys: ['DB_*'] }, { root })).observed?.matched).toEqual({ 'DB_*': ['DB_PORT'] });
   });
 });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmod, chown, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
-import { groupName, userName } from '../../src/probes/support/host.js';
+import { groupName, userName } from '../../src/probes/support/accounts.js';
 import { probe } from '../support/probe.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -44,6 +44,13 @@ describe('file', () => {
     expect(r.status).toBe('fail');
     expect(r.evidence).toContain(`owner ${userName(65534)}, expected root`);
     expect(r.evidence).toContain(`group ${groupName(65534)}, expected root`);
+  });
+
+  it('says that an expected owner or group does not exist on the host', async () => {
+    const r = await probe('file', { path: '/etc/app/.env', owner: 'nosuchuser-fg', group: 'nosuchgroup-fg' }, { root });
+    expect(r.status).toBe('fail');
+    expect(r.evidence).toContain('expected nosuchuser-fg (no user named nosuchuser-fg exists on this host)');
+    expect(r.evidence).toContain('expected nosuchgroup-fg (no group named nosuchgroup-fg exists on this host)');
   });
 
   it('fails (not errors) for an absent file and for a directory', async () => {

@@ -99,7 +99,7 @@ describe.skipIf(!haveChromium)(title, () => {
     const before = await ledgerLength();
     // Between the page load and the click, the operator provisions the backup key.
     await fx.host.provision('GAP-3');
-    await Promise.all([page.waitForURL(/\?surveyed=\d+/), page.click('#survey-now')]);
+    await Promise.all([page.waitForURL(/\?notice=/), page.click('#survey-now')]);
     const after = await board(page);
     expect(after['GAP-3']).toBe('CLOSED');
     expect({ ...after, 'GAP-3': 'OPEN' }).toEqual(seedSection6);

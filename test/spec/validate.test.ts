@@ -20,6 +20,11 @@ const cases: Record<string, { at: string; says: RegExp[] }> = {
   'bad-regex.yaml': { at: ':10:12: killSwitch.pattern:', says: [/not a valid regular expression/, /escape literal/] },
   'bad-mode-string.yaml': { at: ':25:15: gaps[0].checks[0].mode:', says: [/octal mode string/, /"0999"/] },
   'relative-path.yaml': { at: ':24:15: gaps[0].checks[0].path:', says: [/absolute path/, /"app.conf"/] },
+  'newline-path.yaml': { at: ':24:15: gaps[0].checks[0].path:', says: [/no "\.\." segment and no control character/, /found the string "\/x\\n\/\.\.\/\.\./, /write it like \/opt\/app\/\.env/] },
+  'dotdot-path.yaml': { at: ':24:15: gaps[0].checks[0].path:', says: [/no "\.\." segment/, /"\/opt\/app\/\.\.\/\.\.\/etc\/shadow"/] },
+  'multi-statement-sql.yaml': { at: ':28:14: gaps[0].checks[1].sql:', says: [/holds 4 statements \(TransactionStmt, CreateStmt, InsertStmt, SelectStmt\)/, /runs exactly one/, /keep a single SELECT/] },
+  'alias-bomb.yaml': { at: ': YAML aliases', says: [/expand past the limit of 100/, /use fewer aliases/] },
+  'too-deep.yaml': { at: ':2:', says: [/nested more than 64 levels deep \(the limit\)/, /flatten it/] },
   'missing-gates.yaml': { at: ':2:1:', says: [/"gates" is missing/, /add gates:/] },
   'undefined-var.yaml': { at: ':24:15: gaps[0].checks[0].path:', says: [/\$\{APP_HOME\} is not defined/, /under vars:/] },
   'bad-yaml.yaml': { at: ':4:1:', says: [/invalid YAML/] },
@@ -59,11 +64,50 @@ describe('flipgate validate', () => {
     expect(r.stderr.trim()).toBe('flipgate: nope.yaml: workflow file does not exist — check the path given to --workflow or FLIPGATE_WORKFLOW');
   });
 
-  it('prints the problems as {"error": …} on stdout with --json', async () => {
+  it('prints the problems as {"error": …} on stdout with --json, each with its fix', async () => {
     const r = await flipgate(['validate', `${dir}/mode-number.yaml`, '--json']);
     expect(r.code).toBe(2);
     const body = JSON.parse(r.stdout);
-    expect(body.error.problems[0]).toMatchObject({ file: `${dir}/mode-number.yaml`, line: 25, column: 15, field: 'gaps[0].checks[0].mode' });
+    expect(body.error.problems[0]).toMatchObject({ file: `${dir}/mode-number.yaml`, line: 25, column: 15, field: 'gaps[0].checks[0].mode', fix: 'quote it: mode: "0640"' });
+    for (const f of Object.keys(cases)) {
+      const each = await flipgate(['validate', `${dir}/${f}`, '--json']);
+      for (const p of JSON.parse(each.stdout).error.problems) expect(p.fix, `${f}: ${p.message}`).toMatch(/\w/);
+    }
+  });
+
+  it('holds a path from an environment override of a var to the same rule', async () => {
+    const r = await flipgate(['validate', 'test/fixtures/specs/minimal.yaml'], { env: { ...process.env, APP: '/x\n/../../../../etc' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('gaps[0].checks[0].path: must be an absolute path with no ".." segment and no control character');
+    expect(r.stderr).toContain('found the string "/x\\n/../../../../etc/app.conf"');
+  });
+
+  it('validates the workflow every other command would use when no FILE is given', async () => {
+    const r = await flipgate(['validate']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^machines\/o8-production-readiness\.yaml: valid — workflow o8-production-readiness/);
+    const env = await flipgate(['validate'], { env: { ...process.env, FLIPGATE_WORKFLOW: 'test/fixtures/specs/minimal.yaml' } });
+    expect(env.stdout).toMatch(/^test\/fixtures\/specs\/minimal\.yaml: valid/);
+  });
+
+  it('warns about a pattern that can backtrack catastrophically, and stays valid (exit 0)', async () => {
+    const { mkdtemp, readFile, writeFile, rm } = await import('node:fs/promises');
+    const tmp = await mkdtemp('/tmp/fg-validate-');
+    const file = `${tmp}/redos.yaml`;
+    await writeFile(file, (await readFile('test/fixtures/specs/minimal.yaml', 'utf8')).replace("pattern: '^enabled\\s*=\\s*false'", () => "pattern: '^(a+)+$'"));
+    try {
+      const r = await flipgate(['validate', file]);
+      expect(r.code).toBe(0);
+      expect(r.stderr.trim()).toBe(
+        `flipgate: warning: ${file}:10:12: killSwitch.pattern: can backtrack catastrophically: (a+)+ can match the same text in exponentially many ways, so a long line without a match takes minutes and the check ends in ERROR at its timeout — make the repeated parts unable to overlap, e.g. (a+)+ → a+, (\\w+\\s?)* → [\\w\\s]*`,
+      );
+      expect(r.stdout).toMatch(/valid — .* \(1 warning above\)/);
+      const json = JSON.parse((await flipgate(['validate', file, '--json'])).stdout);
+      expect(json.warnings[0]).toMatchObject({ line: 10, column: 12, field: 'killSwitch.pattern' });
+      expect(json.warnings[0].fix).toMatch(/unable to overlap/);
+    } finally {
+      await rm(tmp, { recursive: true });
+    }
   });
 
   it('lets the environment override a var, and reports every problem of a file with several', async () => {

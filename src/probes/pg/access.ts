@@ -1,5 +1,5 @@
-import type { ClientConfig, Pool, PoolClient } from 'pg';
-import { describePgError } from './errors.js';
+import type { ClientConfig, Pool, PoolClient, QueryConfig } from 'pg';
+import { describePgError, hasSqlState } from './errors.js';
 
 /** Names of environment variables that hold a connection; a spec never holds the secret itself. */
 export interface ConnectionRef {
@@ -10,6 +10,11 @@ export interface ConnectionRef {
 }
 
 export interface ReadOnlyQuery {
+  /**
+   * Runs one statement through the extended query protocol (Parse/Bind/Execute), which the server
+   * refuses for a text holding several statements: `commit; create table …` cannot escape the
+   * read-only transaction.
+   */
   query(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number }>;
 }
 
@@ -35,18 +40,31 @@ export function describeTarget(cfg: ClientConfig): string {
   return `${cfg.host ?? 'localhost'}:${cfg.port ?? 5432}/${cfg.database ?? cfg.user ?? 'default'}`;
 }
 
+/** A connection URL must be a postgres:// or postgresql:// URL; the message never repeats the value (it may hold a password). */
+function checkedUrl(url: string, name: string): string {
+  let ok = false;
+  try {
+    const u = new URL(url);
+    ok = u.protocol === 'postgres:' || u.protocol === 'postgresql:';
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new PostgresUnavailable(`environment variable ${name} does not hold a postgres:// URL (like postgres://user@host:5432/db)`);
+  return url;
+}
+
 export function resolveConnection(ref: ConnectionRef | undefined, env: NodeJS.ProcessEnv): ClientConfig {
   if (ref?.url) {
     const url = env[ref.url];
     if (!url) throw new PostgresUnavailable(`environment variable ${ref.url} is not set`);
-    return { connectionString: url };
+    return { connectionString: checkedUrl(url, ref.url) };
   }
   if (ref?.prefix) {
     const get = (k: string) => env[`${ref.prefix}${k}`];
     if (!get('HOST') && !get('NAME') && !get('DATABASE')) throw new PostgresUnavailable(`no ${ref.prefix}HOST / ${ref.prefix}NAME in the environment`);
     return { host: get('HOST'), port: get('PORT') ? Number(get('PORT')) : undefined, user: get('USER'), password: get('PASSWORD'), database: get('NAME') ?? get('DATABASE') };
   }
-  if (env.DATABASE_URL) return { connectionString: env.DATABASE_URL };
+  if (env.DATABASE_URL) return { connectionString: checkedUrl(env.DATABASE_URL, 'DATABASE_URL') };
   return {
     host: env.PGHOST,
     port: env.PGPORT ? Number(env.PGPORT) : undefined,
@@ -91,10 +109,24 @@ export function createPostgresAccess(opts: { env: NodeJS.ProcessEnv; maxConnecti
       } catch (e) {
         throw new PostgresUnavailable(describePgError(e, target));
       }
-      let broken = false;
-      const onAbort = () => {
-        broken = true;
+      // A checked-out client has no 'error' listener of the pool's: without this one, a server that
+      // drops the connection mid-query (a restart, pg_terminate_backend) would crash the process.
+      let lost: unknown;
+      const onError = (e: unknown) => {
+        lost ??= e;
       };
+      client.on('error', onError);
+      let released = false;
+      const release = (destroy: boolean) => {
+        if (released) return;
+        released = true;
+        client.off('error', onError);
+        client.release(destroy ? new Error('discarded') : undefined);
+        // A server that stopped answering would keep the socket (and the CLI) waiting for its goodbye.
+        if (destroy) (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+      };
+      // At the check's deadline the connection is dropped, so that no query outlives its check.
+      const onAbort = () => release(true);
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         const ms = Math.max(1, Math.floor(timeoutMs));
@@ -102,20 +134,27 @@ export function createPostgresAccess(opts: { env: NodeJS.ProcessEnv; maxConnecti
         await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${ms}; SET LOCAL lock_timeout = ${ms}`);
         return await fn({
           query: async (sql, params) => {
-            const r = await client.query(sql, params as unknown[] | undefined);
+            if (released) throw new PostgresUnavailable(`no answer within ${timeoutMs} ms; the connection was dropped (${target})`);
+            const config: QueryConfig & { queryMode: 'extended' } = { text: sql, values: (params as unknown[] | undefined) ?? [], queryMode: 'extended' };
+            const r = await client.query(config);
             return { rows: r.rows as Record<string, unknown>[], rowCount: r.rowCount ?? r.rows.length };
           },
         });
       } catch (e) {
-        throw new PostgresUnavailable(describePgError(e, target));
+        if (e instanceof PostgresUnavailable) throw e;
+        if (signal.aborted && released) throw new PostgresUnavailable(`no answer within ${timeoutMs} ms; the connection was dropped (${target})`);
+        throw new PostgresUnavailable(describePgError(lost && !hasSqlState(e) ? lost : e, target));
       } finally {
         signal.removeEventListener('abort', onAbort);
-        try {
-          if (!broken) await client.query('ROLLBACK');
-        } catch {
-          broken = true;
+        let broken = released || lost !== undefined;
+        if (!broken) {
+          try {
+            await client.query('ROLLBACK');
+          } catch {
+            broken = true;
+          }
         }
-        client.release(broken ? true : undefined);
+        release(broken);
       }
     },
     async close() {

@@ -1,61 +1,89 @@
-import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import type { CommandRun, RunOptions } from './exec.js';
 
-/** Maps a spec path onto the host root given by `--root` (default `/`). */
-export function resolveHostPath(root: string, p: string): string {
-  return root === '/' ? p : path.join(root, p);
+/**
+ * Everything a probe may ask of the machine it checks. Probes never touch the file system or
+ * start processes themselves: they go through a Host, so that the same probe runs against this
+ * machine (`localHost`) or another one. Every operation returns plain data or a `HostError`, never
+ * a Node object, and a secret never leaves an operation: `envKeys` gives names and an empty flag,
+ * `findLines` gives line numbers, never the text.
+ */
+export interface Host {
+  /** How paths are shown in messages: `/` or the `--root` folder. */
+  readonly root: string;
+  /** File metadata (following symbolic links inside the root); the file is never opened. */
+  stat(path: string): Promise<HostResult<FileInfo>>;
+  /** Whether a user or group (a name or a numeric id) exists on the host. */
+  account(kind: 'user' | 'group', nameOrId: string): Promise<HostResult<{ exists: boolean; id?: number }>>;
+  /** The entries of a directory, by name, with their type. */
+  list(path: string): Promise<HostResult<{ entries: DirEntry[] }>>;
+  /** Key names of a dotenv-style file and whether each value is empty; values are dropped while parsing. */
+  envKeys(path: string): Promise<HostResult<{ keys: EnvKey[] }>>;
+  /** The numbers of the lines where a regular expression (multiline) matches; stopped at the deadline. */
+  findLines(path: string, pattern: string, opts: DeadlineOptions): Promise<HostResult<{ lines: number[] }>>;
+  /** Runs argv, never through a shell, with a deadline (see runArgv). */
+  run(argv: readonly string[], opts: RunOptions): Promise<CommandRun>;
+  /** Where a tool is: a bare name searched on PATH, or an absolute path checked as is. */
+  findTool(name: string, env: NodeJS.ProcessEnv): Promise<HostResult<{ path: string }>>;
+  /** Fingerprints of the public keys in a GnuPG home (a spec path, or the account's default when undefined); the home is not written. */
+  gpgKeys(home: string | undefined, opts: DeadlineOptions & { env: NodeJS.ProcessEnv }): Promise<HostResult<GpgKeys>>;
 }
 
-const fsWords: Record<string, string> = {
-  ENOENT: 'does not exist',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ENOTDIR: 'a parent is not a directory',
-  ELOOP: 'too many symbolic links',
-  EISDIR: 'is a directory',
-  EIO: 'input/output error',
-  ENAMETOOLONG: 'name too long',
-};
-
-/** A file-system error in words, without echoing anything read from a file. */
-export function describeFsError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (code && fsWords[code]) return `${fsWords[code]} (${code})`;
-  return code ? `file-system error ${code}` : 'file-system error';
+export interface DeadlineOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
 }
 
-export function errnoOf(e: unknown): string | undefined {
-  return (e as NodeJS.ErrnoException | undefined)?.code;
+export interface FileInfo {
+  type: 'file' | 'directory' | 'other';
+  /** Permission bits as four octal digits, e.g. "0640". */
+  mode: string;
+  uid: number;
+  gid: number;
+  /** Account names, or undefined when the id has no name on the host. */
+  owner?: string;
+  group?: string;
 }
 
-type IdMap = { byId: Map<number, string>; byName: Map<string, number> };
-const idMaps = new Map<string, IdMap>();
-
-// Owner and group names come from the host's account databases, read once per process.
-function loadIds(file: string): IdMap {
-  const cached = idMaps.get(file);
-  if (cached) return cached;
-  const map: IdMap = { byId: new Map(), byName: new Map() };
-  try {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const [name, , id] = line.split(':');
-      if (!name || id === undefined || !/^\d+$/.test(id)) continue;
-      const n = Number(id);
-      if (!map.byId.has(n)) map.byId.set(n, name);
-      map.byName.set(name, n);
-    }
-  } catch {
-    // No account database: names stay unknown and ids are shown as numbers.
-  }
-  idMaps.set(file, map);
-  return map;
+export interface DirEntry {
+  name: string;
+  type: 'file' | 'directory' | 'symlink' | 'other';
 }
 
-export const userName = (uid: number): string => loadIds('/etc/passwd').byId.get(uid) ?? String(uid);
-export const groupName = (gid: number): string => loadIds('/etc/group').byId.get(gid) ?? String(gid);
-
-/** True when `want` (a name or a numeric id) names the same account as `id`. */
-export function sameAccount(want: string, id: number, kind: 'user' | 'group'): boolean {
-  if (/^\d+$/.test(want)) return Number(want) === id;
-  return (kind === 'user' ? userName(id) : groupName(id)) === want;
+export interface EnvKey {
+  name: string;
+  /** True for `KEY=`, `KEY=""`, `KEY=''` and a value of blanks or only a comment. */
+  empty: boolean;
 }
+
+export interface GpgKeys {
+  /** The home as shown in messages. */
+  home: string;
+  /** `missing`: the home does not exist; `no-keyring`: it holds no public keyring. */
+  keyring: 'present' | 'missing' | 'no-keyring';
+  primary: string[];
+  all: string[];
+}
+
+export type HostErrorCode =
+  | 'absent' // the path (or a parent) does not exist
+  | 'escapes-root' // a symbolic link leads out of --root
+  | 'bad-path' // not absolute, a ".." segment, a control character
+  | 'denied' // permission denied
+  | 'not-regular' // not a regular file (a directory, a device, a FIFO)
+  | 'too-large'
+  | 'timeout'
+  | 'aborted'
+  | 'bad-pattern'
+  | 'unavailable' // a tool the operation needs is missing
+  | 'io';
+
+export interface HostError {
+  ok: false;
+  code: HostErrorCode;
+  /** Words for evidence: names the path, never a value read from it. */
+  detail: string;
+}
+
+export type HostResult<T> = ({ ok: true } & T) | HostError;
+
+export const hostError = (code: HostErrorCode, detail: string): HostError => ({ ok: false, code, detail });
