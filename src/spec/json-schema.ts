@@ -4,7 +4,7 @@ import { workflowSchema } from './schema.js';
 type Node = Record<string, unknown>;
 
 /** A `${NAME}` placeholder that is not the literal `$${`. */
-export const placeholderPattern = '(^|[^$])\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}';
+const placeholderPattern = '(^|[^$])\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}';
 
 const placeholder: Node = {
   type: 'string',
@@ -31,14 +31,16 @@ function allowPlaceholders(node: unknown, key?: string): unknown {
   const constrained = out.type === 'string' && ('pattern' in out || 'enum' in out || 'const' in out);
   if (!constrained || key === 'kind') return out;
   const { description, ...literal } = out;
-  return { ...(description === undefined ? {} : { description }), anyOf: [literal, placeholder] };
+  return { ...(description === undefined ? {} : { description }), anyOf: [literal, { $ref: '#/$defs/placeholder' }] };
 }
 
 /** The JSON Schema editors use for autocompletion, generated from the same zod schema that validates. */
 export function workflowJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(workflowSchema, { io: 'input', target: 'draft-2020-12' }) as Node;
+  const out = allowPlaceholders(schema) as Node;
   return {
-    ...(allowPlaceholders(schema) as Node),
+    ...out,
+    $defs: { ...(isObject(out.$defs) ? out.$defs : {}), placeholder },
     $id: 'https://flipgate.dev/schema/workflow.schema.json',
     title: 'flipgate workflow',
     description: 'Generated from src/spec/schema.ts by `flipgate schema`; do not edit by hand.',
