@@ -73,12 +73,44 @@ async function assertFreshBuild(): Promise<void> {
   if (newest > built.mtimeMs) throw new Error('dist/ is older than src/: run npm run build (npm test does) before this test');
 }
 
+/** A program a TypeScript user might write against the library, type-checked strictly, library declarations included. */
+const consumer = `import { advanceWorkflow, buildMachine, loadWorkflow, openSession, openStore, reporters, runSurvey, verifyLedger } from 'flipgate';
+import type { Check, ConfigError, LedgerEvent, StatusReport, Workflow } from 'flipgate';
+
+const workflow = await loadWorkflow('node_modules/flipgate/machines/o8-production-readiness.yaml');
+const spec: Workflow = workflow.spec;
+const kinds: Check['kind'][] = spec.gaps.flatMap((g) => g.checks.map((c) => c.kind));
+const store = await openStore('state/o8.json', spec.id);
+const session = openSession({ workflow, store, actor: 'ci', root: '/', concurrency: 8 });
+try {
+  const { report }: { report: StatusReport } = await runSurvey(session);
+  if (report.ready) await advanceWorkflow(session);
+  const xml: string = reporters.junit(report, { color: false, sections: true, width: 100 });
+  const events: LedgerEvent[] = await store.readEvents();
+  const intact: boolean = verifyLedger(events, { workflow: spec.id }).ok;
+  console.log(xml.length, intact, kinds.length, buildMachine(spec).machine.id);
+} catch (e) {
+  console.error((e as ConfigError).message);
+} finally {
+  await session.close();
+}
+`;
+
+async function compileConsumer(project: string): Promise<Run> {
+  await writeFile(path.join(project, 'consumer.ts'), consumer);
+  const compilerOptions = { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2023'], types: ['node'], strict: true, noUncheckedIndexedAccess: true, skipLibCheck: false, noEmit: true };
+  await writeFile(path.join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.ts'] }, null, 2));
+  return run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project);
+}
+
 const packageOf = (spec: string) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
 
 describe('the packed package, installed into an empty project', () => {
   let work: string;
   let project: string;
   let installed: string;
+  /** The consumer's type check, started once the install is done so it runs beside the CLI tests. */
+  let compiled: Promise<Run>;
 
   beforeAll(async () => {
     await assertFreshBuild();
@@ -94,9 +126,11 @@ describe('the packed package, installed into an empty project', () => {
     const install = await run('npm', [...npmInstall, tarball, `@types/node@${pkg.devDependencies['@types/node']}`], project);
     if (install.code !== 0) throw new Error(`${said('npm install of the packed tarball', install)}\n(the suite installs from the npm cache where it can: run npm ci first)`);
     installed = path.join(project, 'node_modules', 'flipgate');
+    compiled = compileConsumer(project);
   }, 300_000);
 
   afterAll(async () => {
+    await compiled;
     if (work) await rm(work, { recursive: true, force: true });
   });
 
@@ -154,6 +188,7 @@ describe('the packed package, installed into an empty project', () => {
 
   it('runs npx flipgate demo to the end once the embedded Postgres is installed', async (ctx) => {
     if ((await run('gpg', ['--version'], project)).code !== 0) ctx.skip(); // the demo needs gpg; CI installs it
+    await compiled; // npm is about to change node_modules/, which tsc may still be reading
     const add = await run('npm', [...npmInstall, ...embeddedPostgresPackages], project);
     expect(add.code, said('npm install of the embedded Postgres', add)).toBe(0);
     const r = await npx(project, ['demo']);
@@ -165,34 +200,7 @@ describe('the packed package, installed into an empty project', () => {
   it('compiles a strict TypeScript consumer against its declarations, library checks included', async () => {
     const types = JSON.parse(await readFile(path.join(installed, 'package.json'), 'utf8')).types as string;
     await access(path.join(installed, types));
-    await writeFile(
-      path.join(project, 'consumer.ts'),
-      `import { advanceWorkflow, buildMachine, loadWorkflow, openSession, openStore, reporters, runSurvey, verifyLedger } from 'flipgate';
-import type { Check, ConfigError, LedgerEvent, StatusReport, Workflow } from 'flipgate';
-
-const workflow = await loadWorkflow('node_modules/flipgate/machines/o8-production-readiness.yaml');
-const spec: Workflow = workflow.spec;
-const kinds: Check['kind'][] = spec.gaps.flatMap((g) => g.checks.map((c) => c.kind));
-const store = await openStore('state/o8.json', spec.id);
-const session = openSession({ workflow, store, actor: 'ci', root: '/', concurrency: 8 });
-try {
-  const { report }: { report: StatusReport } = await runSurvey(session);
-  if (report.ready) await advanceWorkflow(session);
-  const xml: string = reporters.junit(report, { color: false, sections: true, width: 100 });
-  const events: LedgerEvent[] = await store.readEvents();
-  const intact: boolean = verifyLedger(events, { workflow: spec.id }).ok;
-  console.log(xml.length, intact, kinds.length, buildMachine(spec).machine.id);
-} catch (e) {
-  console.error((e as ConfigError).message);
-} finally {
-  await session.close();
-}
-`,
-    );
-    const tsconfig = { compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2023'], types: ['node'], strict: true, noUncheckedIndexedAccess: true, skipLibCheck: false, noEmit: true }, files: ['consumer.ts'] };
-    await writeFile(path.join(project, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
-    const tsc = path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
-    const r = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], project);
+    const r = await compiled;
     expect(r.code, said('tsc on a strict consumer of the installed package', r)).toBe(0);
   });
 });
