@@ -63,7 +63,7 @@ export function buildProgram(): Command {
   cmd('schema', [])
     .description('print the JSON Schema of workflow specs (generated from the validator)')
     .option('--out <file>', 'write it to a file')
-    .option('--check', 'exit 1 when the file (default schema/workflow.schema.json) is out of date')
+    .option('--check', 'exit 1 when the file (default schema/workflow.schema.json) is out of date or missing')
     .action(lazy(async () => (await import('./commands/schema.js')).schemaCommand));
   cmd('init', [])
     .argument('[id]', 'workflow id (default: the folder name)')
