@@ -1,42 +1,41 @@
-// Bundles the CLI and the library into dist/ (ESM, code-split so each command loads only what it needs).
+// Builds dist/: flipgate's own code bundled (ESM, code-split so each command loads only what it needs),
+// its dependencies left to npm (they are installed beside it), the declarations the `types` field names,
+// and the demo's key.
 import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { promisify } from 'node:util';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 
-/**
- * pg decides at load time whether it runs on Cloudflare by constructing a `Response`, and on Node 20
- * that first touch of `Response` loads all of undici (~20 ms). flipgate runs on Node only: give pg's
- * stream module a `navigator` that says so, and it never asks.
- */
-const pgOnNode = {
-  name: 'pg-on-node',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => ({
-      contents: `const navigator = { userAgent: 'Node.js' };\n${await readFile(args.path, 'utf8')}`,
-      loader: 'js',
-    }));
-  },
-};
-
-await mkdir('dist', { recursive: true });
+// A build starts from nothing: chunk names carry hashes, and a stale chunk would otherwise be packed.
+await rm('dist', { recursive: true, force: true });
 await build({
   entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts' },
   outdir: 'dist',
   bundle: true,
+  // Every package is imported from node_modules: a dependency is installed, never also copied into dist/.
+  packages: 'external',
   splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
   sourcemap: true,
   chunkNames: 'chunks/[name]-[hash]',
-  // PGlite, Graphviz and libpg-query load their WASM next to their own files; playwright drives a browser.
-  external: ['@electric-sql/pglite', '@electric-sql/pglite-socket', '@hpcc-js/wasm-graphviz', 'libpg-query', 'playwright-core', 'pg-native'],
-  plugins: [pgOnNode],
   // FLIPGATE_BUILD changes with every build, so caches written by one build are never read by another.
   define: { FLIPGATE_VERSION: JSON.stringify(pkg.version), FLIPGATE_BUILD: JSON.stringify(`${pkg.version}+${Date.now().toString(36)}.${randomBytes(3).toString('hex')}`) },
-  banner: { js: "import { createRequire as __flipgateRequire } from 'node:module'; const require = __flipgateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
 await copyFile('src/demo/backup-key.asc', 'dist/backup-key.asc');
+
+// TypeScript 7 (the native compiler) emits declarations; it type-checks on the way, so a type error fails the build.
+const tsc = path.join(path.dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
+try {
+  await promisify(execFile)(process.execPath, [tsc, '-p', '.', '--noEmit', 'false', '--emitDeclarationOnly', '--outDir', 'dist/types']);
+} catch (e) {
+  process.stderr.write(`build: tsc could not emit the declarations:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  process.exit(1);
+}

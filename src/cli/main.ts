@@ -63,8 +63,13 @@ export function buildProgram(): Command {
   cmd('schema', [])
     .description('print the JSON Schema of workflow specs (generated from the validator)')
     .option('--out <file>', 'write it to a file')
-    .option('--check', 'exit 1 when the file (default schema/workflow.schema.json) is out of date')
+    .option('--check', 'exit 1 when the file (default schema/workflow.schema.json) is out of date or missing')
     .action(lazy(async () => (await import('./commands/schema.js')).schemaCommand));
+  cmd('init', [])
+    .argument('[id]', 'workflow id (default: the folder name)')
+    .description('write a starter workflow (machines/<id>.yaml) whose $schema line gives editors completion and checks; never overwrites')
+    .option('--out <file>', 'where to write it (default machines/<id>.yaml)')
+    .action(lazy(async () => (await import('./commands/init.js')).initCommand));
   // ── sign-offs, the flip and the disable (src/cli/commands/decisions.ts) ──
   cmd('approve', ['workflow', 'store', 'as', 'json'])
     .argument('<gap>', 'GAP id')

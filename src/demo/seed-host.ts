@@ -1,9 +1,9 @@
 import { chmod, chown, mkdir, readFile, writeFile, appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { userInfo } from 'node:os';
 import { runArgv } from '../probes/support/exec.js';
 import { groupName } from '../probes/support/accounts.js';
+import { demoAsset } from './locate.js';
 
 /** Something that runs SQL: a pg.Client or pool. */
 export interface SqlRunner {
@@ -37,18 +37,10 @@ export interface SeedHost {
 }
 
 export const phases = ['pre_write_backup', 'iu_create', 'iu_enact', 'verify_write', 'manifest_seal'];
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The public key the demo imports into the backup keyring (no secret key is shipped). */
 export async function demoBackupKey(): Promise<string> {
-  for (const p of [path.join(here, 'backup-key.asc'), path.join(here, '..', 'src', 'demo', 'backup-key.asc'), path.join(here, '..', '..', 'src', 'demo', 'backup-key.asc')]) {
-    try {
-      return await readFile(p, 'utf8');
-    } catch {
-      // try the next location (source tree or bundled build)
-    }
-  }
-  throw new Error('backup-key.asc not found next to the demo');
+  return readFile(await demoAsset('backup-key.asc'), 'utf8');
 }
 
 async function put(root: string, p: string, text: string, mode = 0o644): Promise<string> {

@@ -1,9 +1,9 @@
 import type { DiagramEdge, DiagramModel, DiagramNode } from './model.js';
 import { currentMark, generatedNote, legend, palette, type DiagramStatus } from './status.js';
 import { looks, wrap, type NodeLook } from './tones.js';
+import { escapeMarkup as html } from '../support/markup.js';
 
 const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
-const html = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const attrs = (a: Record<string, string | number | undefined>) =>
   `[${Object.entries(a)
     .filter(([, v]) => v !== undefined)

@@ -2,8 +2,10 @@ import { modelGaps, type DiagramModel } from './model.js';
 import { generatedNote, palette, type DiagramStatus, type Tone } from './status.js';
 import { layoutSvg } from './svg.js';
 import { renderDot } from './dot.js';
+import { escapeMarkup as escapeHtml } from '../support/markup.js';
 
-export const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+// The dashboard's page escapes with the same helper, through this module.
+export { escapeHtml };
 
 /** CSS classes for status badges, from the diagram's palette (shared with the dashboard). */
 export function toneCss(): string {

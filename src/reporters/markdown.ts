@@ -35,16 +35,20 @@ function sectionSummary(s: SectionReport): string {
   return `${bad.length} of ${s.checks.length} not present: ${names}.`;
 }
 
-/** The closing line, like the seed's "G2 = SURVEYED. DB substrate ready; … are not ready." */
+/**
+ * The closing line, like the seed's "G2 = SURVEYED. DB substrate ready; … are not ready." Sections are
+ * informational: in a READY report, a section with something absent is noted, never called not ready.
+ */
 function verdict(r: StatusReport): string {
   const current = r.gates.find((g) => g.status === 'current');
-  const head = `${current ? current.id : r.state} = ${r.ready && !r.errors ? 'READY' : 'SURVEYED'}.`;
+  const isReady = r.ready && !r.errors;
+  const head = `${current ? current.id : r.state} = ${isReady ? 'READY' : 'SURVEYED'}.`;
   const surveyed = r.sections.filter((s) => s.checks.length);
   const ready = surveyed.filter((s) => s.checks.every((c) => c.status === 'pass')).map((s) => s.title);
   const notReady = surveyed.filter((s) => s.checks.some((c) => c.status !== 'pass')).map((s) => s.title);
   const parts = [head];
   if (ready.length) parts.push(`Ready: ${md(ready.join('; '))}.`);
-  if (notReady.length) parts.push(`Not ready: ${md(notReady.join('; '))}.`);
+  if (notReady.length) parts.push(isReady ? `Informational, not all present (never blocks): ${md(notReady.join('; '))}.` : `Not ready: ${md(notReady.join('; '))}.`);
   parts.push(`${verdictLine(r)}.`);
   return parts.join(' ');
 }

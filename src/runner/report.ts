@@ -25,6 +25,8 @@ export interface GapReport {
   own?: GapStatus;
   blockedBy: string[];
   waivable: boolean;
+  /** The waiver a WAIVED GAP stands on: who granted it, why, and until when. */
+  waiver?: { by: string; reason: string; until: string; seq: number };
   checks: CheckReport[];
 }
 
@@ -80,6 +82,7 @@ export function buildReport(session: Session, view: WorkflowView): StatusReport 
   }));
   const gaps: GapReport[] = spec.gaps.map((g) => {
     const r = view.gaps[g.id];
+    const waiver = r?.status === 'WAIVED' ? view.waivers.findLast((w) => w.gap === g.id && !w.withdrawn) : undefined;
     return {
       id: g.id,
       title: g.title,
@@ -87,6 +90,7 @@ export function buildReport(session: Session, view: WorkflowView): StatusReport 
       ...(r ? { own: r.own } : {}),
       blockedBy: g.blockedBy ?? [],
       waivable: isWaivable(spec, g),
+      ...(waiver ? { waiver: { by: waiver.principal, reason: waiver.reason, until: waiver.until, seq: waiver.seq } } : {}),
       checks: (r?.checks ?? []).map(checkReport),
     };
   });

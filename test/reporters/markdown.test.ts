@@ -97,6 +97,38 @@ describe('the Markdown report of the seed-state host', () => {
   });
 });
 
+describe('the Markdown verdict', () => {
+  const check = (id: string, status: 'pass' | 'fail' | 'error') => ({ id, kind: 'tool', status, evidence: `${id} ${status}`, observed: {}, ms: 1 });
+  const report = (over: Partial<StatusReport>): StatusReport => ({
+    schemaVersion: 1,
+    workflow: 'w',
+    title: 'W',
+    state: 'armed',
+    killSwitch: { status: 'safe', evidence: 'safe' },
+    gates: [],
+    gaps: [{ id: 'GAP-1', title: 'one', status: 'CLOSED', blockedBy: [], waivable: true, checks: [check('a', 'pass')] }],
+    sections: [
+      { id: 'roles', title: 'Roles', checks: [check('r', 'pass')] },
+      { id: 'tools', title: 'Tooling', checks: [check('psql', 'pass'), check('pg_dump', 'fail')] },
+    ],
+    ready: true,
+    errors: 0,
+    ...over,
+  });
+  const last = (r: StatusReport) => formatMarkdown(r).trimEnd().split('\n').at(-1)!;
+
+  it('says READY when the survey is ready, noting an informational section with something absent without calling it not ready', () => {
+    expect(last(report({}))).toBe('armed = READY. Ready: Roles. Informational, not all present (never blocks): Tooling. READY — every GAP is CLOSED or validly WAIVED and the kill switch reads safe.');
+  });
+
+  it('says SURVEYED and names what is not ready when the survey is not ready', () => {
+    const open = report({ ready: false, gaps: [{ id: 'GAP-1', title: 'one', status: 'OPEN', blockedBy: [], waivable: true, checks: [check('a', 'fail')] }] });
+    expect(last(open)).toMatch(/^armed = SURVEYED\. Ready: Roles\. Not ready: Tooling\. NOT READY — 1 of 1 GAPs not closed: GAP-1\.$/);
+    const errored = report({ errors: 1, sections: [{ id: 'tools', title: 'Tooling', checks: [check('psql', 'error')] }] });
+    expect(last(errored)).toMatch(/^armed = SURVEYED\. Not ready: Tooling\. NOT READY — 1 check\(s\) could not be evaluated/);
+  });
+});
+
 describe('Markdown escaping of evidence', () => {
   const samples = [
     '/^__execution_enabled__\\s*=\\s*False\\b/',
