@@ -22,23 +22,22 @@ const NOT_FOUND = 'flipgate:not-found\n';
 /**
  * Runs on the target (after sudo, when asked): says it is ready, refuses a command that is not there,
  * and bounds the command with `timeout -k` (coreutils, busybox, BSD) so that the remote process dies
- * too; where `timeout` is missing, a watchdog subshell sends TERM, then KILL. The command's stdin
- * passes through, which is how a script reaches `sh -s`.
+ * too. Where `timeout` is missing (macOS), a watchdog signals the whole process group, which sshd
+ * made for this session alone. The command's stdin passes through, which is how a script reaches `sh -s`.
  */
 export const INNER = `printf 'flipgate:ready\\n' >&2
 t=$1; shift
 command -v "$1" >/dev/null 2>&1 || { printf 'flipgate:not-found\\n' >&2; exit 127; }
 if [ -z "\${FLIPGATE_NO_TIMEOUT:-}" ] && command -v timeout >/dev/null 2>&1; then
   timeout -k 2 "$t" "$@"; s=$?
-else
-  b=$(date +%s); exec 3<&0
-  "$@" <&3 3<&- & p=$!
-  ( sleep "$t"; kill -TERM "$p"; sleep 2; kill -KILL "$p" ) </dev/null >/dev/null 2>&1 3<&- & w=$!
-  wait "$p"; s=$?; kill "$w" 2>/dev/null
-  [ "$s" -gt 128 ] && [ $(( $(date +%s) - b )) -ge "$t" ] && s=124
+  [ "$s" -eq 124 ] && printf '\\nflipgate:timeout\\n' >&2
+  exit "$s"
 fi
-[ "$s" -eq 124 ] && printf '\\nflipgate:timeout\\n' >&2
-exit "$s"`;
+exec 3<&0
+"$@" <&3 3<&- & p=$!
+( trap '' TERM; sleep "$t" </dev/null >/dev/null 2>&1; printf '\\nflipgate:timeout\\n' >&2; exec 2>/dev/null
+  kill -TERM 0; sleep 2 </dev/null >/dev/null 2>&1; kill -KILL 0 ) </dev/null >/dev/null 3<&- & w=$!
+wait "$p"; s=$?; kill -KILL "$w" 2>/dev/null; exit "$s"`;
 
 /**
  * The command line the target's login shell runs. Every argv element is quoted as one word; the
@@ -76,8 +75,9 @@ export function readRemoteRun(target: string, run: LocalRun, become: Become, cla
   stderr = stderr.slice(READY.length);
   if (run.code === 255 && lostConnection.test(stderr)) throw classify(stderr);
   if (stderr.startsWith(NOT_FOUND)) return { exitCode: 127, stdout: run.stdout, stderr: '', problem: 'not-found', detail: 'not found on the target' };
-  if (stderr.endsWith(TIMED_OUT)) {
-    return { exitCode: undefined, stdout: run.stdout, stderr: stderr.slice(0, -TIMED_OUT.length).replace(/\n$/, ''), problem: 'timeout', detail: 'did not finish in time (stopped on the target)' };
+  const timedOut = stderr.lastIndexOf(`\n${TIMED_OUT}`);
+  if (timedOut >= 0) {
+    return { exitCode: undefined, stdout: run.stdout, stderr: stderr.slice(0, timedOut), problem: 'timeout', detail: 'did not finish in time (stopped on the target)' };
   }
   return { exitCode: run.code ?? undefined, stdout: run.stdout, stderr };
 }

@@ -6,18 +6,9 @@ import { SshConnection } from '../../src/remote/connection.js';
 import { BecomeError, SshConnectError } from '../../src/remote/errors.js';
 import { sshdUnavailable, startSshd, type TestSshd } from '../support/sshd.js';
 import { hostile } from './hostile.js';
-import { processesMentioning } from './processes.js';
+import { isRunning, processesMentioning } from './processes.js';
 
 const skip = sshdUnavailable();
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe.skipIf(!!skip)(`an SSH connection to a real sshd on 127.0.0.1${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let sshd: TestSshd;
@@ -56,7 +47,7 @@ describe.skipIf(!!skip)(`an SSH connection to a real sshd on 127.0.0.1${skip ? `
     expect(Date.now() - t0).toBeLessThan(5000);
     const pid = Number(await readFile(pidFile, 'utf8'));
     await new Promise((res) => setTimeout(res, 300));
-    expect(alive(pid)).toBe(false);
+    expect(isRunning(pid)).toBe(false);
   });
 
   it('says a command is not on the target rather than running something else', async () => {

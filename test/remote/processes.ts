@@ -13,3 +13,13 @@ export function processesMentioning(text: string): string[] {
   }
   return found;
 }
+
+/** True while `pid` runs; a zombie waiting for a parent to reap it has ended. */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
