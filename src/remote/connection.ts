@@ -39,7 +39,8 @@ export class SshConnection {
   private constructor(
     readonly target: SshTarget,
     readonly opts: SshOptions,
-    private readonly dir: string,
+    /** The private 0700 folder of the control socket and of forwarded sockets. */
+    readonly dir: string,
   ) {
     this.label = describeTarget(target);
     this.sessions = new Semaphore(opts.maxSessions ?? 8);
