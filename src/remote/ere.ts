@@ -8,7 +8,8 @@ import { ConfigError } from '../errors.js';
  * and their lazy forms (a lazy quantifier finds the same lines), `\t \r \xHH \uHHHH` and escaped
  * punctuation. Refused with a clear error: lookarounds, backreferences, `\b \B`, `\n` and other
  * multi-line constructs, Unicode property classes, and a non-ASCII character that is repeated or
- * inside a class (grep in the C locale sees bytes).
+ * inside a class. grep runs in the C locale, so `.`, `\W` and negated classes see the bytes of a
+ * non-ASCII character, not the character: a pattern counting characters on such lines can differ.
  *
  * @example toPosixEre('^VERSION\\s*=\\s*"2\\.\\d+"') // '^VERSION[[:space:]]*=[[:space:]]*"2\\.[0-9]+"'
  */

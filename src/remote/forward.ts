@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { SshConnection } from './connection.js';
 import { runLocal } from './local-process.js';
@@ -39,6 +39,8 @@ export async function forwardPostgres(conn: SshConnection, remote: PostgresEndpo
     port,
     async close() {
       await ask('cancel');
+      // The master stops listening but leaves the socket file behind.
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
