@@ -12,6 +12,8 @@ export interface SshOptions {
   idleExitS?: number;
   /** The ssh client to run (default `ssh` on PATH). */
   ssh?: string;
+  /** A private key to offer (`ssh -i`), as an inventory's ansible_ssh_private_key_file names it. */
+  identityFile?: string;
 }
 
 /**
@@ -35,6 +37,7 @@ export function baseArgs(target: SshTarget, controlPath: string, opts: SshOption
     // A forward request to the master is itself a command-line -L, which this option would drop.
     ...(forwarding ? [] : o('ClearAllForwardings=yes')),
     ...o(`ControlPath=${controlPath}`),
+    ...(opts.identityFile ? ['-i', opts.identityFile] : []),
     ...(target.user ? ['-l', target.user] : []),
     ...(target.port ? ['-p', String(target.port)] : []),
   ];
