@@ -41,7 +41,7 @@ q != "" { if (index($0, q) > 0) q = ""; next }
 export const dotenvShell = `fg_keys_awk=${shQuote(keysAwk)}
 fg_keys1() {
   [ -r "$1" ] || { fg_tok "e:EACCES"; return; }
-  awk "$fg_keys_awk" "$1" | tr '\\n' '\\000'
+  awk "$fg_keys_awk" "$1"; printf '\\000'
 }
 fg_keys() {
   fg_resolve "$1" "$2"; fg_need "$fg_path"
@@ -71,7 +71,10 @@ export function dotenvOp(root: string, path: string): Op<DotenvFile[]> {
         else if (t === 'e:EACCES') {
           const shown = files.at(-1)?.name ? `${path.replace(/\/$/, '')}/${files.at(-1)!.name}` : path;
           throw new RemoteOpError('EACCES', `${shown}: permission denied`, shown);
-        } else if (t.startsWith('k:')) files.at(-1)?.keys.push({ name: t.slice(4), empty: t[2] === '0' });
+        } else if (t.startsWith('k:')) {
+          // One token holds all of a file's keys, a line each ("k:1:NAME").
+          for (const k of t.split('\n').filter(Boolean)) files.at(-1)?.keys.push({ name: k.slice(4), empty: k[2] === '0' });
+        }
       }
       return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },

@@ -7,8 +7,9 @@
  * fg_t SECS CMD…    runs CMD bounded by `timeout` where the target has it
  * fg_need PATH      fails with the errno of PATH when it cannot be reached (ls -dL's message)
  * fg_resolve ROOT P sets fg_path to ROOT+P with links resolved; a path outside ROOT ends the
- *                   operation with an "x:" token (escapes --root). The batch resolves its root
- *                   once (fg_root_asked, fg_root_real) rather than once per operation.
+ *                   operation with an "x:" token (escapes --root). Spec paths have no "..", so
+ *                   a path without a symbolic link in it is resolved without running realpath;
+ *                   the batch resolves its root once (fg_root_asked, fg_root_real).
  * fg_op I FN ARGS…  runs one operation in a subshell, framed by "@I" and "=STATUS"
  */
 export const prelude = `LC_ALL=C; export LC_ALL
@@ -27,6 +28,13 @@ fg_resolve() {
   fg_root=
   if [ "$1" = "$fg_root_asked" ]; then fg_root=$fg_root_real
   elif [ "$1" != / ]; then fg_root=$(realpath "$1" 2>&1) || fg_fail "$(fg_errno "$fg_root")"; fi
+  fg_cur=$fg_root; fg_rest=\${2#/}
+  while [ -n "$fg_rest" ]; do
+    fg_c=\${fg_rest%%/*}; if [ "$fg_c" = "$fg_rest" ]; then fg_rest=; else fg_rest=\${fg_rest#*/}; fi
+    fg_cur=$fg_cur/$fg_c
+    [ -L "$fg_cur" ] && break
+  done
+  if [ -z "$fg_rest" ] && [ ! -L "$fg_cur" ]; then fg_path=$fg_root$2; return; fi
   fg_cur=$fg_root$2; fg_tail=
   while [ ! -e "$fg_cur" ] && [ "$fg_cur" != / ]; do
     fg_tail=/\${fg_cur##*/}$fg_tail; fg_cur=\${fg_cur%/*}; [ -n "$fg_cur" ] || fg_cur=/
