@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -77,7 +77,8 @@ export class SshConnection {
   // (opened for appending: the two processes write at their own offsets otherwise).
   private async startMaster(): Promise<void> {
     const log = path.join(this.dir, 'connect.log');
-    const fd = openSync(log, 'a', 0o600);
+    writeFileSync(log, '', { mode: 0o600 });
+    const fd = openSync(log, 'a');
     const argv = [...this.args(), '-o', 'ControlMaster=yes', '-o', `ControlPersist=${this.opts.idleExitS ?? 120}s`, '-f', '-N', ...destination(this.target)];
     const limitMs = ((this.opts.connectTimeoutS ?? 10) * 3 + 5) * 1000;
     const outcome = await new Promise<number | 'timeout' | 'not-found'>((resolve) => {

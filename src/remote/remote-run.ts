@@ -18,6 +18,7 @@ const STARTED = 'flipgate:started\n';
 const READY = 'flipgate:ready\n';
 const TIMED_OUT = 'flipgate:timeout\n';
 const NOT_FOUND = 'flipgate:not-found\n';
+const OUT = Buffer.from('\0flipgate:out\0');
 
 /**
  * Runs on the target (after sudo, when asked): says it is ready, refuses a command that is not there,
@@ -25,7 +26,7 @@ const NOT_FOUND = 'flipgate:not-found\n';
  * too. Where `timeout` is missing (macOS), a watchdog signals the whole process group, which sshd
  * made for this session alone. The command's stdin passes through, which is how a script reaches `sh -s`.
  */
-export const INNER = `printf 'flipgate:ready\\n' >&2
+export const INNER = `printf 'flipgate:ready\\n' >&2; printf '\\000flipgate:out\\000'
 t=$1; shift
 command -v "$1" >/dev/null 2>&1 || { printf 'flipgate:not-found\\n' >&2; exit 127; }
 if [ -z "\${FLIPGATE_NO_TIMEOUT:-}" ] && command -v timeout >/dev/null 2>&1; then
@@ -59,14 +60,18 @@ const lostConnection = /^(Connection to \S+ closed|client_loop: |mux_client_|Con
 export function readRemoteRun(target: string, run: LocalRun, become: Become, classify: (stderr: string) => SshConnectError): RemoteRun {
   if (run.problem === 'not-found') throw new SshConnectError(target, 'no-ssh', 'the OpenSSH client (ssh) is not on PATH — install it (apt-get install openssh-client)');
   if (run.problem === 'spawn-failed') throw new SshConnectError(target, 'failed', 'could not start the ssh client');
-  let stderr = run.stderr.toString('utf8');
   const cut = run.problem === 'timeout' || run.problem === 'aborted' || run.problem === 'output-limit';
-  if (cut) return { exitCode: undefined, stdout: run.stdout, stderr: '', problem: run.problem, detail: run.problem === 'output-limit' ? 'its output passed the limit' : run.problem === 'timeout' ? 'did not finish in time' : 'cancelled' };
-  if (!stderr.startsWith(STARTED)) {
-    if (run.code === 255 || !stderr) throw classify(stderr);
-    throw new RemoteProtocolError(target, `the login shell did not run flipgate's command (exit ${run.code}: ${firstLine(stderr)})`);
+  if (cut) return { exitCode: undefined, stdout: Buffer.alloc(0), stderr: '', problem: run.problem, detail: run.problem === 'output-limit' ? 'its output passed the limit' : run.problem === 'timeout' ? 'did not finish in time' : 'cancelled' };
+  // A login script may print before flipgate's command starts: that is dropped, on both streams.
+  const all = run.stderr.toString('utf8');
+  const at = all.startsWith(STARTED) ? 0 : all.indexOf(`\n${STARTED}`) + 1;
+  if (at === 0 && !all.startsWith(STARTED)) {
+    if (run.code === 255 || !all) throw classify(all);
+    throw new RemoteProtocolError(target, `the login shell did not run flipgate's command (exit ${run.code}: ${firstLine(all)})`);
   }
-  stderr = stderr.slice(STARTED.length);
+  let stderr = all.slice(at + STARTED.length);
+  const out = run.stdout.indexOf(OUT);
+  const stdout = out >= 0 ? run.stdout.subarray(out + OUT.length) : run.stdout;
   if (!stderr.startsWith(READY)) {
     if (become === 'sudo') throw new BecomeError(target, firstLine(stderr));
     if (run.code === 255) throw classify(stderr);
@@ -74,12 +79,12 @@ export function readRemoteRun(target: string, run: LocalRun, become: Become, cla
   }
   stderr = stderr.slice(READY.length);
   if (run.code === 255 && lostConnection.test(stderr)) throw classify(stderr);
-  if (stderr.startsWith(NOT_FOUND)) return { exitCode: 127, stdout: run.stdout, stderr: '', problem: 'not-found', detail: 'not found on the target' };
+  if (stderr.startsWith(NOT_FOUND)) return { exitCode: 127, stdout, stderr: '', problem: 'not-found', detail: 'not found on the target' };
   const timedOut = stderr.lastIndexOf(`\n${TIMED_OUT}`);
   if (timedOut >= 0) {
-    return { exitCode: undefined, stdout: run.stdout, stderr: stderr.slice(0, timedOut), problem: 'timeout', detail: 'did not finish in time (stopped on the target)' };
+    return { exitCode: undefined, stdout, stderr: stderr.slice(0, timedOut), problem: 'timeout', detail: 'did not finish in time (stopped on the target)' };
   }
-  return { exitCode: run.code ?? undefined, stdout: run.stdout, stderr };
+  return { exitCode: run.code ?? undefined, stdout, stderr };
 }
 
 const firstLine = (s: string): string => s.replace(/\r/g, '').split('\n').find((l) => l.trim())?.trim().slice(0, 200) ?? '';

@@ -36,7 +36,8 @@ export function baseArgs(target: SshTarget, controlPath: string, opts: SshOption
     ...o('PermitLocalCommand=no'),
     // A forward request to the master is itself a command-line -L, which this option would drop.
     ...(forwarding ? [] : o('ClearAllForwardings=yes')),
-    ...o(`ControlPath=${controlPath}`),
+    // ssh expands %-tokens in ControlPath: a literal % in the temp folder's path is doubled.
+    ...o(`ControlPath=${controlPath.replace(/%/g, '%%')}`),
     ...(opts.identityFile ? ['-i', opts.identityFile] : []),
     ...(target.user ? ['-l', target.user] : []),
     ...(target.port ? ['-p', String(target.port)] : []),

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshConnection } from '../../src/remote/connection.js';
@@ -48,6 +48,18 @@ describe.skipIf(!!skip)(`an SSH connection to a real sshd on 127.0.0.1${skip ? `
     const pid = Number(await readFile(pidFile, 'utf8'));
     await new Promise((res) => setTimeout(res, 300));
     expect(isRunning(pid)).toBe(false);
+  });
+
+  it('drops what a login script prints before the command, on stdout and stderr', async () => {
+    const rc = path.join(sshd.home, '.bashrc');
+    await writeFile(rc, 'echo "motd noise"; echo "warning noise" >&2\n');
+    try {
+      const r = await conn.run(['sh', '-c', 'echo out; echo err >&2'], { timeoutMs: 5000 });
+      expect(r).toMatchObject({ exitCode: 0, stderr: 'err\n' });
+      expect(r.stdout.toString()).toBe('out\n');
+    } finally {
+      await rm(rc);
+    }
   });
 
   it('says a command is not on the target rather than running something else', async () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -59,6 +59,8 @@ describe.skipIf(!!skip)(`operations on a host over SSH${skip ? ` (skipped: ${ski
     expect(await host.stat('/opt/app')).toMatchObject({ type: 'directory' });
     expect(await host.stat('/opt/app/current')).toMatchObject({ resolved: `${root}/opt/app/version.py`, type: 'file' });
     expect(await host.stat(`/opt/app/${odd}`)).toMatchObject({ type: 'file' });
+    expect(await host.findLine(`/opt/app/${odd}`, "'$(touch y)`id`")).toBeNull();
+    expect(existsSync(path.join(sshd.home, 'x')) || existsSync(path.join(sshd.home, 'y'))).toBe(false);
   });
 
   it('fails as node\'s fs would: ENOENT for an absent file, ENOTDIR through a file', async () => {

@@ -10,7 +10,8 @@
  *                   operation with an "x:" token (escapes --root). Spec paths have no "..", so
  *                   a path without a symbolic link in it is resolved without running realpath;
  *                   the batch resolves its root once (fg_root_asked, fg_root_real).
- * fg_op I FN ARGS…  runs one operation in a subshell, framed by "@I" and "=STATUS"
+ * fg_op I FN ARGS…  runs one operation in a subshell, framed by "@I" and "=STATUS", its stdin
+ *                   /dev/null (the rest of the script is on sh's stdin: nothing may read it)
  */
 export const prelude = `LC_ALL=C; export LC_ALL
 fg_tok() { printf '%s\\000' "$1"; }
@@ -43,5 +44,5 @@ fg_resolve() {
   fg_path=\${fg_real%/}$fg_tail; [ -n "$fg_path" ] || fg_path=/
   case $fg_path/ in "$fg_root"/*) ;; *) fg_tok "x:$fg_path"; exit 0 ;; esac
 }
-fg_op() { fg_i=$1; shift; fg_tok "@$fg_i"; ( "$@" ); fg_tok "=$?"; }
+fg_op() { fg_i=$1; shift; fg_tok "@$fg_i"; ( "$@" ) </dev/null; fg_tok "=$?"; }
 `;
