@@ -34,6 +34,8 @@ export class SshConnection {
   readonly label: string;
   private readonly sessions: Semaphore;
   private reopening: Promise<void> | undefined;
+  /** The master's process, so that closing can wait for it to be gone. */
+  private masterPid: number | undefined;
   private closed = false;
 
   private constructor(
@@ -91,7 +93,11 @@ export class SshConnection {
       child.once('exit', (code) => (clearTimeout(timer), resolve(code ?? 255)));
     });
     closeSync(fd);
-    if (outcome === 0 && existsSync(this.controlPath)) return;
+    if (outcome === 0 && existsSync(this.controlPath)) {
+      const check = await runLocal(this.ssh, [...this.args(), '-O', 'check', ...destination(this.target)], { timeoutMs: 5000 });
+      this.masterPid = Number(/pid=(\d+)/.exec(check.stderr.toString())?.[1]) || undefined;
+      return;
+    }
     if (outcome === 'not-found') throw new SshConnectError(this.label, 'no-ssh', 'the OpenSSH client (ssh) is not on PATH — install it (apt-get install openssh-client)');
     if (outcome === 'timeout') throw new SshConnectError(this.label, 'timeout', `connecting and authenticating took more than ${limitMs / 1000} s`);
     throw await this.classify(readFileSync(log, 'utf8'));
@@ -144,7 +150,15 @@ export class SshConnection {
     this.closed = true;
     forget(this);
     if (existsSync(this.controlPath)) await runLocal(this.ssh, [...this.args(), '-O', 'exit', ...destination(this.target)], { timeoutMs: 5000 });
+    // `-O exit` returns before the master has gone: wait for it (and end it if it lingers).
+    for (let waited = 0; this.masterPid && alive(this.masterPid) && waited < 3000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    this.endMaster();
     await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private endMaster(): void {
+    if (this.masterPid && alive(this.masterPid)) process.kill(this.masterPid, 'SIGTERM');
+    this.masterPid = undefined;
   }
 
   /** The same, synchronously, for process exit and signals. */
@@ -152,6 +166,22 @@ export class SshConnection {
     if (this.closed) return;
     this.closed = true;
     if (existsSync(this.controlPath)) spawnSync(this.ssh, [...this.args(), '-O', 'exit', ...destination(this.target)], { stdio: 'ignore', timeout: 5000 });
+    this.endMaster();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+// A zombie that nobody reaps (a container's init may not) has ended too.
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return true;
   }
 }

@@ -3,7 +3,7 @@ import { forwardPostgres, type PostgresEndpoint, type PostgresForward } from './
 import { accountOp } from './ops/account.js';
 import { runBatch } from './ops/batch.js';
 import { dotenvOp, type DotenvFile } from './ops/dotenv.js';
-import { findLineOp } from './ops/find-line.js';
+import { findLinesOp } from './ops/find-line.js';
 import { gpgOp, type RemoteKeyring } from './ops/gpg.js';
 import { listOp, type RemoteDirEntry } from './ops/list.js';
 import type { Op } from './ops/protocol.js';
@@ -57,10 +57,13 @@ export class RemoteHost {
   resolve = (path: string): Promise<Resolved> => this.enqueue(resolveOp(this.root, path));
   list = (dir: string): Promise<RemoteDirEntry[]> => this.enqueue(listOp(this.root, dir));
   dotenvKeys = (path: string): Promise<DotenvFile[]> => this.enqueue(dotenvOp(this.root, path));
-  /** Rejects with a ConfigError, before anything runs, for a pattern grep -E cannot run (see ere.ts). */
-  findLine = (path: string, pattern: string, timeoutMs?: number): Promise<number | null> => {
+  /**
+   * Numbers of the first `max` (default 1) matching lines, [] for none. Rejects with a ConfigError,
+   * before anything runs, for a pattern grep -E cannot run (see ere.ts).
+   */
+  findLines = (path: string, pattern: string, opts: { timeoutMs?: number; max?: number } = {}): Promise<number[]> => {
     try {
-      return this.enqueue(findLineOp(this.root, path, pattern, (timeoutMs ?? this.opts.timeoutMs ?? 15_000) / 1000));
+      return this.enqueue(findLinesOp(this.root, path, pattern, { timeoutS: (opts.timeoutMs ?? this.opts.timeoutMs ?? 15_000) / 1000, max: opts.max ?? 1 }));
     } catch (e) {
       return Promise.reject(e);
     }

@@ -71,9 +71,11 @@ describe.skipIf(!!skip)(`an SSH connection to a real sshd on 127.0.0.1${skip ? `
     const c = await open('via-bastion');
     try {
       expect((await c.run(['echo', 'through'], { timeoutMs: 5000 })).stdout.toString()).toBe('through\n');
+      expect(processesMentioning(`-W [127.0.0.1]:${sshd.port}`)).toHaveLength(1);
     } finally {
       await c.close();
     }
+    expect(processesMentioning(`-W [127.0.0.1]:${sshd.port}`)).toEqual([]);
   });
 
   it('runs the batch as root through sudo -n, and turns a refused sudo into a clear error', async () => {

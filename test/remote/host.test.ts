@@ -59,7 +59,7 @@ describe.skipIf(!!skip)(`operations on a host over SSH${skip ? ` (skipped: ${ski
     expect(await host.stat('/opt/app')).toMatchObject({ type: 'directory' });
     expect(await host.stat('/opt/app/current')).toMatchObject({ resolved: `${root}/opt/app/version.py`, type: 'file' });
     expect(await host.stat(`/opt/app/${odd}`)).toMatchObject({ type: 'file' });
-    expect(await host.findLine(`/opt/app/${odd}`, "'$(touch y)`id`")).toBeNull();
+    expect(await host.findLines(`/opt/app/${odd}`, "'$(touch y)`id`")).toEqual([]);
     expect(existsSync(path.join(sshd.home, 'x')) || existsSync(path.join(sshd.home, 'y'))).toBe(false);
   });
 
@@ -109,22 +109,23 @@ describe.skipIf(!!skip)(`operations on a host over SSH${skip ? ` (skipped: ${ski
       { name: 'a.env', keys: [{ name: 'A', empty: false }] },
       { name: 'b.env', keys: [{ name: 'B', empty: false }] },
     ]);
-    expect(await host.findLine('/opt/app/version.py', '^VERSION\\s*=\\s*"2\\.\\d+"')).toBe(3);
+    expect(await host.findLines('/opt/app/version.py', '^VERSION\\s*=\\s*"2\\.\\d+"')).toEqual([3]);
     expect(seen.join('')).not.toContain(SECRET);
     expect(seen.join('').length).toBeGreaterThan(0);
   });
 
-  it('finds the first matching line with grep -E, null for none, and refuses what grep -E cannot run', async () => {
-    expect(await host.findLine('/opt/app/version.py', 'NAME|VERSION')).toBe(2);
-    expect(await host.findLine('/opt/app/version.py', '^nothing$')).toBeNull();
-    await expect(host.findLine('/opt/app/version.py', '(?<=NAME)x')).rejects.toBeInstanceOf(ConfigError);
-    await expect(host.findLine('/opt/app/absent', 'x')).rejects.toMatchObject({ code: 'ENOENT' });
-    await expect(host.findLine('/opt/app', 'x')).rejects.toMatchObject({ code: 'EISDIR' });
+  it('finds matching line numbers with grep -E, [] for none, and refuses what grep -E cannot run', async () => {
+    expect(await host.findLines('/opt/app/version.py', 'NAME|VERSION')).toEqual([2]);
+    expect(await host.findLines('/opt/app/version.py', '^[A-Z]', { max: 10 })).toEqual([2, 3]);
+    expect(await host.findLines('/opt/app/version.py', '^nothing$')).toEqual([]);
+    await expect(host.findLines('/opt/app/version.py', '(?<=NAME)x')).rejects.toBeInstanceOf(ConfigError);
+    await expect(host.findLines('/opt/app/absent', 'x')).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(host.findLines('/opt/app', 'x')).rejects.toMatchObject({ code: 'EISDIR' });
   });
 
   it('stops a search at its deadline on the target', async () => {
     const t0 = Date.now();
-    await expect(host.findLine('/opt/app/fifo', 'x', 1000)).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    await expect(host.findLines('/opt/app/fifo', 'x', { timeoutMs: 1000 })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
     expect(Date.now() - t0).toBeLessThan(6000);
   });
 
