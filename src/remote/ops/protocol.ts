@@ -3,8 +3,9 @@ import { EscapesRootError, RemoteProtocolError } from '../errors.js';
 /**
  * An operation on the target failed the way a local file-system call would. `code` is node's errno
  * word (ENOENT, EACCES, ENOTDIR, ELOOP, EIO, EISDIR) so probes handle a remote failure as they
- * handle a local one, or one of ETIMEDOUT (stopped at its deadline), ENOTOOL (the tool the check
- * names is not on the target) and EFAILED (the tool failed; `message` says how).
+ * handle a local one, or one of ETIMEDOUT (stopped at its deadline), ECANCELED, ENOTOOL (the tool
+ * the check names is not on the target), ENOREALPATH (no realpath to check --root with) and
+ * EFAILED (the tool failed; `message` says how).
  */
 export class RemoteOpError extends Error {
   constructor(
@@ -81,4 +82,5 @@ const codeWords: Record<string, string> = {
   EIO: 'input/output error',
   EISDIR: 'is a directory',
   ETIMEDOUT: 'did not finish in time (stopped on the target)',
+  ENOREALPATH: 'realpath is not on the target (coreutils, busybox and BSD have it) — flipgate needs it to keep paths inside --root',
 };
