@@ -26,7 +26,7 @@ const OUT = Buffer.from('\0flipgate:out\0');
  * too. Where `timeout` is missing (macOS), a watchdog signals the whole process group, which sshd
  * made for this session alone. The command's stdin passes through, which is how a script reaches `sh -s`.
  */
-export const INNER = `printf 'flipgate:ready\\n' >&2; printf '\\000flipgate:out\\000'
+const INNER = `printf 'flipgate:ready\\n' >&2; printf '\\000flipgate:out\\000'
 t=$1; shift
 command -v "$1" >/dev/null 2>&1 || { printf 'flipgate:not-found\\n' >&2; exit 127; }
 if [ -z "\${FLIPGATE_NO_TIMEOUT:-}" ] && command -v timeout >/dev/null 2>&1; then
