@@ -1,9 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readKeyNames } from '../../src/probes/support/key-names.js';
+import { parseEnvKeys } from '../../src/probes/support/key-names.js';
+const readKeyNames = async (file: string) => parseEnvKeys(await readFile(file, 'utf8')).map((k) => k.name);
 import { keysAwk } from '../../src/remote/ops/dotenv.js';
 
 const text = [

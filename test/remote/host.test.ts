@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoBackupKey } from '../../src/demo/seed-host.js';
 import { ConfigError } from '../../src/errors.js';
-import { readKeyNames } from '../../src/probes/support/key-names.js';
+import { parseEnvKeys } from '../../src/probes/support/key-names.js';
+const readKeyNames = async (file: string) => parseEnvKeys(await readFile(file, 'utf8')).map((k) => k.name);
 import { EscapesRootError, SshConnectError } from '../../src/remote/errors.js';
 import { RemoteHost } from '../../src/remote/host.js';
 import { snapshotTree } from '../support/host-snapshot.js';
