@@ -140,7 +140,7 @@ export async function flipWorkflow(session: Session, opts: { execute: boolean; v
     await w.flush();
     const back = await runDisable(session, w, 'switch did not read enabled after the flip');
     return { ...base, outcome: 'failed' as const, message: `the flip command ran but the switch reads ${sw.reading} (${sw.result.evidence}); disable ran; the switch reads ${back.safe ? 'safe' : 'NOT safe'}; halted` };
-  }, { fromLedger: true, tolerate: true, vouch: opts.vouch });
+  }, { fromLedger: true, tolerate: 'read', vouch: opts.vouch });
   return { ...result, report: buildReport(session, view, checked), recorded };
 }
 
@@ -161,7 +161,7 @@ export async function disableWorkflow(session: Session, reason: string): Promise
     const back = await runDisable(session, w, `disable: ${reason}`);
     w.transition(w.run.send({ type: 'disable' }), operator(`disable: ${reason}`));
     return { from, safe: back.safe, message: back.safe ? `execution disabled; the switch reads safe (${back.evidence}); halted` : `halted, but the switch does NOT read safe: ${back.evidence}` };
-  }, { tolerate: true });
+  }, { tolerate: 'record' });
   return { ...result, report: buildReport(session, view, checked), recorded };
 }
 
@@ -210,7 +210,7 @@ export async function watchOnce(session: Session): Promise<WatchOutcome> {
     for (const r of reopened) w.pending.push({ type: 'drift.reopened', actor: session.actor, subject: r.gap, to: r.status, cause: probeCause(round, r.gap), data: { after: 'flip' } });
     feedRound(session, w, round);
     return reopened;
-  }, { tolerate: true });
+  }, { tolerate: 'record' });
   let disabled: DisableOutcome | undefined;
   if (result.length && session.wf.spec.watch?.onReopen === 'disable') disabled = await disableWorkflow(session, `drift after the flip: ${result.map((r) => `${r.gap} ${r.status}`).join(', ')}`);
   return { reopened: result, disabled, report: disabled?.report ?? buildReport(session, view, checked) };

@@ -69,6 +69,21 @@ function why(tail: LedgerTail, head: Head | undefined): string {
   return `the ledger's last event is not the one the view was built from`;
 }
 
+interface WitnessRead {
+  head?: Checkpoint;
+  unreadable?: string;
+}
+
+// A witness that cannot be read is not an error that stops a command: it is a problem the verification names.
+async function readWitness(witness: Witness | undefined, workflow: string): Promise<WitnessRead> {
+  try {
+    const head = await witness?.read(workflow);
+    return head ? { head } : {};
+  } catch (e) {
+    return { unreadable: (e as Error).message.split('\n')[0] };
+  }
+}
+
 // With a witness: does the head it holds lie in the ledger that ends at `head`? (cheap: the witness is usually the head)
 async function witnessAgrees(store: WorkflowStore, held: Checkpoint | undefined, head: Head | undefined, key: KeyObject | undefined): Promise<boolean> {
   if (!held) return true;
@@ -90,9 +105,9 @@ export interface StoredVerification {
  * The whole ledger verified against everything that can vouch for it: the key, the witness, the
  * stored view's head (a free local witness), the operator's checkpoint or adopted head.
  */
-export async function verifyStored(store: WorkflowStore, opts: ViewCheckOptions & { allowAdoption?: boolean; stored?: StoredView; witnessHead?: Checkpoint }): Promise<StoredVerification> {
+export async function verifyStored(store: WorkflowStore, opts: ViewCheckOptions & { allowAdoption?: boolean; stored?: StoredView; witnessRead?: WitnessRead }): Promise<StoredVerification> {
   const stored = opts.stored ?? (await store.readView());
-  const witnessHead = opts.witnessHead ?? (await opts.witness?.read(opts.workflow));
+  const { head: witnessHead, unreadable } = opts.witnessRead ?? (await readWitness(opts.witness, opts.workflow));
   const viewHead = stored.state === 'sealed' ? bodyOf(stored.body)?.head : undefined;
   const read = await store.readLedger();
   const verification = verifyLedger(read, {
@@ -100,7 +115,7 @@ export async function verifyStored(store: WorkflowStore, opts: ViewCheckOptions 
     workflow: opts.workflow,
     allowAdoption: !!opts.allowAdoption,
     ...opts.vouch,
-    ...(opts.witness ? { witness: { head: witnessHead, location: opts.witness.location } } : {}),
+    ...(opts.witness ? { witness: { head: witnessHead, location: opts.witness.location, ...(unreadable ? { unreadable } : {}) } } : {}),
     ...(viewHead ? { view: { head: viewHead, location: store.viewLocation } } : {}),
   });
   const viewRejected = stored.state === 'rejected' ? stored.why : stored.state === 'sealed' && !bodyOf(stored.body) ? `the view ${store.viewLocation} was written by another version of flipgate` : undefined;
@@ -116,10 +131,11 @@ export async function verifyStored(store: WorkflowStore, opts: ViewCheckOptions 
  * const { view, source, reason, problem } = await checkView(store, { workflow: 'o8-production-readiness' });
  */
 export async function checkView(store: WorkflowStore, opts: ViewCheckOptions): Promise<CheckedView> {
-  const [stored, tail, witnessHead] = await Promise.all([store.readView(), store.tail(), opts.witness?.read(opts.workflow)]);
+  const [stored, tail, witnessRead] = await Promise.all([store.readView(), store.tail(), readWitness(opts.witness, opts.workflow)]);
+  const witnessHead = witnessRead.head;
   const storedView = stored.state === 'sealed' ? bodyOf(stored.body) : undefined;
   const key = opts.verifyKey;
-  if (storedView && !opts.fromLedger && tailIsHead(tail, storedView.head, key) && (await witnessAgrees(store, witnessHead, storedView.head, key))) {
+  if (storedView && !opts.fromLedger && !witnessRead.unreadable && tailIsHead(tail, storedView.head, key) && (await witnessAgrees(store, witnessHead, storedView.head, key))) {
     return { view: storedView, source: 'view', ...(witnessHead ? { witnessHead } : {}) };
   }
   const reason =
@@ -128,8 +144,9 @@ export async function checkView(store: WorkflowStore, opts: ViewCheckOptions): P
     stored.state === 'rejected' ? stored.why :
     !storedView ? `the view ${store.viewLocation} was written by another version of flipgate` :
     !tailIsHead(tail, storedView.head, key) ? why(tail, storedView.head) :
+    witnessRead.unreadable ? `the witness at ${opts.witness!.location} cannot be read` :
     'the witness does not hold a head of this ledger';
-  const { read, verification } = await verifyStored(store, { ...opts, allowAdoption: !opts.fromLedger, stored, witnessHead });
+  const { read, verification } = await verifyStored(store, { ...opts, allowAdoption: !opts.fromLedger, stored, witnessRead });
   return { view: replay(read.events), source: 'rebuilt', ...(reason ? { reason } : {}), ...(verification.problem ? { problem: verification.problem } : {}), read, verification, ...(witnessHead ? { witnessHead } : {}) };
 }
 

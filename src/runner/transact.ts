@@ -26,8 +26,12 @@ export interface WorkflowTx {
 export interface UpdateOptions {
   /** Rebuild from the whole ledger, verified, whatever the stored view says (the flip). */
   fromLedger?: boolean;
-  /** Record even on a ledger that fails its checks (the disable, which must act; the flip, whose guard refuses; watch). */
-  tolerate?: boolean;
+  /**
+   * What to do on a ledger that fails its checks (truncated, diverged, edited …); by default refuse.
+   * `record`: go on and record (the disable, which must act; watch, which must keep watching the host).
+   * `read`: go on but record nothing (the flip, whose ledger guard then refuses with the evidence).
+   */
+  tolerate?: 'record' | 'read';
   /** What the operator vouches for in the full verification (a checkpoint, an adopted head). */
   vouch?: Pick<VerifyOptions, 'checkpoint' | 'adopted'>;
 }
@@ -42,8 +46,8 @@ const problemText = (c: CheckedView) => `event ${c.problem!.seq} — ${c.problem
 /**
  * Runs `fn` under the store's lock on the checked view, then appends what it recorded, folds it into
  * the view and stores the view (and sends the new head to the witness). A ledger that fails its checks
- * (truncated, diverged, edited …) is refused, unless `tolerate`: then the events are recorded, but
- * neither the stored view nor the witness moves on, so the next command finds the problem again.
+ * (truncated, diverged, edited …) is refused, unless `tolerate` says otherwise; what is then recorded
+ * moves neither the stored view nor the witness on, so the next command finds the problem again.
  * The first event of a ledger (and any event after a spec change) anchors the spec's hash; a changed
  * spec sends the workflow back to its first gate, since what was proven was proven against another spec.
  */
@@ -52,7 +56,7 @@ export async function updateWorkflow<T>(session: Session, fn: (w: WorkflowTx) =>
     const checked = await readView(session, opts);
     if (checked.problem) {
       if (!opts.tolerate) throw new Refusal(`the ledger at ${session.store.location} does not verify: ${problemText(checked)}`, 'nothing was recorded; run flipgate audit verify');
-      session.note(`the ledger does not verify (${problemText(checked)}); recording anyway, without moving the view or the witness on`);
+      session.note(opts.tolerate === 'record' ? `the ledger does not verify (${problemText(checked)}); recording anyway, without moving the view or the witness on` : `the ledger does not verify (${problemText(checked)}); nothing is recorded`);
     }
     const view = checked.view;
     const current: WorkflowView = structuredClone(view);
@@ -91,7 +95,9 @@ export async function updateWorkflow<T>(session: Session, fn: (w: WorkflowTx) =>
         pending.push({ type: 'transition', actor: session.actor, cause, from: step.from, to: step.to, subject: step.to.split('.')[0], data: { event: step.event } });
       },
       async flush() {
-        const appended = await tx.append(pending.splice(0));
+        const batch = pending.splice(0);
+        if (checked.problem && opts.tolerate !== 'record') return;
+        const appended = await tx.append(batch);
         if (!appended.length) return;
         recorded.push(...appended);
         foldEvents(current, appended);

@@ -121,6 +121,7 @@ export class FileStore implements WorkflowStore {
 
   async readView(): Promise<StoredView> {
     await this.tidy();
+    this.view.data = null; // lowdb keeps what it held when the file is gone
     try {
       await this.view.read();
     } catch (e) {

@@ -55,8 +55,8 @@ export interface VerifyOptions {
   publicKey?: KeyObject;
   /** Fails when the ledger is shorter than, or diverges from, this head. */
   checkpoint?: Checkpoint;
-  /** The head a witness holds (written after every append): the ledger must contain it. */
-  witness?: { head: Checkpoint | undefined; location: string };
+  /** The head a witness holds (written after every append): the ledger must contain it; `unreadable` says why it could not be read. */
+  witness?: { head: Checkpoint | undefined; location: string; unreadable?: string };
   /** The head of the derived view beside the ledger: a free local witness. */
   view?: { head: Head; location: string };
   /** The adopted head the operator vouches for (--adopted SEQ:HASH). */
@@ -192,6 +192,8 @@ export function verifyLedger(input: LedgerEvent[] | LedgerRead, opts: VerifyOpti
     witness = { seq: w.head.seq, hash: w.head.hash, location: w.location, signed: !!w.head.signature, signatureChecked: !!key };
     const named = `the witness at ${w.location} (head of ${w.head.created})`;
     problem ??= firstOf(signedHeadProblem(w.head, named, 'witness', key, 'the witness is written with FLIPGATE_SIGNING_KEY set'), headProblem(events, w.head, named, 'restore the ledger from a copy'));
+  } else if (w?.unreadable) {
+    problem ??= { seq: events.length, index: Math.max(events.length - 1, 0), problem: 'witness', detail: `the witness at ${w.location} cannot be read (${w.unreadable}), so a cut-off or rewritten tail cannot be ruled out — make it reachable, or point --witness at a copy` };
   } else if (w) {
     notes.push(`the witness at ${w.location} holds no head yet: it is written after the next recorded event`);
   }

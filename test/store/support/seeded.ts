@@ -28,6 +28,8 @@ export interface SeededWorkflow {
   keyFile: string;
   pubFile: string;
   witness: Witness | undefined;
+  /** The --witness value that names the witness on the command line. */
+  witnessLocation: string | undefined;
   /** A session as `actor` on this store, signing when the workflow is signed. */
   session(actor: string, extra?: Partial<SessionOptions>): Session;
   /** Rewrites the stored ledger as someone with write access to its storage would (the table owner: triggers off). */
@@ -54,7 +56,8 @@ export async function seededWorkflow(backend: BackendName, opts: { signed?: bool
   const schema = new URL(url).searchParams.get('schema')!;
   const store = backend === 'file' ? new FileStore(fx.storePath, id, { signingKey }) : await openStore(url, id, { signingKey, env: {} });
   const witnessUrl = pgStoreUrl(fx.db, 'witness');
-  const witness = opts.witness === 'file' ? openWitness(path.join(fx.root, 'elsewhere', 'o8.head.json')) : opts.witness === 'postgres' ? openWitness(witnessUrl) : undefined;
+  const witnessLocation = opts.witness === 'file' ? path.join(fx.root, 'elsewhere', 'o8.head.json') : opts.witness === 'postgres' ? witnessUrl : undefined;
+  const witness = witnessLocation ? openWitness(witnessLocation) : undefined;
   if (opts.witness === 'file') await mkdir(path.join(fx.root, 'elsewhere'), { recursive: true });
   const sessions: Session[] = [];
   return {
@@ -66,6 +69,7 @@ export async function seededWorkflow(backend: BackendName, opts: { signed?: bool
     keyFile,
     pubFile,
     witness,
+    witnessLocation,
     session(actor, extra = {}) {
       const s = openSession({ workflow: fx.wf, store, actor, root: fx.root, env: fx.env, timeoutMs: 15_000, signingKey, witness, ...extra });
       sessions.push(s);
