@@ -50,7 +50,7 @@ function v1(schema: string): string[] {
 function v2(schema: string): string[] {
   const s = quoteIdent(schema);
   return [
-    `CREATE FUNCTION ${s}.canonical_json(j jsonb) RETURNS text LANGUAGE plpgsql IMMUTABLE STRICT AS $fn$
+    `CREATE OR REPLACE FUNCTION ${s}.canonical_json(j jsonb) RETURNS text LANGUAGE plpgsql IMMUTABLE STRICT AS $fn$
       DECLARE out text;
       BEGIN
         CASE jsonb_typeof(j)
@@ -68,7 +68,7 @@ function v2(schema: string): string[] {
         RETURN out;
       END
     $fn$`,
-    `CREATE FUNCTION ${s}.check_append() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+    `CREATE OR REPLACE FUNCTION ${s}.check_append() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
       DECLARE
         v jsonb := NEW.body::jsonb;
         last_seq bigint;
@@ -94,8 +94,9 @@ function v2(schema: string): string[] {
         RETURN NEW;
       END
     $fn$`,
+    `DROP TRIGGER IF EXISTS events_check_append ON ${s}.events`,
     `CREATE TRIGGER events_check_append BEFORE INSERT ON ${s}.events FOR EACH ROW EXECUTE FUNCTION ${s}.check_append()`,
-    `CREATE TABLE ${s}.views (workflow text PRIMARY KEY, body text NOT NULL, updated timestamptz NOT NULL DEFAULT now())`,
+    `CREATE TABLE IF NOT EXISTS ${s}.views (workflow text PRIMARY KEY, body text NOT NULL, updated timestamptz NOT NULL DEFAULT now())`,
     `COMMENT ON TABLE ${s}.views IS 'flipgate derived views: one sealed document per workflow, folded from events; never trusted before its head is checked against the ledger.'`,
     `REVOKE ALL ON ${s}.views FROM PUBLIC`,
     `UPDATE ${s}.store_meta SET value = '2' WHERE key = 'schemaVersion'`,
