@@ -178,6 +178,20 @@ describe('the ledger lock', () => {
     await lock.release();
   });
 
+  it('is removed, with the temp files of killed writers, by the next command that reads the view (status)', async () => {
+    const { store, ledger, dir } = await fresh();
+    await record(store);
+    const state = path.join(dir, 'state');
+    const host = hostname().replace(/[^A-Za-z0-9-]/g, '_');
+    const dead = await deadPid();
+    await symlink(`flipgate-lock:${dead}:abc:${hostname()}`, `${ledger}.lock`);
+    const left = [`.wf.json.${host}.${dead}.0123abcd.tmp`, `.wf.json.${host}.${process.pid}.4567cdef.tmp`, `.wf.json.other-host.${dead}.89abcdef.tmp`];
+    for (const f of left) await writeFile(path.join(state, f), '{');
+    expect((await store.readView()).state).toBe('sealed');
+    // Ours and dead: gone. A live writer's (this process) and another host's young one: kept.
+    expect((await readdir(state)).sort()).toEqual([left[1], left[2], 'wf.events.jsonl', 'wf.json'].sort());
+  });
+
   it('serialises two holders in one process', async () => {
     const { ledger } = await fresh();
     await mkdir(path.dirname(ledger), { recursive: true });
