@@ -76,11 +76,13 @@ async function measure(store, size) {
   let events;
   let v;
   for (let run = 0; run < 3; run++) {
+    // Reading checks every line's canonical text (and recomputes its hash from it); verify checks the chain.
     const r0 = performance.now();
-    events = await store.readEvents();
+    const read = await store.readLedger();
+    events = read.events;
     reads.push(performance.now() - r0);
     const v0 = performance.now();
-    v = verifyLedger(events);
+    v = verifyLedger(read);
     verifies.push(performance.now() - v0);
   }
   const readMs = median(reads);
@@ -182,7 +184,7 @@ const ok = (b) => (b ? 'met' : 'MISSED');
 const parts = [
   `file append ${int(sizes[sizes.length - 1])}/${int(sizes[0])} = ${fileFlat.toFixed(2)}× (target ≤ 2×: ${ok(fileFlat <= 2)})`,
   pgFlat === undefined ? 'postgres skipped' : `postgres append ${pgFlat.toFixed(2)}× (${ok(pgFlat <= 2)})`,
-  `file verify ${int(big.verifyRate)} events/s (target > 100,000: ${ok(big.verifyRate > 100_000)})`,
+  `file verify ${int(big.readVerifyRate)} events/s, reading included (target > 100,000: ${ok(big.readVerifyRate > 100_000)})`,
   `fsync ${ms(fsyncMs)} ms`,
 ];
 say('');

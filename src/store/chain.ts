@@ -1,4 +1,4 @@
-import { canonicalJson, sha256, type Signer } from '../support/digest.js';
+import { canonicalJson, isCanonicalText, sha256, type Signer } from '../support/digest.js';
 import { GENESIS, type DamagedLine, type Head, type LedgerEvent, type LedgerRead, type NewEvent } from './types.js';
 
 /** The hash of an event: SHA-256 over the canonical JSON of every field but `hash` and `sig`. */
@@ -15,16 +15,17 @@ export function eventText(e: LedgerEvent): string {
  * Parses one stored line. A line must be exactly the canonical text of the event it parses to: a
  * duplicate key, a reordered key or extra whitespace makes two texts of one event, and only one is hashed.
  */
-export function parseLine(text: string, line: number, index: number): { event?: LedgerEvent; damage?: DamagedLine } {
+export function parseLine(text: string, line: number, index: number): { event?: LedgerEvent; damage?: DamagedLine; hash?: string } {
   let event: LedgerEvent;
   try {
     event = JSON.parse(text) as LedgerEvent;
   } catch {
     return { damage: { index, line, problem: 'malformed', detail: `line ${line} of the ledger is not JSON: it was damaged or written by hand` } };
   }
+  if (isCanonicalText(text, event)) return { event, hash: hashOfLine(text, event) };
   let canonical: string | undefined;
   try {
-    canonical = canonicalJson(event);
+    canonical = canonicalJson(event); // the slow way, for what the quick test cannot tell (integer-like keys)
   } catch {
     canonical = undefined;
   }
@@ -36,18 +37,34 @@ export function parseLine(text: string, line: number, index: number): { event?: 
   };
 }
 
+/**
+ * The hash a canonical line's event should carry, from the line itself: its text without the `hash`
+ * and `sig` members is the canonical text of the hashed body (keys are sorted, and neither member is
+ * ever last). Only the top-level members can hold these exact values, so the first match is theirs.
+ */
+function hashOfLine(text: string, e: LedgerEvent): string | undefined {
+  if (typeof e !== 'object' || e === null || typeof e.hash !== 'string') return undefined;
+  let body = text.replace(`"hash":"${e.hash}",`, '');
+  if (typeof e.sig === 'string') body = body.replace(`"sig":"${e.sig}",`, '');
+  return body.length < text.length ? sha256(body) : undefined;
+}
+
 /** Parses stored lines (file lines or Postgres rows) into events and damaged lines. */
 export function parseLines(lines: Iterable<string>): LedgerRead {
-  const events: LedgerEvent[] = [];
-  const damaged: DamagedLine[] = [];
+  const read: LedgerRead = { events: [], damaged: [], hashes: [] };
   let n = 0;
-  for (const text of lines) {
-    n++;
-    const { event, damage } = parseLine(text, n, events.length);
-    if (damage) damaged.push(damage);
-    if (event) events.push(event);
+  for (const text of lines) addLine(read, text, ++n);
+  return read;
+}
+
+/** Adds one stored line to a read. */
+export function addLine(read: LedgerRead, text: string, line: number): void {
+  const { event, damage, hash } = parseLine(text, line, read.events.length);
+  if (damage) read.damaged.push(damage);
+  if (event) {
+    read.events.push(event);
+    read.hashes?.push(hash);
   }
-  return { events, damaged };
 }
 
 /** The event that adopts an unsigned ledger when signing starts: signed, naming the head it vouches for. */
@@ -97,16 +114,20 @@ function malformed(e: LedgerEvent, index: number): string | undefined {
 
 export const describeSeq = (e: LedgerEvent) => `event ${e.seq} (${e.type}${e.subject ? ` ${e.subject}` : ''})`;
 
-/** Whether one event is well-formed and matches its own hash (the tail check of a view, and every event of a chain). */
-export function eventProblem(e: LedgerEvent, index: number): ChainProblem | undefined {
+/**
+ * Whether one event is well-formed and matches its own hash (the tail check of a view, and every
+ * event of a chain); `recomputed` is its body's hash when the reader already computed it from the line.
+ */
+export function eventProblem(e: LedgerEvent, index: number, recomputed?: string): ChainProblem | undefined {
   const bad = malformed(e, index);
   if (bad) return { seq: Number.isSafeInteger(e?.seq) ? e.seq : index + 1, index, problem: 'malformed', detail: `${bad}: it was damaged or written by hand` };
   const { hash, sig: _sig, ...body } = e;
-  let recomputed: string;
-  try {
-    recomputed = hashEvent(body);
-  } catch {
-    recomputed = '';
+  if (recomputed === undefined) {
+    try {
+      recomputed = hashEvent(body);
+    } catch {
+      recomputed = '';
+    }
   }
   if (recomputed !== hash) return { seq: e.seq, index, problem: 'edited', detail: `${describeSeq(e)} does not match its hash: a field was changed after it was recorded` };
   return undefined;
@@ -117,7 +138,7 @@ export function eventProblem(e: LedgerEvent, index: number): ChainProblem | unde
  * when intact. A damaged line counts where it stands.
  */
 export function verifyChain(read: LedgerEvent[] | LedgerRead, from?: Head & { workflow?: string }): ChainProblem | undefined {
-  const { events, damaged } = Array.isArray(read) ? { events: read, damaged: [] } : read;
+  const { events, damaged, hashes } = Array.isArray(read) ? { events: read, damaged: [], hashes: undefined } : read;
   let prev = from?.hash ?? GENESIS;
   let seq = from?.seq ?? 0;
   const workflow = from?.workflow ?? events[0]?.workflow;
@@ -125,7 +146,7 @@ export function verifyChain(read: LedgerEvent[] | LedgerRead, from?: Head & { wo
   for (let i = 0; i < events.length; i++) {
     if (damage && damage.index <= i) return { seq: seq + 1, index: damage.index, problem: damage.problem, detail: damage.detail };
     const e = events[i]!;
-    const bad = eventProblem(e, i);
+    const bad = eventProblem(e, i, hashes?.[i]);
     if (bad) return bad;
     if (e.workflow !== workflow) return { seq: e.seq, index: i, problem: 'inserted', detail: `${describeSeq(e)} belongs to workflow ${e.workflow}, not ${workflow}: it was copied in from another ledger` };
     if (e.seq !== seq + 1 || e.prev !== prev) {

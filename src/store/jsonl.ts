@@ -1,6 +1,6 @@
 import { open, readFile } from 'node:fs/promises';
-import { parseLine } from './chain.js';
-import type { DamagedLine, LedgerEvent, LedgerRead, LedgerTail } from './types.js';
+import { addLine, parseLine } from './chain.js';
+import type { LedgerRead, LedgerTail } from './types.js';
 
 export interface JsonLinesRead extends LedgerRead {
   /** Bytes up to the end of the last complete line. */
@@ -10,21 +10,16 @@ export interface JsonLinesRead extends LedgerRead {
 }
 
 // Line by line from the bytes: an ASCII line decodes to a one-byte string, which parses faster.
-function parseBuffer(buf: Buffer, end: number, firstLine = 1): LedgerRead {
-  const events: LedgerEvent[] = [];
-  const damaged: DamagedLine[] = [];
-  let lineNo = firstLine - 1;
+function parseBuffer(buf: Buffer, end: number): LedgerRead {
+  const read: LedgerRead = { events: [], damaged: [], hashes: [] };
+  let lineNo = 0;
   for (let start = 0; start < end; ) {
     const nl = buf.indexOf(0x0a, start);
     lineNo++;
-    if (nl > start) {
-      const { event, damage } = parseLine(buf.toString('utf8', start, nl), lineNo, events.length);
-      if (damage) damaged.push(damage);
-      if (event) events.push(event);
-    }
+    if (nl > start) addLine(read, buf.toString('utf8', start, nl), lineNo);
     start = nl + 1;
   }
-  return { events, damaged };
+  return read;
 }
 
 /** Reads a JSON Lines ledger; a crash can leave only a partial last line, which is set aside. */

@@ -56,6 +56,8 @@ export interface DamagedLine {
 export interface LedgerRead {
   events: LedgerEvent[];
   damaged: DamagedLine[];
+  /** For each event, its body's hash as recomputed from its stored line while reading (when the line is canonical). */
+  hashes?: (string | undefined)[];
 }
 
 /** The end of a ledger, read without reading the rest. */
