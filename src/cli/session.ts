@@ -11,7 +11,7 @@ import { progress } from './io.js';
 import { intOption, resolveStoreLocation, resolveWorkflowFile, type GlobalOptions } from './resolve.js';
 
 /** The workflow the options name, read from its file (every time: the file is the truth), and the store location that follows from it. */
-export async function loadCliWorkflow(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<{ wf: LoadedWorkflow; location: string }> {
+async function loadCliWorkflow(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<{ wf: LoadedWorkflow; location: string }> {
   const file = await resolveWorkflowFile(opts, env);
   const { loadWorkflow } = await import('../spec/load.js');
   const wf = await loadWorkflow(file, { env });
@@ -19,7 +19,7 @@ export async function loadCliWorkflow(opts: GlobalOptions, env: NodeJS.ProcessEn
 }
 
 /** --witness, else FLIPGATE_WITNESS, else the workflow's `ledger: {witness}` (a path there is relative to the workflow file). */
-export function cliWitness(opts: GlobalOptions, wf: LoadedWorkflow, env: NodeJS.ProcessEnv = process.env): Witness | undefined {
+function cliWitness(opts: GlobalOptions, wf: LoadedWorkflow, env: NodeJS.ProcessEnv = process.env): Witness | undefined {
   if (opts.witness) return openWitness(opts.witness);
   if (env.FLIPGATE_WITNESS) return openWitness(env.FLIPGATE_WITNESS);
   const fromSpec = wf.spec.ledger?.witness;

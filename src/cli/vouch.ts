@@ -4,7 +4,7 @@ import { parseCheckpoint, type Checkpoint } from '../store/checkpoint.js';
 import type { Head } from '../store/types.js';
 import { parseAdopted } from './resolve.js';
 
-export async function readCheckpointFile(file: string): Promise<Checkpoint> {
+async function readCheckpointFile(file: string): Promise<Checkpoint> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

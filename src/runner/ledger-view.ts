@@ -29,8 +29,6 @@ export interface CheckedView {
   /** The whole ledger and its verification, when it was read. */
   read?: LedgerRead;
   verification?: LedgerVerification;
-  /** The head the witness holds, when one is configured. */
-  witnessHead?: Checkpoint;
 }
 
 export interface ViewCheckOptions {
@@ -59,14 +57,16 @@ function tailIsHead(tail: LedgerTail, head: Head | undefined, key: KeyObject | u
   return !key || (typeof last.sig === 'string' && signatureVerifies(last.hash, last.sig, key));
 }
 
-function why(tail: LedgerTail, head: Head | undefined): string {
+function why(tail: LedgerTail, head: Head | undefined, key: KeyObject | undefined): string {
   const last = tail.last;
   if (tail.lastDamaged) return `the ledger's last line is ${tail.lastDamaged === 'malformed' ? 'not JSON' : 'not canonical'}`;
   if (!head) return `the view has no events, the ledger ends at event ${last?.seq}`;
   if (!last) return `the ledger is empty, the view had seen event ${head.seq}`;
   if (last.seq > head.seq) return `the ledger ends at event ${last.seq}, the view had seen event ${head.seq} (a command stopped before updating the view, or another program wrote the ledger)`;
   if (last.seq < head.seq) return `the ledger ends at event ${last.seq}, the view had seen event ${head.seq}`;
-  return `the ledger's last event is not the one the view was built from`;
+  if (last.hash !== head.hash) return `the ledger's last event is not the one the view was built from`;
+  if (key && typeof last.sig !== 'string') return `the ledger's last event is not signed, though a signing key is configured (it is adopted by the next event recorded with the key)`;
+  return `the ledger's last event does not match its hash${key ? ' or its signature' : ''}`;
 }
 
 interface WitnessRead {
@@ -96,7 +96,6 @@ async function witnessAgrees(store: WorkflowStore, held: Checkpoint | undefined,
 export interface StoredVerification {
   read: LedgerRead;
   verification: LedgerVerification;
-  witnessHead?: Checkpoint;
   /** Why the stored view could not serve as a witness (edited, missing …), if it could not. */
   viewRejected?: string;
 }
@@ -119,7 +118,7 @@ export async function verifyStored(store: WorkflowStore, opts: ViewCheckOptions 
     ...(viewHead ? { view: { head: viewHead, location: store.viewLocation } } : {}),
   });
   const viewRejected = stored.state === 'rejected' ? stored.why : stored.state === 'sealed' && !bodyOf(stored.body) ? `the view ${store.viewLocation} was written by another version of flipgate` : undefined;
-  return { read, verification, ...(witnessHead ? { witnessHead } : {}), ...(viewRejected ? { viewRejected } : {}) };
+  return { read, verification, ...(viewRejected ? { viewRejected } : {}) };
 }
 
 /**
@@ -132,22 +131,21 @@ export async function verifyStored(store: WorkflowStore, opts: ViewCheckOptions 
  */
 export async function checkView(store: WorkflowStore, opts: ViewCheckOptions): Promise<CheckedView> {
   const [stored, tail, witnessRead] = await Promise.all([store.readView(), store.tail(), readWitness(opts.witness, opts.workflow)]);
-  const witnessHead = witnessRead.head;
   const storedView = stored.state === 'sealed' ? bodyOf(stored.body) : undefined;
   const key = opts.verifyKey;
-  if (storedView && !opts.fromLedger && !witnessRead.unreadable && tailIsHead(tail, storedView.head, key) && (await witnessAgrees(store, witnessHead, storedView.head, key))) {
-    return { view: storedView, source: 'view', ...(witnessHead ? { witnessHead } : {}) };
+  if (storedView && !opts.fromLedger && !witnessRead.unreadable && tailIsHead(tail, storedView.head, key) && (await witnessAgrees(store, witnessRead.head, storedView.head, key))) {
+    return { view: storedView, source: 'view' };
   }
   const reason =
     opts.fromLedger ? undefined :
     stored.state === 'missing' ? (tail.last ? `there is no view at ${store.viewLocation} yet` : undefined) :
     stored.state === 'rejected' ? stored.why :
     !storedView ? `the view ${store.viewLocation} was written by another version of flipgate` :
-    !tailIsHead(tail, storedView.head, key) ? why(tail, storedView.head) :
+    !tailIsHead(tail, storedView.head, key) ? why(tail, storedView.head, key) :
     witnessRead.unreadable ? `the witness at ${opts.witness!.location} cannot be read` :
     'the witness does not hold a head of this ledger';
   const { read, verification } = await verifyStored(store, { ...opts, allowAdoption: !opts.fromLedger, stored, witnessRead });
-  return { view: replay(read.events), source: 'rebuilt', ...(reason ? { reason } : {}), ...(verification.problem ? { problem: verification.problem } : {}), read, verification, ...(witnessHead ? { witnessHead } : {}) };
+  return { view: replay(read.events), source: 'rebuilt', ...(reason ? { reason } : {}), ...(verification.problem ? { problem: verification.problem } : {}), read, verification };
 }
 
 /** What reading a checked view needs of a session (status reads it without the machine or the probes). */

@@ -70,7 +70,7 @@ export interface WorkflowView {
   head: Head | undefined;
 }
 
-export function emptyView(): WorkflowView {
+function emptyView(): WorkflowView {
   return {
     state: undefined,
     activeState: undefined,

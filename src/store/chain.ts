@@ -68,7 +68,7 @@ export function addLine(read: LedgerRead, text: string, line: number): void {
 }
 
 /** The event that adopts an unsigned ledger when signing starts: signed, naming the head it vouches for. */
-export function adoptionEvent(last: Head, actor: string, keyId: string): NewEvent {
+function adoptionEvent(last: Head, actor: string, keyId: string): NewEvent {
   return { type: 'ledger.adopted', actor, cause: { kind: 'operator', command: 'signing started' }, data: { adopts: { seq: last.seq, hash: last.hash }, keyId } };
 }
 

@@ -142,7 +142,7 @@ export function digest(value: unknown): string {
 /** Signs text (a ledger hash, a checkpoint, a view's digest) with an ed25519 private key; base64. */
 export type Signer = ((text: string) => string) & { keyId: string };
 
-export const GENERATE_KEY = 'generate one with: openssl genpkey -algorithm ed25519 -out ledger-key.pem';
+const GENERATE_KEY = 'generate one with: openssl genpkey -algorithm ed25519 -out ledger-key.pem';
 const EXPORT_PUBLIC = 'export it with: openssl pkey -in ledger-key.pem -pubout -out ledger-key.pub.pem';
 
 /** A short, stable name for a public key: the first 16 hex digits of SHA-256 over its SPKI DER. */
