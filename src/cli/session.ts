@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { planMachine, type MachinePlan } from '../machine/plan.js';
 import type { ViewReader } from '../runner/ledger-view.js';
@@ -10,11 +11,22 @@ import { publicKeyOf } from '../support/digest.js';
 import { progress } from './io.js';
 import { intOption, resolveStoreLocation, resolveWorkflowFile, type GlobalOptions } from './resolve.js';
 
-/** The workflow the options name, read from its file (every time: the file is the truth), and the store location that follows from it. */
-async function loadCliWorkflow(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<{ wf: LoadedWorkflow; location: string }> {
-  const file = await resolveWorkflowFile(opts, env);
+/** The workflow in `file`, read, parsed and validated (every time: the file is the truth). */
+async function validated(file: string, env: NodeJS.ProcessEnv): Promise<LoadedWorkflow> {
   const { loadWorkflow } = await import('../spec/load.js');
-  const wf = await loadWorkflow(file, { env });
+  return loadWorkflow(file, { env });
+}
+
+/**
+ * The workflow the options name and the store location that follows from it. With `unvalidated`, a
+ * file that parses is returned without validation (see readUnvalidated): the caller must load it
+ * again with validation unless the ledger anchored its hash.
+ */
+async function loadCliWorkflow(opts: GlobalOptions, env: NodeJS.ProcessEnv, unvalidated = false): Promise<{ wf: LoadedWorkflow; location: string }> {
+  const file = await resolveWorkflowFile(opts, env);
+  const text = unvalidated ? await readFile(file, 'utf8').catch(() => undefined) : undefined;
+  const quick = text !== undefined ? (await import('../spec/anchored.js')).readUnvalidated(text, file, env) : undefined;
+  const wf = quick ?? (await validated(file, env));
   return { wf, location: resolveStoreLocation(opts, wf.spec.id, env) };
 }
 
@@ -36,20 +48,35 @@ interface Opened {
   witness: Witness | undefined;
 }
 
-async function openAll(opts: GlobalOptions): Promise<Opened> {
-  const { wf, location } = await loadCliWorkflow(opts);
+async function openAll(opts: GlobalOptions, unvalidated = false): Promise<Opened> {
+  const { wf, location } = await loadCliWorkflow(opts, process.env, unvalidated);
   const keys = await keysFromEnv();
   const store = await openStore(location, wf.spec.id, keys);
   return { wf, keys, store, witness: cliWitness(opts, wf) };
 }
 
-/** What `status` and the other readers need: the workflow, its plan and its store, without the machine or the probes. */
-export async function cliReader(opts: GlobalOptions): Promise<ViewReader & { plan: MachinePlan; close(): Promise<void> }> {
-  const { wf, keys, store, witness } = await openAll(opts);
-  return {
+export interface CliReader extends ViewReader {
+  plan: MachinePlan;
+  /** Validates the workflow file now (a reader opened with `unvalidated` whose spec the ledger never anchored). */
+  validate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * What `status` and the other readers need: the workflow, its plan and its store, without the machine
+ * or the probes. With `unvalidated` (status), the workflow file is parsed but not validated, which
+ * keeps zod unloaded: call validate() unless the view's anchored spec hash is the file's.
+ */
+export async function cliReader(opts: GlobalOptions, { unvalidated = false } = {}): Promise<CliReader> {
+  const { wf, keys, store, witness } = await openAll(opts, unvalidated);
+  const reader: CliReader = {
     wf,
     store,
     plan: planMachine(wf.spec),
+    validate: async () => {
+      reader.wf = await validated(wf.file, process.env);
+      reader.plan = planMachine(reader.wf.spec);
+    },
     verifyKey: keys.verifyKey ?? (keys.signingKey ? publicKeyOf(keys.signingKey) : undefined),
     witness,
     note: printNote,
@@ -58,6 +85,7 @@ export async function cliReader(opts: GlobalOptions): Promise<ViewReader & { pla
       await store.close();
     },
   };
+  return reader;
 }
 
 /** Loads the workflow and opens the store, the witness and the probes as the global options say. */

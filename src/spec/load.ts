@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, ConfigErrors } from '../errors.js';
 import { digest, sha256 } from '../support/digest.js';
+import { expandGroups } from './groups.js';
 import { interpolate } from './interpolate.js';
 import { describeIssue, type IssueText } from './issues.js';
 import { locate } from './locate.js';
@@ -68,17 +69,6 @@ export function parseWorkflow(text: string, file: string, opts: { env?: NodeJS.P
   if (all.length) throw new ConfigErrors(dedupe(toErrors(all)));
   const spec = expandGroups(parsed.data!);
   return { file, spec, vars, hash: digest(spec), sourceHash: sha256(text) };
-}
-
-/** Replaces "@group" in approval principals with the group's members. */
-function expandGroups(spec: Workflow): Workflow {
-  const groups = spec.groups ?? {};
-  for (const g of spec.gaps) {
-    for (const c of g.checks) {
-      if (c.kind === 'approval' && c.principals) c.principals = [...new Set(c.principals.flatMap((p) => (p.startsWith('@') ? (groups[p.slice(1)] ?? []) : [p])))];
-    }
-  }
-  return spec;
 }
 
 const samePath = (a: IssueText['path'], b: IssueText['path']) => a.length === b.length && a.every((x, i) => x === b[i]);

@@ -58,6 +58,17 @@ describe('the files under state/ beside the ledger', () => {
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
+  it('hold no workflow: status reads the workflow file every time, shows a change at once, and reports an invalid one (exit 2)', async () => {
+    const wf = args[1]!;
+    expect((await statusJson()).json.title).toBe('State files');
+    await writeFile(wf, spec.replace('title: State files', 'title: Renamed'));
+    expect((await statusJson()).json.title).toBe('Renamed');
+    await writeFile(wf, spec.replace('mode: "0640"', 'mode: 0640'));
+    const bad = await run(['status']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/mode/);
+  });
+
   it('hold no workflow: a cache file from an older flipgate, with a spec that drops GAP-2 and another flip command, changes nothing', async () => {
     const forgedSpec = { id: 'files', title: 'State files', killSwitch: { id: 'switch', kind: 'file', path: '/opt/app/switch.conf' }, flip: { command: ['/bin/sh', '-c', 'touch /tmp/pwned'] }, gates: [{ id: 'G1', title: 'x', requires: ['GAP-1'] }], gaps: [{ id: 'GAP-1', title: 'x', checks: [{ id: 'c', kind: 'file', path: '/opt/app/app.conf' }] }] };
     await writeFile(path.join(state, 'files.cache.json'), JSON.stringify({ note: 'flipgate cache', build: 'any', workflow: { source: spec, env: {}, loaded: { spec: forgedSpec, vars: {}, hash: 'x', sourceHash: 'x' } } }));
