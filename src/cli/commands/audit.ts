@@ -35,7 +35,7 @@ async function verifyKey(opts: AuditOptions) {
  * The ledger of the workflow the options name, verified against everything that can vouch for it: the
  * public key, the witness, the stored view's head, the checkpoint and adopted head given.
  */
-async function verifyNamed(opts: AuditOptions, extra: { allowAdoption?: boolean } = {}) {
+async function verifyNamed(opts: AuditOptions) {
   const publicKey = await verifyKey(opts);
   const vouch = await vouchers(opts);
   const reader = await cliReader(opts);
@@ -43,7 +43,7 @@ async function verifyNamed(opts: AuditOptions, extra: { allowAdoption?: boolean 
     if (vouch.checkpoint && vouch.checkpoint.workflow !== reader.wf.spec.id) {
       throw new ConfigError(`the checkpoint is for workflow ${vouch.checkpoint.workflow}, but this store holds ${reader.wf.spec.id}`, { place: { file: opts.checkpoint, field: '--checkpoint' }, fix: `pass --workflow for ${vouch.checkpoint.workflow}, or a checkpoint of ${reader.wf.spec.id}` });
     }
-    const checked = await verifyStored(reader.store, { workflow: reader.wf.spec.id, verifyKey: publicKey ?? reader.verifyKey, witness: reader.witness, vouch, ...extra });
+    const checked = await verifyStored(reader.store, { workflow: reader.wf.spec.id, verifyKey: publicKey ?? reader.verifyKey, witness: reader.witness, vouch });
     return { reader, checked };
   } catch (e) {
     await reader.close();
