@@ -184,7 +184,7 @@ const ok = (b) => (b ? 'met' : 'MISSED');
 const parts = [
   `file append ${int(sizes[sizes.length - 1])}/${int(sizes[0])} = ${fileFlat.toFixed(2)}× (target ≤ 2×: ${ok(fileFlat <= 2)})`,
   pgFlat === undefined ? 'postgres skipped' : `postgres append ${pgFlat.toFixed(2)}× (${ok(pgFlat <= 2)})`,
-  `file verify ${int(big.readVerifyRate)} events/s, reading included (target > 100,000: ${ok(big.readVerifyRate > 100_000)})`,
+  `file verify ${int(big.readVerifyRate)} events/s (reading included; target > 100,000: ${ok(big.readVerifyRate > 100_000)})`,
   `fsync ${ms(fsyncMs)} ms`,
 ];
 say('');

@@ -87,7 +87,7 @@ describe('a file store whose writers are killed mid-write', () => {
     const after = await store.readEvents();
     expect(after[after.length - 1]!.hash).toBe(next!.hash);
     expect(verifyLedger(after).problem).toBeUndefined();
-  }, 120_000);
+  }, 300_000);
 });
 
 describe.skipIf(!realServer())(`a Postgres store whose writers are killed mid-write (concurrent sessions: ${noServerReason})`, () => {
@@ -107,5 +107,5 @@ describe.skipIf(!realServer())(`a Postgres store whose writers are killed mid-wr
     } finally {
       await reader.close();
     }
-  }, 120_000);
+  }, 300_000);
 });
