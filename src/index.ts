@@ -25,7 +25,7 @@ export { buildReport, type StatusReport, type GapReport } from './runner/report.
 export { openStore } from './store/open.js';
 export { FileStore } from './store/file-store.js';
 export { verifyChain } from './store/chain.js';
-export { verifyLedger, type LedgerVerification, type LedgerProblem, type VerifyOptions } from './store/verify.js';
+export { verifyLedger, verifyStoredLedger, type LedgerVerification, type LedgerProblem, type VerifyOptions } from './store/verify.js';
 export { makeCheckpoint, checkpointOf, parseCheckpoint, checkpointVerifies, type Checkpoint } from './store/checkpoint.js';
 export { openWitness, type Witness } from './store/witness.js';
 export { copyLedger, type CopyResult } from './store/copy.js';

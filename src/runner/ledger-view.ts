@@ -1,12 +1,12 @@
 import type { KeyObject } from 'node:crypto';
 import type { Checkpoint } from '../store/checkpoint.js';
 import { eventProblem } from '../store/chain.js';
-import type { Head, LedgerRead, LedgerTail, StoredView, WorkflowStore } from '../store/types.js';
-import { verifyLedger, type LedgerProblem, type LedgerVerification, type VerifyOptions } from '../store/verify.js';
+import type { Head, LedgerEvent, LedgerTail, StoredView, WorkflowStore } from '../store/types.js';
+import { LedgerScan, verifyLedger, type LedgerProblem, type LedgerVerification, type VerifyOptions } from '../store/verify.js';
 import type { Witness } from '../store/witness.js';
 import type { LoadedWorkflow } from '../spec/load.js';
 import { signatureVerifies } from '../support/digest.js';
-import { replay, type WorkflowView } from './view.js';
+import { foldEvent, replay, type WorkflowView } from './view.js';
 
 /** Bump when foldEvent changes what it records: a stored view of another version is rebuilt. */
 export const FOLD_VERSION = 1;
@@ -26,8 +26,7 @@ export interface CheckedView {
   reason?: string;
   /** What is wrong with the ledger (truncated, diverged, edited …): the view then shows the ledger as it stands. */
   problem?: LedgerProblem;
-  /** The whole ledger and its verification, when it was read. */
-  read?: LedgerRead;
+  /** The whole ledger's verification, when it was read. */
   verification?: LedgerVerification;
 }
 
@@ -94,31 +93,51 @@ async function witnessAgrees(store: WorkflowStore, held: Checkpoint | undefined,
 }
 
 export interface StoredVerification {
-  read: LedgerRead;
   verification: LedgerVerification;
+  /** The fold of the whole ledger as it stands. */
+  view: WorkflowView;
+  /** Its events, when asked to keep them (the audit's report). */
+  events?: LedgerEvent[];
+  /** Its last event (a checkpoint's head). */
+  last?: LedgerEvent;
   /** Why the stored view could not serve as a witness (edited, missing …), if it could not. */
   viewRejected?: string;
 }
 
 /**
- * The whole ledger verified against everything that can vouch for it: the key, the witness, the
- * stored view's head (a free local witness), the operator's checkpoint or adopted head.
+ * The whole ledger, read once and kept only if asked: verified against everything that can vouch
+ * for it (the key, the witness, the stored view's head as a free local witness, the operator's
+ * checkpoint or adopted head) and folded into a view on the same pass. A break in the chain is then
+ * named from the whole ledger.
  */
-export async function verifyStored(store: WorkflowStore, opts: ViewCheckOptions & { allowAdoption?: boolean; stored?: StoredView; witnessRead?: WitnessRead }): Promise<StoredVerification> {
+export async function verifyStored(store: WorkflowStore, opts: ViewCheckOptions & { allowAdoption?: boolean; stored?: StoredView; witnessRead?: WitnessRead; keep?: boolean }): Promise<StoredVerification> {
   const stored = opts.stored ?? (await store.readView());
   const { head: witnessHead, unreadable } = opts.witnessRead ?? (await readWitness(opts.witness, opts.workflow));
   const viewHead = stored.state === 'sealed' ? bodyOf(stored.body)?.head : undefined;
-  const read = await store.readLedger();
-  const verification = verifyLedger(read, {
+  const verify: VerifyOptions = {
     publicKey: opts.verifyKey,
     workflow: opts.workflow,
     allowAdoption: !!opts.allowAdoption,
     ...opts.vouch,
     ...(opts.witness ? { witness: { head: witnessHead, location: opts.witness.location, ...(unreadable ? { unreadable } : {}) } } : {}),
     ...(viewHead ? { view: { head: viewHead, location: store.viewLocation } } : {}),
+  };
+  const scan = new LedgerScan(verify);
+  const view = replay([]);
+  const events: LedgerEvent[] | undefined = opts.keep ? [] : undefined;
+  let last: LedgerEvent | undefined;
+  await store.scan({
+    add(e, hash) {
+      scan.add(e, hash);
+      foldEvent(view, e);
+      events?.push(e);
+      last = e;
+    },
+    damage: (d) => scan.damage(d),
   });
+  const verification = scan.chainBroken ? verifyLedger(await store.readLedger(), verify) : scan.result();
   const viewRejected = stored.state === 'rejected' ? stored.why : stored.state === 'sealed' && !bodyOf(stored.body) ? `the view ${store.viewLocation} was written by another version of flipgate` : undefined;
-  return { read, verification, ...(viewRejected ? { viewRejected } : {}) };
+  return { verification, view, ...(events ? { events } : {}), ...(last ? { last } : {}), ...(viewRejected ? { viewRejected } : {}) };
 }
 
 /**
@@ -144,8 +163,8 @@ export async function checkView(store: WorkflowStore, opts: ViewCheckOptions): P
     !tailIsHead(tail, storedView.head, key) ? why(tail, storedView.head, key) :
     witnessRead.unreadable ? `the witness at ${opts.witness!.location} cannot be read` :
     'the witness does not hold a head of this ledger';
-  const { read, verification } = await verifyStored(store, { ...opts, allowAdoption: !opts.fromLedger, stored, witnessRead });
-  return { view: replay(read.events), source: 'rebuilt', ...(reason ? { reason } : {}), ...(verification.problem ? { problem: verification.problem } : {}), read, verification };
+  const { view, verification } = await verifyStored(store, { ...opts, allowAdoption: !opts.fromLedger, stored, witnessRead });
+  return { view, source: 'rebuilt', ...(reason ? { reason } : {}), ...(verification.problem ? { problem: verification.problem } : {}), verification };
 }
 
 /** What reading a checked view needs of a session (status reads it without the machine or the probes). */

@@ -1,5 +1,5 @@
 import { canonicalJson, isCanonicalText, sha256, type Signer } from '../support/digest.js';
-import { GENESIS, type DamagedLine, type Head, type LedgerEvent, type LedgerRead, type NewEvent } from './types.js';
+import { GENESIS, type DamagedLine, type Head, type LedgerEvent, type LedgerRead, type LedgerVisitor, type NewEvent } from './types.js';
 
 /** The hash of an event: SHA-256 over the canonical JSON of every field but `hash` and `sig`. */
 export function hashEvent(e: Omit<LedgerEvent, 'hash' | 'sig'>): string {
@@ -49,22 +49,34 @@ function hashOfLine(text: string, e: LedgerEvent): string | undefined {
   return body.length < text.length ? sha256(body) : undefined;
 }
 
-/** Parses stored lines (file lines or Postgres rows) into events and damaged lines. */
-export function parseLines(lines: Iterable<string>): LedgerRead {
-  const read: LedgerRead = { events: [], damaged: [], hashes: [] };
-  let n = 0;
-  for (const text of lines) addLine(read, text, ++n);
-  return read;
+/** Hands one stored line to a visitor (its event, with the hash recomputed from it, and any damage); `index` is the number of events before it. Returns whether it held an event. */
+export function visitLine(visitor: LedgerVisitor, text: string, line: number, index: number): boolean {
+  const { event, damage, hash } = parseLine(text, line, index);
+  if (damage) visitor.damage(damage);
+  if (event) visitor.add(event, hash);
+  return !!event;
 }
 
-/** Adds one stored line to a read. */
-export function addLine(read: LedgerRead, text: string, line: number): void {
-  const { event, damage, hash } = parseLine(text, line, read.events.length);
-  if (damage) read.damaged.push(damage);
-  if (event) {
-    read.events.push(event);
-    read.hashes?.push(hash);
-  }
+/** A visitor that keeps what it is given: the whole ledger as read. */
+export function collect(): LedgerVisitor & { read: LedgerRead } {
+  const read: LedgerRead = { events: [], damaged: [], hashes: [] };
+  return {
+    read,
+    add: (e, hash) => {
+      read.events.push(e);
+      read.hashes!.push(hash);
+    },
+    damage: (d) => void read.damaged.push(d),
+  };
+}
+
+/** Parses stored lines (file lines or Postgres rows) into events and damaged lines. */
+export function parseLines(lines: Iterable<string>): LedgerRead {
+  const c = collect();
+  let n = 0;
+  let events = 0;
+  for (const text of lines) if (visitLine(c, text, ++n, events)) events++;
+  return c.read;
 }
 
 /** The event that adopts an unsigned ledger when signing starts: signed, naming the head it vouches for. */
@@ -134,14 +146,14 @@ export function eventProblem(e: LedgerEvent, index: number, recomputed?: string)
 }
 
 /**
- * Recomputes the chain from `from` (default: the genesis); returns the first problem, or undefined
- * when intact. A damaged line counts where it stands.
+ * Recomputes the chain; returns the first problem, naming it from the whole array (a swap is
+ * "reordered", not "removed"), or undefined when intact. A damaged line counts where it stands.
  */
-export function verifyChain(read: LedgerEvent[] | LedgerRead, from?: Head & { workflow?: string }): ChainProblem | undefined {
+export function verifyChain(read: LedgerEvent[] | LedgerRead): ChainProblem | undefined {
   const { events, damaged, hashes } = Array.isArray(read) ? { events: read, damaged: [], hashes: undefined } : read;
-  let prev = from?.hash ?? GENESIS;
-  let seq = from?.seq ?? 0;
-  const workflow = from?.workflow ?? events[0]?.workflow;
+  let prev = GENESIS;
+  let seq = 0;
+  const workflow = events[0]?.workflow;
   const damage = damaged[0];
   for (let i = 0; i < events.length; i++) {
     if (damage && damage.index <= i) return { seq: seq + 1, index: damage.index, problem: damage.problem, detail: damage.detail };

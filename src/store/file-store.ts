@@ -6,10 +6,10 @@ import { ConfigError } from '../errors.js';
 import { publicKeyOf, signerFor, type Signer } from '../support/digest.js';
 import { appendDurable, LedgerMovedError, sweepTempFiles, writeFileAtomic } from './atomic-file.js';
 import { eventText, sealEvents } from './chain.js';
-import { hashNearEnd, readJsonLines, readTail } from './jsonl.js';
+import { hashNearEnd, readJsonLines, readTail, scanJsonLines } from './jsonl.js';
 import { acquireLock, clearDeadLock, LockBusyError, type LockOptions } from './lock.js';
 import { openView, sealView, type ViewDoc } from './view-doc.js';
-import { GENESIS, type Head, type LedgerEvent, type LedgerRead, type LedgerTail, type NewEvent, type StoreOptions, type StoredView, type StoreTx, type WorkflowStore } from './types.js';
+import { GENESIS, type Head, type LedgerEvent, type LedgerRead, type LedgerTail, type LedgerVisitor, type NewEvent, type StoreOptions, type StoredView, type StoreTx, type WorkflowStore } from './types.js';
 
 /**
  * lowdb's JSONFile, written for a file several processes share: a unique temp name per writer (lowdb's
@@ -96,6 +96,14 @@ export class FileStore implements WorkflowStore {
 
   async readEvents(): Promise<LedgerEvent[]> {
     return (await this.readLedger()).events;
+  }
+
+  async scan(visitor: LedgerVisitor): Promise<void> {
+    try {
+      await scanJsonLines(this.ledgerFile, visitor);
+    } catch (e) {
+      throw storeError('read the ledger', this.ledgerFile, e);
+    }
   }
 
   async tail(): Promise<LedgerTail> {

@@ -1,6 +1,6 @@
 import { open, readFile } from 'node:fs/promises';
-import { addLine, parseLine } from './chain.js';
-import type { LedgerRead, LedgerTail } from './types.js';
+import { collect, parseLine, visitLine } from './chain.js';
+import type { LedgerRead, LedgerTail, LedgerVisitor } from './types.js';
 
 export interface JsonLinesRead extends LedgerRead {
   /** Bytes up to the end of the last complete line. */
@@ -9,30 +9,35 @@ export interface JsonLinesRead extends LedgerRead {
   tornTail: boolean;
 }
 
-// Line by line from the bytes: an ASCII line decodes to a one-byte string, which parses faster.
-function parseBuffer(buf: Buffer, end: number): LedgerRead {
-  const read: LedgerRead = { events: [], damaged: [], hashes: [] };
-  let lineNo = 0;
-  for (let start = 0; start < end; ) {
-    const nl = buf.indexOf(0x0a, start);
-    lineNo++;
-    if (nl > start) addLine(read, buf.toString('utf8', start, nl), lineNo);
-    start = nl + 1;
-  }
-  return read;
-}
-
-/** Reads a JSON Lines ledger; a crash can leave only a partial last line, which is set aside. */
-export async function readJsonLines(file: string): Promise<JsonLinesRead> {
+/**
+ * Hands every complete line of a JSON Lines ledger to `visitor`, keeping none (a crash can leave only a
+ * partial last line, which is set aside). Line by line from the bytes: an ASCII line decodes to a
+ * one-byte string, which parses faster.
+ */
+export async function scanJsonLines(file: string, visitor: LedgerVisitor): Promise<{ validLength: number; tornTail: boolean }> {
   let buf: Buffer;
   try {
     buf = await readFile(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], damaged: [], validLength: 0, tornTail: false };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { validLength: 0, tornTail: false };
     throw e;
   }
   const validLength = buf.lastIndexOf(0x0a) + 1;
-  return { ...parseBuffer(buf, validLength), validLength, tornTail: validLength < buf.length };
+  let lineNo = 0;
+  let events = 0;
+  for (let start = 0; start < validLength; ) {
+    const nl = buf.indexOf(0x0a, start);
+    lineNo++;
+    if (nl > start && visitLine(visitor, buf.toString('utf8', start, nl), lineNo, events)) events++;
+    start = nl + 1;
+  }
+  return { validLength, tornTail: validLength < buf.length };
+}
+
+/** Reads a JSON Lines ledger whole. */
+export async function readJsonLines(file: string): Promise<JsonLinesRead> {
+  const c = collect();
+  return { ...c.read, ...(await scanJsonLines(file, c)) };
 }
 
 /** Reads only the end of a ledger: an append needs the last event (for `prev`) and where complete lines end. */

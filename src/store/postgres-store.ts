@@ -2,10 +2,10 @@ import type { KeyObject } from 'node:crypto';
 import pg from 'pg';
 import { ConfigError } from '../errors.js';
 import { publicKeyOf, signerFor, type Signer } from '../support/digest.js';
-import { eventText, parseLine, parseLines, sealEvents } from './chain.js';
+import { collect, eventText, parseLine, sealEvents, visitLine } from './chain.js';
 import { ensureSchema, grantStatements, quoteIdent } from './postgres-schema.js';
 import { openView, sealView } from './view-doc.js';
-import { GENESIS, type Head, type LedgerEvent, type LedgerRead, type LedgerTail, type NewEvent, type StoreOptions, type StoredView, type StoreTx, type WorkflowStore } from './types.js';
+import { GENESIS, type Head, type LedgerEvent, type LedgerRead, type LedgerTail, type LedgerVisitor, type NewEvent, type StoreOptions, type StoredView, type StoreTx, type WorkflowStore } from './types.js';
 
 export interface StoreTarget {
   connectionString: string;
@@ -35,6 +35,7 @@ export function parseStoreUrl(url: string, field = '--store'): StoreTarget {
 }
 
 const BATCH = 500;
+const PAGE = 10_000;
 
 // Driver messages can echo values: users see the SQLSTATE or socket code and a fixed explanation only.
 export function storeError(e: unknown, target: StoreTarget, what: string, field = '--store'): ConfigError {
@@ -122,7 +123,24 @@ export class PostgresStore implements WorkflowStore {
   }
 
   async readLedger(): Promise<LedgerRead> {
-    return parseLines(await this.bodies());
+    const c = collect();
+    await this.scan(c);
+    return c.read;
+  }
+
+  // In pages by seq, so that a long ledger is never all in memory at once.
+  async scan(visitor: LedgerVisitor): Promise<void> {
+    let after = 0;
+    let rows = 0;
+    let events = 0;
+    for (;;) {
+      const r = await this.data.query<{ seq: string; body: string }>(`SELECT seq, body FROM ${this.table} WHERE workflow = $1 AND seq > $2 ORDER BY seq LIMIT ${PAGE}`, [this.workflow, after]).catch((e) => {
+        throw storeError(e, this.target, 'read the ledger');
+      });
+      for (const row of r.rows) if (visitLine(visitor, row.body, ++rows, events)) events++;
+      if (r.rows.length < PAGE) return;
+      after = Number(r.rows[r.rows.length - 1]!.seq);
+    }
   }
 
   async readEvents(): Promise<LedgerEvent[]> {

@@ -60,6 +60,14 @@ export interface LedgerRead {
   hashes?: (string | undefined)[];
 }
 
+/** Takes a ledger's entries one by one, in order, as a store reads them (a streamed verify and fold). */
+export interface LedgerVisitor {
+  /** The next event; `hash` is its body's hash as recomputed from its stored line, when the line is canonical. */
+  add(e: LedgerEvent, hash?: string): void;
+  /** A stored line that is not an event as flipgate writes it, where it stands. */
+  damage(d: DamagedLine): void;
+}
+
 /** The end of a ledger, read without reading the rest. */
 export interface LedgerTail {
   last: LedgerEvent | undefined;
@@ -89,6 +97,8 @@ export interface WorkflowStore {
   readEvents(): Promise<LedgerEvent[]>;
   /** The ledger with its damaged lines (verify needs both). */
   readLedger(): Promise<LedgerRead>;
+  /** Reads the whole ledger, handing each entry to `visitor` without keeping it (flat memory on a long ledger). */
+  scan(visitor: LedgerVisitor): Promise<void>;
   /** The last event and whether its line is intact. */
   tail(): Promise<LedgerTail>;
   /** The hash of event `seq`, or undefined when the ledger has no such event. */

@@ -35,7 +35,7 @@ async function verifyKey(opts: AuditOptions) {
  * The ledger of the workflow the options name, verified against everything that can vouch for it: the
  * public key, the witness, the stored view's head, the checkpoint and adopted head given.
  */
-async function verifyNamed(opts: AuditOptions) {
+async function verifyNamed(opts: AuditOptions, keep = false) {
   const publicKey = await verifyKey(opts);
   const vouch = await vouchers(opts);
   const reader = await cliReader(opts);
@@ -43,7 +43,7 @@ async function verifyNamed(opts: AuditOptions) {
     if (vouch.checkpoint && vouch.checkpoint.workflow !== reader.wf.spec.id) {
       throw new ConfigError(`the checkpoint is for workflow ${vouch.checkpoint.workflow}, but this store holds ${reader.wf.spec.id}`, { place: { file: opts.checkpoint, field: '--checkpoint' }, fix: `pass --workflow for ${vouch.checkpoint.workflow}, or a checkpoint of ${reader.wf.spec.id}` });
     }
-    const checked = await verifyStored(reader.store, { workflow: reader.wf.spec.id, verifyKey: publicKey ?? reader.verifyKey, witness: reader.witness, vouch });
+    const checked = await verifyStored(reader.store, { workflow: reader.wf.spec.id, verifyKey: publicKey ?? reader.verifyKey, witness: reader.witness, vouch, keep });
     return { reader, checked };
   } catch (e) {
     await reader.close();
@@ -105,9 +105,9 @@ function printAudit(r: AuditReport, checked: StoredVerification): void {
 /** audit [subject]: the timeline, and who or what closed and reopened each GAP. Exit 1 when the ledger does not verify. */
 export async function auditCommand(subject: string | undefined, cmd: Command): Promise<number> {
   const opts = cmd.optsWithGlobals<AuditOptions>();
-  const { reader, checked } = await verifyNamed(opts);
+  const { reader, checked } = await verifyNamed(opts, true);
   try {
-    const events = checked.read.events;
+    const events = checked.events!;
     const gates = reader.plan.steps.map((g) => ({ gate: g.gate, gaps: g.gaps }));
     if (subject !== undefined) {
       const known = new Set([...gates.map((g) => g.gate), ...reader.wf.spec.gaps.map((g) => g.id), ...events.map((e) => e.subject).filter((x): x is string => !!x)]);
@@ -151,7 +151,7 @@ export async function auditCheckpointCommand(cmd: Command): Promise<number> {
       else process.stderr.write(`flipgate: refused: ${message} — run flipgate audit verify\n`);
       return 1;
     }
-    const cp = makeCheckpoint(checked.read.events, { key });
+    const cp = makeCheckpoint(checked.last ? [checked.last] : [], { key });
     const text = JSON.stringify(cp, null, 2) + '\n';
     if (!opts.out) {
       process.stdout.write(text);
