@@ -1,4 +1,4 @@
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { collect, parseLine, visitLine } from './chain.js';
 import type { LedgerRead, LedgerTail, LedgerVisitor } from './types.js';
 
@@ -9,6 +9,24 @@ export interface JsonLinesRead extends LedgerRead {
   tornTail: boolean;
 }
 
+// One read of the file's size (readFile reads in 512 KiB turns of the event loop: a long ledger waits on them).
+async function readWhole(file: string): Promise<Buffer> {
+  const fd = await open(file, 'r');
+  try {
+    const { size } = await fd.stat();
+    const buf = Buffer.allocUnsafe(size);
+    let done = 0;
+    while (done < size) {
+      const { bytesRead } = await fd.read(buf, done, size - done, done);
+      if (!bytesRead) break;
+      done += bytesRead;
+    }
+    return buf.subarray(0, done);
+  } finally {
+    await fd.close();
+  }
+}
+
 /**
  * Hands every complete line of a JSON Lines ledger to `visitor`, keeping none (a crash can leave only a
  * partial last line, which is set aside). Line by line from the bytes: an ASCII line decodes to a
@@ -17,7 +35,7 @@ export interface JsonLinesRead extends LedgerRead {
 export async function scanJsonLines(file: string, visitor: LedgerVisitor): Promise<{ validLength: number; tornTail: boolean }> {
   let buf: Buffer;
   try {
-    buf = await readFile(file);
+    buf = await readWhole(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { validLength: 0, tornTail: false };
     throw e;
