@@ -43,7 +43,7 @@ export function parseLine(text: string, line: number, index: number): { event?: 
  * ever last). Only the top-level members can hold these exact values, so the first match is theirs.
  */
 function hashOfLine(text: string, e: LedgerEvent): string | undefined {
-  if (typeof e !== 'object' || e === null || typeof e.hash !== 'string') return undefined;
+  if (typeof e !== 'object' || e === null || typeof e.hash !== 'string' || (e.sig !== undefined && typeof e.sig !== 'string')) return undefined;
   let body = text.replace(`"hash":"${e.hash}",`, '');
   if (typeof e.sig === 'string') body = body.replace(`"sig":"${e.sig}",`, '');
   return body.length < text.length ? sha256(body) : undefined;
@@ -68,15 +68,6 @@ export function collect(): LedgerVisitor & { read: LedgerRead } {
     },
     damage: (d) => void read.damaged.push(d),
   };
-}
-
-/** Parses stored lines (file lines or Postgres rows) into events and damaged lines. */
-export function parseLines(lines: Iterable<string>): LedgerRead {
-  const c = collect();
-  let n = 0;
-  let events = 0;
-  for (const text of lines) if (visitLine(c, text, ++n, events)) events++;
-  return c.read;
 }
 
 /** The event that adopts an unsigned ledger when signing starts: signed, naming the head it vouches for. */

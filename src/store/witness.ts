@@ -57,11 +57,13 @@ const witnessSchema = (s: string) => [
   `CREATE TRIGGER witness_refuse_change BEFORE UPDATE OR DELETE OR TRUNCATE ON ${s}.witness FOR EACH STATEMENT EXECUTE FUNCTION ${s}.witness_refuse_change()`,
 ];
 
+type Fail = (e: unknown, what: string) => Error;
+
 class PostgresWitness implements Witness {
-  private ready: Promise<{ c: pg.Client; table: string }> | undefined;
+  private ready: Promise<{ c: pg.Client; table: string; fail: Fail }> | undefined;
   constructor(readonly location: string, private readonly url: string) {}
   // Loads pg, connects and creates the table on first use only.
-  private client(): Promise<{ c: pg.Client; table: string }> {
+  private client(): Promise<{ c: pg.Client; table: string; fail: Fail }> {
     this.ready ??= (async () => {
       const { connect, parseStoreUrl, storeError } = await import('./postgres-store.js');
       const target = parseStoreUrl(this.url, '--witness');
@@ -76,7 +78,7 @@ class PostgresWitness implements Witness {
           for (const sql of witnessSchema(quoteIdent(target.schema))) await c.query(sql);
           await c.query('COMMIT');
         }
-        return { c, table };
+        return { c, table, fail: (e: unknown, what: string) => storeError(e, target, what, '--witness') };
       } catch (e) {
         await c?.query('ROLLBACK').catch(() => undefined);
         await c?.end().catch(() => undefined);
@@ -86,16 +88,20 @@ class PostgresWitness implements Witness {
     return this.ready;
   }
   async read(workflow: string): Promise<Checkpoint | undefined> {
-    const { c, table } = await this.client();
-    const r = await c.query<{ seq: string; hash: string; time: string; created: Date; key_id: string | null; signature: string | null }>(`SELECT seq, hash, time, created, key_id, signature FROM ${table} WHERE workflow = $1 ORDER BY seq DESC LIMIT 1`, [workflow]);
+    const { c, table, fail } = await this.client();
+    const r = await c.query<{ seq: string; hash: string; time: string; created: Date; key_id: string | null; signature: string | null }>(`SELECT seq, hash, time, created, key_id, signature FROM ${table} WHERE workflow = $1 ORDER BY seq DESC LIMIT 1`, [workflow]).catch((e: unknown) => {
+      throw fail(e, 'read the witness');
+    });
     const row = r.rows[0];
     if (!row) return undefined;
     return { flipgateCheckpoint: 1, workflow, seq: Number(row.seq), hash: row.hash, time: row.time, created: new Date(row.created).toISOString(), ...(row.key_id ? { keyId: row.key_id } : {}), ...(row.signature ? { signature: row.signature } : {}) };
   }
   async record(head: Pick<LedgerEvent, 'workflow' | 'seq' | 'hash' | 'time'>, key?: KeyObject): Promise<void> {
-    const { c, table } = await this.client();
+    const { c, table, fail } = await this.client();
     const cp = checkpointOf(head, { key });
-    await c.query(`INSERT INTO ${table} (workflow, seq, hash, time, created, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, [cp.workflow, cp.seq, cp.hash, cp.time, cp.created, cp.keyId ?? null, cp.signature ?? null]);
+    await c.query(`INSERT INTO ${table} (workflow, seq, hash, time, created, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, [cp.workflow, cp.seq, cp.hash, cp.time, cp.created, cp.keyId ?? null, cp.signature ?? null]).catch((e: unknown) => {
+      throw fail(e, 'write the witness');
+    });
   }
   async close(): Promise<void> {
     const ready = await this.ready?.catch(() => undefined);
