@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { digest, keyId, signatureVerifies, type Signer } from '../support/digest.js';
+import { canonicalJson, digest, keyId, signatureVerifies, type Signer } from '../support/digest.js';
 import type { StoredView } from './types.js';
 
 /**
@@ -17,10 +17,12 @@ export interface ViewDoc {
   signature?: string;
 }
 
-const sealed = (d: Pick<ViewDoc, 'flipgateView' | 'workflow' | 'body'>) => digest({ flipgateView: d.flipgateView, workflow: d.workflow, body: d.body });
+// Keys in canonical order at the top, and a body stored in canonical order: checking a seal is then a
+// walk and a JSON.stringify, not a sort of every key of a view that can hold a thousand checks.
+const sealed = (d: Pick<ViewDoc, 'flipgateView' | 'workflow' | 'body'>) => digest({ body: d.body, flipgateView: d.flipgateView, workflow: d.workflow });
 
 export function sealView(workflow: string, body: unknown, sign?: Signer): ViewDoc {
-  const doc: ViewDoc = { flipgateView: 1, workflow, body, digest: '' };
+  const doc: ViewDoc = { flipgateView: 1, workflow, body: JSON.parse(canonicalJson(body)) as unknown, digest: '' };
   doc.digest = sealed(doc);
   return sign ? { ...doc, keyId: sign.keyId, signature: sign(doc.digest) } : doc;
 }
