@@ -4,9 +4,9 @@ import { FOLD_VERSION } from '../../src/runner/ledger-view.js';
 import { approveGap, listDecisions, revokeApproval, waiveGap } from '../../src/runner/signoffs.js';
 import { replay } from '../../src/runner/view.js';
 import { readStatus, runSurvey } from '../../src/runner/workflow.js';
-import { backendNames, provisionAll, seededWorkflow, advanceAll, type SeededWorkflow } from '../store/support/seeded.js';
+import { eachBackend, provisionAll, seededWorkflow, advanceAll, type SeededWorkflow } from '../store/support/seeded.js';
 
-describe.each(backendNames)('the view stored beside the ledger on the %s store', (backend) => {
+eachBackend('the view stored beside the ledger', (backend) => {
   let w: SeededWorkflow;
   afterEach(async () => w?.cleanup());
 

@@ -8,11 +8,11 @@ import { openStore } from '../../src/store/open.js';
 import { verifyLedger } from '../../src/store/verify.js';
 import { flipgate } from '../support/cli.js';
 import { O8 } from '../support/seed.js';
-import { advanceAll, backendNames, forgedApproval, provisionAll, reseal, seededWorkflow, type SeededWorkflow } from './support/seeded.js';
+import { advanceAll, eachBackend, forgedApproval, provisionAll, reseal, seededWorkflow, type SeededWorkflow } from './support/seeded.js';
 
 const switchText = (w: SeededWorkflow) => readFile(path.join(w.fx.root, 'opt/incomex/dot/cutter/execution.py'), 'utf8');
 
-describe.each(backendNames)('signature stripping on the %s store', (backend) => {
+eachBackend('signature stripping', (backend) => {
   let w: SeededWorkflow;
   afterEach(async () => w?.cleanup());
 
@@ -67,7 +67,7 @@ describe.each(backendNames)('signature stripping on the %s store', (backend) => 
   });
 });
 
-describe.each(backendNames)('a ledger begun before signing, on the %s store', (backend) => {
+eachBackend('a ledger begun before signing,', (backend) => {
   let w: SeededWorkflow;
   const closing: (() => Promise<void>)[] = [];
   afterEach(async () => {

@@ -10,7 +10,7 @@ import { checkpointVerifies } from '../../src/store/checkpoint.js';
 import type { LedgerEvent } from '../../src/store/types.js';
 import { flipgate } from '../support/cli.js';
 import { O8 } from '../support/seed.js';
-import { advanceAll, backendNames, provisionAll, reseal, seededWorkflow, type SeededWorkflow } from './support/seeded.js';
+import { advanceAll, eachBackend, provisionAll, reseal, seededWorkflow, type SeededWorkflow } from './support/seeded.js';
 
 const switchText = (w: SeededWorkflow) => readFile(path.join(w.fx.root, 'opt/incomex/dot/cutter/execution.py'), 'utf8');
 
@@ -25,7 +25,7 @@ async function armedThenRevoked(w: SeededWorkflow): Promise<{ before: LedgerEven
 
 const ledgerGuard = (r: Awaited<ReturnType<typeof flipWorkflow>>) => r.guards.find((g) => g.guard === 'the ledger verifies')!;
 
-describe.each(backendNames)('cutting the tail off the ledger on the %s store', (backend) => {
+eachBackend('cutting the tail off the ledger', (backend) => {
   let w: SeededWorkflow;
   afterEach(async () => w?.cleanup());
 

@@ -10,12 +10,25 @@ import { openStore } from '../../../src/store/open.js';
 import type { LedgerEvent, WorkflowStore } from '../../../src/store/types.js';
 import { openWitness, type Witness } from '../../../src/store/witness.js';
 import { signerFor } from '../../../src/support/digest.js';
+import { describe } from 'vitest';
+import { realServer } from '../../support/pg.js';
 import { setupSeedHost, type SeedFixture } from '../../support/seed.js';
 import { pgStoreUrl } from './stores.js';
 import { rewriteFile, rewriteTable, type Rewrite } from './tamper.js';
 
 export type BackendName = 'file' | 'Postgres';
 export const backendNames: BackendName[] = ['file', 'Postgres'];
+
+/** Why a workflow with its ledger on Postgres needs a real server in the tests. */
+export const seededPostgresReason = "needs a real Postgres server (set PGHOST or DATABASE_URL): on the embedded PGlite the store's open transaction and the probes' queries would share its one session";
+
+/** One describe block per backend; the Postgres one is skipped, with the reason, without a real server. */
+export function eachBackend(title: string, body: (backend: BackendName) => void): void {
+  for (const backend of backendNames) {
+    const skip = backend === 'Postgres' && !realServer();
+    describe.skipIf(skip)(`${title} on the ${backend} store${skip ? ` (${seededPostgresReason})` : ''}`, () => body(backend));
+  }
+}
 
 export interface SeededWorkflow {
   fx: SeedFixture;
