@@ -11,7 +11,7 @@ if (typeof lib.verifyLedger !== 'function') {
   process.stderr.write('bench/ledger.mjs: dist/index.js has no verifyLedger — run npm run build first\n');
   process.exit(2);
 }
-const { openStore, verifyLedger } = lib;
+const { openStore, verifyLedger, verifyStoredLedger } = lib;
 
 const smoke = !!process.env.FLIPGATE_BENCH_SMOKE;
 const sizes = smoke ? [10, 100] : [100, 1_000, 10_000, 100_000];
@@ -70,24 +70,26 @@ async function measure(store, size) {
     await store.transact((tx) => tx.append([event(size + i)]));
     times.push(performance.now() - t);
   }
-  // Reads and verifies three times; the medians are reported (one run is at the mercy of a GC pause).
-  const reads = [];
+  // Three times each, the medians reported (one run is at the mercy of a GC pause): verify of events in
+  // memory (the chain), and a streamed read and verify of the stored ledger (every line's canonical
+  // text and hash, the chain), as audit verify and the flip do it.
   const verifies = [];
+  const streamed = [];
   let events;
   let v;
   for (let run = 0; run < 3; run++) {
-    const r0 = performance.now();
     events = await store.readEvents();
-    reads.push(performance.now() - r0);
     const v0 = performance.now();
     v = verifyLedger(events);
     verifies.push(performance.now() - v0);
+    const s0 = performance.now();
+    const sv = await verifyStoredLedger(store);
+    streamed.push(performance.now() - s0);
+    if (!sv.ok) throw new Error(`the benchmark ledger does not verify as read: ${sv.problem.detail}`);
   }
-  const readMs = median(reads);
-  const verifyMs = median(verifies);
   if (!v.ok) throw new Error(`the benchmark ledger does not verify: ${v.problem.detail}`);
   if (events.length !== size + appends) throw new Error(`expected ${size + appends} events, read ${events.length}`);
-  return { size, seedMs, median: median(times), p95: pct(times, 0.95), verifyRate: events.length / (verifyMs / 1000), readVerifyRate: events.length / ((readMs + verifyMs) / 1000) };
+  return { size, seedMs, median: median(times), p95: pct(times, 0.95), verifyRate: events.length / (median(verifies) / 1000), readVerifyRate: events.length / (median(streamed) / 1000) };
 }
 
 /** A Postgres to write to: a database of its own on the server in PGHOST/DATABASE_URL, else an embedded PGlite. */
@@ -182,7 +184,7 @@ const ok = (b) => (b ? 'met' : 'MISSED');
 const parts = [
   `file append ${int(sizes[sizes.length - 1])}/${int(sizes[0])} = ${fileFlat.toFixed(2)}× (target ≤ 2×: ${ok(fileFlat <= 2)})`,
   pgFlat === undefined ? 'postgres skipped' : `postgres append ${pgFlat.toFixed(2)}× (${ok(pgFlat <= 2)})`,
-  `file verify ${int(big.verifyRate)} events/s (target > 100,000: ${ok(big.verifyRate > 100_000)})`,
+  `file verify ${int(big.readVerifyRate)} events/s (reading included; target > 100,000: ${ok(big.readVerifyRate > 100_000)})`,
   `fsync ${ms(fsyncMs)} ms`,
 ];
 say('');

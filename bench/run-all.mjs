@@ -16,6 +16,7 @@ const scripts = [
   { name: 'survey', what: 'Survey latency', timeoutS: 240 },
   { name: 'survey-scale', what: 'Scale of a survey', timeoutS: 180 },
   { name: 'ledger', what: 'Ledger', timeoutS: 300 },
+  { name: 'ledger-scale', what: 'Ledger scale', timeoutS: 600 },
   { name: 'model-scale', what: 'Model', timeoutS: 300 },
 ];
 const only = process.env.FLIPGATE_BENCH_ONLY?.split(',').map((s) => s.trim());

@@ -1,5 +1,5 @@
 // Start-up: `flipgate --version` and `flipgate status` beside `node -e 0`.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSeed, openBenchDatabase } from './lib/fixture.mjs';
@@ -18,16 +18,19 @@ try {
   // A ledger with a survey in it, as `status` usually finds it.
   const first = await timeRun([process.execPath, cli, 'survey', ...common, '--root', seed.root], { env });
   if (first.code !== 1) throw new Error(`the seed survey should exit 1 (not ready), got ${first.code}: ${first.stderr}`);
-  const cache = path.join(work, 'state', 'o8.cache.json');
+  // status only reads the view, so the view the survey wrote is put back before each plain status run.
+  const view = path.join(work, 'state', 'o8.json');
+  const written = await readFile(view);
   const variants = [
     { name: 'node', argv: [process.execPath, '-e', '0'] },
     { name: 'version', argv: [process.execPath, cli, '--version'] },
-    { name: 'status', argv: [process.execPath, cli, 'status', ...common], env },
-    { name: 'statusCold', argv: [process.execPath, cli, 'status', ...common], env, before: () => rm(cache, { force: true }) },
+    { name: 'status', argv: [process.execPath, cli, 'status', ...common], env, before: () => writeFile(view, written) },
+    { name: 'statusCold', argv: [process.execPath, cli, 'status', ...common], env, before: () => rm(view, { force: true }) },
   ];
   const { times } = await timeVariants(variants, runs, {
     check: (v, r) => {
       if (r.code !== 0) throw new Error(`${v.name} exited ${r.code}: ${r.stderr.trim()}`);
+      if (v.name === 'status' && r.stderr) throw new Error(`status did not use its view: ${r.stderr.trim()}`);
     },
   });
   const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
@@ -41,15 +44,15 @@ try {
       [
         ['`node -e 0`', fmtS(m.node), fmtS(min(times.node)), '1.00×'],
         ['`flipgate --version`', fmtS(m.version), fmtS(min(times.version)), fmtX(m.version / m.node)],
-        ['**`flipgate status`** (report cached beside the ledger, its head checked)', fmtS(m.status), fmtS(min(times.status)), fmtX(m.status / m.node)],
-        ['`flipgate status`, cache deleted first (YAML parsed and validated, ledger replayed)', fmtS(m.statusCold), fmtS(min(times.statusCold)), fmtX(m.statusCold / m.node)],
+        ['**`flipgate status`** (the workflow file read and parsed, validated only if the ledger never anchored its spec; the view checked against the ledger\'s last event)', fmtS(m.status), fmtS(min(times.status)), fmtX(m.status / m.node)],
+        ['`flipgate status`, the view deleted first (the ledger read, verified and folded)', fmtS(m.statusCold), fmtS(min(times.statusCold)), fmtX(m.statusCold / m.node)],
       ],
     ),
   );
   say('');
   say(
     `startup: status ${fmtS(m.status)} s = ${fmtX(m.status / m.node)} node -e 0 (${fmtS(m.node)} s; target ≤ 3.00×: ${verdict(m.status <= 3 * m.node)}); ` +
-      `--version ${fmtX(m.version / m.node)}; status without its cache ${fmtX(m.statusCold / m.node)}`,
+      `--version ${fmtX(m.version / m.node)}; status without its view ${fmtX(m.statusCold / m.node)}`,
   );
 } finally {
   await seed.cleanup();

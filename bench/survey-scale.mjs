@@ -4,15 +4,13 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openBenchDatabase } from './lib/fixture.mjs';
-import { cli, fmtMB, fmtS, median, min, smoke, table, timeRun, verdict } from './lib/measure.mjs';
+import { cli, fmtMB, fmtS, median, min, peakRss, rssOf, smoke, table, timeRun, verdict } from './lib/measure.mjs';
 
 const checks = smoke ? 20 : Number(process.env.FLIPGATE_BENCH_CHECKS ?? 1000);
 const runs = smoke ? 1 : Number(process.env.FLIPGATE_BENCH_RUNS ?? 3);
 const perGap = 10;
 const say = (s = '') => process.stdout.write(s + '\n');
 
-// Prints the process's peak RSS (kB) on stderr as it exits: the CLI is measured as it runs.
-const peakRss = `data:text/javascript,${encodeURIComponent("process.on('exit', () => process.stderr.write(`\\nFLIPGATE_BENCH_MAXRSS_KB=${process.resourceUsage().maxRSS}\\n`));")}`;
 
 /** A workflow of `n` checks in GAPs of 10, gates of 10 GAPs: 40% files (stat, mode), 30% directories, 30% queries. */
 function syntheticWorkflow(n, schema) {
@@ -69,12 +67,12 @@ try {
 
   const survey = async (concurrency, store) => {
     const r = await timeRun([process.execPath, '--import', peakRss, cli, 'survey', '--workflow', wfFile, '--root', root, '--store', store, '--concurrency', String(concurrency), '--json'], { env, timeoutMs: 120_000 });
-    const kb = Number(/FLIPGATE_BENCH_MAXRSS_KB=(\d+)/.exec(r.stderr)?.[1]);
+
     if (r.code !== 0) throw new Error(`survey of ${checks} checks exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     const report = JSON.parse(r.stdout);
     const n = 1 + report.gaps.reduce((s, g) => s + g.checks.length, 0);
     if (n !== checks + 1 || report.errors || !report.ready) throw new Error(`expected ${checks + 1} passing checks, got ${n} (${report.errors} errors, ready ${report.ready})`);
-    return { seconds: r.seconds, rss: kb * 1024 };
+    return { seconds: r.seconds, rss: rssOf(r.stderr) };
   };
 
   const rows = [];

@@ -3,7 +3,6 @@
 // and the demo's key.
 import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { copyFile, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -25,8 +24,7 @@ await build({
   target: 'node20',
   sourcemap: true,
   chunkNames: 'chunks/[name]-[hash]',
-  // FLIPGATE_BUILD changes with every build, so caches written by one build are never read by another.
-  define: { FLIPGATE_VERSION: JSON.stringify(pkg.version), FLIPGATE_BUILD: JSON.stringify(`${pkg.version}+${Date.now().toString(36)}.${randomBytes(3).toString('hex')}`) },
+  define: { FLIPGATE_VERSION: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 });
 await copyFile('src/demo/backup-key.asc', 'dist/backup-key.asc');

@@ -27,10 +27,13 @@ export { buildReport, type StatusReport, type GapReport } from './runner/report.
 export { openStore } from './store/open.js';
 export { FileStore } from './store/file-store.js';
 export { verifyChain } from './store/chain.js';
-export { verifyLedger, type LedgerVerification, type LedgerProblem, type VerifyOptions } from './store/verify.js';
-export { makeCheckpoint, parseCheckpoint, checkpointVerifies, type Checkpoint } from './store/checkpoint.js';
+export { verifyLedger, verifyStoredLedger, type LedgerVerification, type LedgerProblem, type VerifyOptions } from './store/verify.js';
+export { makeCheckpoint, checkpointOf, parseCheckpoint, checkpointVerifies, type Checkpoint } from './store/checkpoint.js';
+export { openWitness, type Witness } from './store/witness.js';
 export { copyLedger, type CopyResult } from './store/copy.js';
 export { auditLedger, type AuditReport, type GapAudit, type GapChange } from './runner/audit.js';
+export { describeEvent, type RecordedEvent } from './runner/events.js';
+export { checkView, type CheckedView } from './runner/ledger-view.js';
 export type { LedgerEvent, WorkflowStore } from './store/types.js';
 export { reporters, type ReporterName } from './reporters/index.js';
 export { generatePathTests, runPathTests, type GeneratedTests, type ModelTestReport } from './model/suite.js';

@@ -54,6 +54,11 @@ export async function timeVariants(variants, runs, { warmup = 1, check } = {}) {
   return { times, last };
 }
 
+/** `node --import` this and the process prints its peak RSS on stderr as it exits: a command measured as it runs. */
+export const peakRss = `data:text/javascript,${encodeURIComponent("process.on('exit', () => process.stderr.write(`\\nFLIPGATE_BENCH_MAXRSS_KB=${process.resourceUsage().maxRSS}\\n`));")}`;
+/** The peak RSS (bytes) a run under `peakRss` printed, or NaN. */
+export const rssOf = (stderr) => Number(/FLIPGATE_BENCH_MAXRSS_KB=(\d+)/.exec(stderr)?.[1]) * 1024;
+
 export const fmtS = (s) => (s === undefined || Number.isNaN(s) ? '—' : s.toFixed(3));
 export const fmtX = (x) => (x === undefined || !Number.isFinite(x) ? '—' : `${x.toFixed(2)}×`);
 export const fmtMB = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;

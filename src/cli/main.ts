@@ -5,7 +5,7 @@ declare const FLIPGATE_VERSION: string;
 const version = typeof FLIPGATE_VERSION === 'string' ? FLIPGATE_VERSION : '0.0.0-dev';
 
 type Handler = (...args: any[]) => Promise<number>;
-type Use = 'workflow' | 'root' | 'store' | 'as' | 'probe' | 'format' | 'json';
+type Use = 'workflow' | 'root' | 'store' | 'as' | 'probe' | 'format' | 'json' | 'witness' | 'vouch';
 type Uses = Use[];
 
 /** Adds the shared options a command uses (each command takes only those that make sense for it). */
@@ -20,6 +20,11 @@ function withCommon(c: Command, uses: Uses): Command {
   }
   if (uses.includes('format')) c.addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown', 'junit']));
   if (uses.includes('format') || uses.includes('json')) c.option('--json', 'JSON output (schemaVersion 1)');
+  if (uses.includes('witness')) c.option('--witness <location>', "a second place that receives the ledger's head after every recorded event: a file or postgres:// URL (default: $FLIPGATE_WITNESS, else the workflow's ledger.witness)");
+  if (uses.includes('vouch')) {
+    c.option('--checkpoint <file>', 'also fail when the ledger is shorter than, or diverges from, this checkpoint (a signed one also vouches for an adoption it covers)');
+    c.option('--adopted <seq:hash>', 'the head where signing began that you vouch for, after checking the unsigned events before it');
+  }
   return c;
 }
 
@@ -51,13 +56,13 @@ export function buildProgram(): Command {
     .argument('[file]', 'workflow spec to validate (default: --workflow, $FLIPGATE_WORKFLOW, else the single file in ./machines/)')
     .description('validate a workflow spec: schema, ids, blockedBy cycles, check kinds and fields, paths, regexes (and their worst case), SQL, modes (exit 2 on any problem)')
     .action(lazy(async () => (await import('./commands/validate.js')).validateCommand));
-  cmd('survey', ['workflow', 'root', 'store', 'as', 'probe', 'format'])
+  cmd('survey', ['workflow', 'root', 'store', 'as', 'probe', 'format', 'witness'])
     .description('run every check of every GAP and section (read-only) and print the GAP table; records the verdicts')
     .action(lazy(async () => (await import('./commands/workflow.js')).surveyCommand));
-  cmd('status', ['workflow', 'store', 'format'])
+  cmd('status', ['workflow', 'store', 'format', 'witness'])
     .description('where the workflow stands, from the store (no probing)')
     .action(lazy(async () => (await import('./commands/workflow.js')).statusCommand));
-  cmd('advance', ['workflow', 'root', 'store', 'as', 'probe', 'json'])
+  cmd('advance', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness'])
     .description('probe the current gate and the kill switch, record it, and move one gate on if its GAPs are proven')
     .action(lazy(async () => (await import('./commands/workflow.js')).advanceCommand));
   cmd('schema', [])
@@ -71,58 +76,59 @@ export function buildProgram(): Command {
     .option('--out <file>', 'where to write it (default machines/<id>.yaml)')
     .action(lazy(async () => (await import('./commands/init.js')).initCommand));
   // ── sign-offs, the flip and the disable (src/cli/commands/decisions.ts) ──
-  cmd('approve', ['workflow', 'store', 'as', 'json'])
+  cmd('approve', ['workflow', 'store', 'as', 'json', 'witness'])
     .argument('<gap>', 'GAP id')
     .description("sign off a GAP's approval checks as --as (unauthenticated unless the spec requires signed approvals)")
     .option('--note <text>', 'why')
     .option('--key <file>', 'ed25519 private key (PEM) to sign the approval with')
     .action(lazy(async () => (await import('./commands/decisions.js')).approveCommand));
-  cmd('revoke', ['workflow', 'store', 'as', 'json'])
+  cmd('revoke', ['workflow', 'store', 'as', 'json', 'witness'])
     .argument('<gap>', 'GAP id')
     .description("withdraw --as's approval of a GAP")
     .action(lazy(async () => (await import('./commands/decisions.js')).revokeCommand));
-  cmd('approvals', ['workflow', 'store', 'json'])
+  cmd('approvals', ['workflow', 'store', 'json', 'witness'])
     .description('list approvals and waivers with their standing')
     .action(lazy(async () => (await import('./commands/decisions.js')).approvalsCommand));
-  cmd('waive', ['workflow', 'store', 'as', 'json'])
+  cmd('waive', ['workflow', 'store', 'as', 'json', 'witness'])
     .argument('<gap>', 'GAP id')
     .description('waive a GAP until a date, with a reason (refused where the spec says waivable: false)')
     .requiredOption('--until <date>', 'ISO 8601 date or time when the waiver expires')
     .requiredOption('--reason <text>', 'why the GAP may be waived')
     .action(lazy(async () => (await import('./commands/decisions.js')).waiveCommand));
-  cmd('unwaive', ['workflow', 'store', 'as', 'json'])
+  cmd('unwaive', ['workflow', 'store', 'as', 'json', 'witness'])
     .argument('<gap>', 'GAP id')
     .description("withdraw a GAP's waiver")
     .action(lazy(async () => (await import('./commands/decisions.js')).unwaiveCommand));
-  cmd('flip', ['workflow', 'root', 'store', 'as', 'probe', 'json'])
+  cmd('flip', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness', 'vouch'])
     .description('show the flip plan (every guard with its evidence); with --execute, re-survey and turn execution on')
     .option('--execute', 'run the flip (only from armed, with a fresh survey, the approvals and a verifying ledger)')
     .action(lazy(async () => (await import('./commands/decisions.js')).flipCommand));
-  cmd('disable', ['workflow', 'root', 'store', 'as', 'probe', 'json'])
+  cmd('disable', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness'])
     .description('turn execution off from any state: run the disable command, verify the switch, record it')
     .requiredOption('--reason <text>', 'why')
     .action(lazy(async () => (await import('./commands/decisions.js')).disableCommand));
-  cmd('resume', ['workflow', 'root', 'store', 'as', 'probe', 'json'])
+  cmd('resume', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness'])
     .description('leave halted when the kill switch reads safe; start over from the first gate not proven')
     .action(lazy(async () => (await import('./commands/decisions.js')).resumeCommand));
-  cmd('watch', ['workflow', 'root', 'store', 'as', 'probe', 'json'])
+  cmd('watch', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness'])
     .description('re-survey on a schedule; report GAPs that reopen after the flip (and disable if the spec says so)')
     .option('--interval <seconds>', 'seconds between surveys (default: the spec, else 300)')
     .option('--once', 'survey once and exit')
     .action(lazy(async () => (await import('./commands/decisions.js')).watchCommand));
 
   // ── the audit ledger (src/cli/commands/audit.ts) ──
-  const audit = cmd('audit', ['workflow', 'store', 'json'])
+  const audit = cmd('audit', ['workflow', 'store', 'json', 'witness', 'vouch'])
     .argument('[subject]', 'a GAP or gate id to narrow the timeline')
     .description('the ledger timeline: who or what closed (and reopened) each GAP, when, through which checks, on what evidence')
     .option('--actor <name>', 'only events by this actor')
+    .option('--public-key <file>', 'ed25519 public key (PEM) the events are signed with (default: $FLIPGATE_VERIFY_KEY)')
     .action(lazy(async () => (await import('./commands/audit.js')).auditCommand));
-  withCommon(audit.command('verify'), ['workflow', 'store', 'json'])
-    .description('recompute the hash chain (and signatures); exit 1 naming the first bad event')
-    .option('--checkpoint <file>', 'also fail when the ledger is shorter than, or diverges from, this checkpoint')
-    .option('--public-key <file>', 'ed25519 public key (PEM) that signed checkpoints or events')
+  withCommon(audit.command('verify'), ['workflow', 'store', 'json', 'witness', 'vouch'])
+    .description('check every line, the hash chain, the signatures and the heads kept elsewhere (witness, checkpoint, view); exit 1 naming the first bad event')
+    .option('--public-key <file>', 'ed25519 public key (PEM) that signed checkpoints or events (default: $FLIPGATE_VERIFY_KEY)')
     .action(lazy(async () => (await import('./commands/audit.js')).auditVerifyCommand));
-  withCommon(audit.command('checkpoint'), ['workflow', 'store', 'json'])
+  withCommon(audit.command('checkpoint'), ['workflow', 'store', 'json', 'witness'])
+    .option('--adopted <seq:hash>', 'the head where signing began that you vouch for')
     .description('print the ledger head (workflow, sequence number, hash), signed when a key is configured')
     .option('--key <file>', 'ed25519 private key (PEM) to sign with (default: $FLIPGATE_SIGNING_KEY)')
     .option('--out <file>', 'write it to a file')
@@ -142,7 +148,7 @@ export function buildProgram(): Command {
     .option('--check', 'exit 1 when a diagram under diagrams/ is out of date')
     .option('--write', 'regenerate every diagram under diagrams/')
     .action(lazy(async () => (await import('./commands/diagram.js')).diagramCommand));
-  cmd('serve', ['workflow', 'root', 'store', 'as', 'probe'])
+  cmd('serve', ['workflow', 'root', 'store', 'as', 'probe', 'witness'])
     .description('a read-only local dashboard: the coloured diagram, the GAP board, the ledger timeline, and a survey button')
     .option('--port <n>', 'port (default 4680; 0 picks a free one)')
     .option('--host <addr>', 'address to bind', '127.0.0.1')

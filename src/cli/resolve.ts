@@ -12,6 +12,8 @@ export interface GlobalOptions {
   json?: boolean;
   format?: string;
   color?: boolean;
+  /** Where the ledger's head is also kept (a file or a postgres:// URL). */
+  witness?: string;
 }
 
 /** --workflow, else FLIPGATE_WORKFLOW, else the single workflow in ./machines/. */
@@ -40,4 +42,12 @@ export function intOption(value: string | undefined, name: string, min: number):
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new ConfigError(`expected an integer ≥ ${min}, found "${value}"`, { place: { field: name }, fix: `pass ${name} ${Math.max(min, 1)} or more` });
   return n;
+}
+
+/** `--adopted SEQ:HASH`: the head an operator vouches for where signing began. */
+export function parseAdopted(value: string | undefined): { seq: number; hash: string } | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+):([0-9a-f]{64})$/.exec(value.trim());
+  if (!m || Number(m[1]) < 1) throw new ConfigError(`expected SEQ:HASH (an event number and its 64-digit hash), found "${value}"`, { place: { field: '--adopted' }, fix: 'copy it from what flipgate audit verify prints at the adoption boundary' });
+  return { seq: Number(m[1]), hash: m[2]! };
 }

@@ -1,38 +1,98 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { planMachine, type MachinePlan } from '../machine/plan.js';
+import type { ViewReader } from '../runner/ledger-view.js';
+import type { Session } from '../runner/session.js';
 import type { LoadedWorkflow } from '../spec/load.js';
-import { openSession, type Session } from '../runner/session.js';
-import { openStore } from '../store/open.js';
-import { cachedWorkflow, guessWorkflowId, rememberWorkflow } from './cache.js';
-import { intOption, resolveStoreLocation, resolveWorkflowFile, type GlobalOptions } from './resolve.js';
+import { keysFromEnv, openStore } from '../store/open.js';
+import type { StoreOptions } from '../store/types.js';
+import { openWitness, type Witness } from '../store/witness.js';
+import { publicKeyOf } from '../support/digest.js';
 import { progress } from './io.js';
+import { intOption, resolveStoreLocation, resolveWorkflowFile, type GlobalOptions } from './resolve.js';
 
-/**
- * The workflow the options name, and the store location that follows from it. The parsed workflow
- * is reused from the cache beside the store while the file's bytes and its variables' values are
- * unchanged; otherwise the YAML is parsed and validated (and the YAML and zod code loaded) here.
- */
-export async function loadCliWorkflow(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<{ wf: LoadedWorkflow; location: string }> {
-  const file = await resolveWorkflowFile(opts, env);
-  const text = await readFile(file, 'utf8').catch(() => undefined);
-  if (text !== undefined) {
-    const explicit = opts.store ?? env.FLIPGATE_STORE;
-    const guessed = explicit === undefined ? guessWorkflowId(text) : undefined;
-    const location = explicit ?? (guessed ? resolveStoreLocation(opts, guessed, env) : undefined);
-    const wf = location ? await cachedWorkflow(file, text, location, env, guessed) : undefined;
-    if (wf && location) return { wf, location };
-  }
-  const { loadWorkflow, parseWorkflow } = await import('../spec/load.js');
-  const wf = text === undefined ? await loadWorkflow(file, { env }) : parseWorkflow(text, file, { env });
-  const location = resolveStoreLocation(opts, wf.spec.id, env);
-  if (text !== undefined) await rememberWorkflow(wf, text, location, env);
-  return { wf, location };
+/** The workflow in `file`, read, parsed and validated (every time: the file is the truth). */
+async function validated(file: string, env: NodeJS.ProcessEnv): Promise<LoadedWorkflow> {
+  const { loadWorkflow } = await import('../spec/load.js');
+  return loadWorkflow(file, { env });
 }
 
-/** Loads the workflow and opens the store and probes as the global options say. */
+/**
+ * The workflow the options name and the store location that follows from it. With `unvalidated`, a
+ * file that parses is returned without validation (see readUnvalidated): the caller must load it
+ * again with validation unless the ledger anchored its hash.
+ */
+async function loadCliWorkflow(opts: GlobalOptions, env: NodeJS.ProcessEnv, unvalidated = false): Promise<{ wf: LoadedWorkflow; location: string }> {
+  const file = await resolveWorkflowFile(opts, env);
+  const text = unvalidated ? await readFile(file, 'utf8').catch(() => undefined) : undefined;
+  const quick = text !== undefined ? (await import('../spec/anchored.js')).readUnvalidated(text, file, env) : undefined;
+  const wf = quick ?? (await validated(file, env));
+  return { wf, location: resolveStoreLocation(opts, wf.spec.id, env) };
+}
+
+/** --witness, else FLIPGATE_WITNESS, else the workflow's `ledger: {witness}` (a path there is relative to the workflow file). */
+function cliWitness(opts: GlobalOptions, wf: LoadedWorkflow, env: NodeJS.ProcessEnv = process.env): Witness | undefined {
+  if (opts.witness) return openWitness(opts.witness);
+  if (env.FLIPGATE_WITNESS) return openWitness(env.FLIPGATE_WITNESS);
+  const fromSpec = wf.spec.ledger?.witness;
+  return fromSpec ? openWitness(fromSpec, path.dirname(wf.file)) : undefined;
+}
+
+/** Notes go to stderr, so that they never mix with a report on stdout (--json included). */
+export const printNote = (note: string) => process.stderr.write(`flipgate: note: ${note}\n`);
+
+interface Opened {
+  wf: LoadedWorkflow;
+  keys: StoreOptions;
+  store: Awaited<ReturnType<typeof openStore>>;
+  witness: Witness | undefined;
+}
+
+async function openAll(opts: GlobalOptions, unvalidated = false): Promise<Opened> {
+  const { wf, location } = await loadCliWorkflow(opts, process.env, unvalidated);
+  const keys = await keysFromEnv();
+  const store = await openStore(location, wf.spec.id, keys);
+  return { wf, keys, store, witness: cliWitness(opts, wf) };
+}
+
+export interface CliReader extends ViewReader {
+  plan: MachinePlan;
+  /** Validates the workflow file now (a reader opened with `unvalidated` whose spec the ledger never anchored). */
+  validate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * What `status` and the other readers need: the workflow, its plan and its store, without the machine
+ * or the probes. With `unvalidated` (status), the workflow file is parsed but not validated, which
+ * keeps zod unloaded: call validate() unless the view's anchored spec hash is the file's.
+ */
+export async function cliReader(opts: GlobalOptions, { unvalidated = false } = {}): Promise<CliReader> {
+  const { wf, keys, store, witness } = await openAll(opts, unvalidated);
+  const reader: CliReader = {
+    wf,
+    store,
+    plan: planMachine(wf.spec),
+    validate: async () => {
+      reader.wf = await validated(wf.file, process.env);
+      reader.plan = planMachine(reader.wf.spec);
+    },
+    verifyKey: keys.verifyKey ?? (keys.signingKey ? publicKeyOf(keys.signingKey) : undefined),
+    witness,
+    note: printNote,
+    close: async () => {
+      await witness?.close();
+      await store.close();
+    },
+  };
+  return reader;
+}
+
+/** Loads the workflow and opens the store, the witness and the probes as the global options say. */
 export async function cliSession(opts: GlobalOptions, extra: { progress?: boolean } = {}): Promise<Session & { progress: ReturnType<typeof progress> }> {
-  const { wf, location } = await loadCliWorkflow(opts);
-  const store = await openStore(location, wf.spec.id);
+  const { wf, keys, store, witness } = await openAll(opts);
   const bar = progress(!!extra.progress && !!process.stderr.isTTY && !opts.json);
+  const { openSession } = await import('../runner/session.js');
   let session: Session;
   try {
     session = openSession({
@@ -43,9 +103,18 @@ export async function cliSession(opts: GlobalOptions, extra: { progress?: boolea
       concurrency: intOption(opts.concurrency, '--concurrency', 1),
       timeoutMs: intOption(opts.timeout, '--timeout', 1),
       onProgress: bar,
+      signingKey: keys.signingKey,
+      verifyKey: keys.verifyKey,
+      witness,
+      onNote: (note) => {
+        bar.clear();
+        printNote(note);
+      },
     });
   } catch (e) {
-    await store.close(); // a bad --as or option must not leave the store open
+    // a bad --as or option must not leave the store or the witness open
+    await witness?.close();
+    await store.close();
     throw e;
   }
   const close = session.close;
@@ -54,6 +123,7 @@ export async function cliSession(opts: GlobalOptions, extra: { progress?: boolea
     close: async () => {
       bar.clear();
       await close();
+      await witness?.close();
       await store.close();
     },
   });

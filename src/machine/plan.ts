@@ -42,6 +42,9 @@ function orderWithinGate(requires: string[], blockedBy: Map<string, string[]>): 
   return out;
 }
 
+/** The top-level state of a label (a gate id, `armed`, `flipping`, `flipped` or `halted`); here, away from xstate, so reading a status does not load it. */
+export const topState = (label: string): string => label.split('.')[0]!;
+
 export function planMachine(wf: Workflow): MachinePlan {
   const blockedBy = new Map(wf.gaps.map((g) => [g.id, g.blockedBy ?? []]));
   const steps = wf.gates.map((g) => ({ gate: g.id, title: g.title, gaps: orderWithinGate(g.requires, blockedBy) }));

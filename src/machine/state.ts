@@ -15,8 +15,7 @@ export function stateValue(label: string): StateValue {
   return rest.length ? { [top!]: rest.join('.') } : top!;
 }
 
-/** The top-level state (a gate id, `armed`, `flipping`, `flipped` or `halted`). */
-export const topState = (label: string): string => label.split('.')[0]!;
+export { topState } from './plan.js';
 
 /** True when the label names a state of this plan's machine. */
 export function isKnownState(plan: MachinePlan, label: string): boolean {

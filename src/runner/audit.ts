@@ -1,5 +1,6 @@
 import type { LedgerEvent } from '../store/types.js';
-import { checksDigest, isRepeat, type CheckRecord, type RepeatedSurveyData, type SurveyData } from './view.js';
+import { describeEvent, isRepeat, recorded, type CheckRecord, type SurveyData } from './events.js';
+import { checksDigest } from './view.js';
 
 /** One check of the round behind a GAP change, with its evidence as recorded. */
 export interface AuditCheck {
@@ -92,55 +93,8 @@ function changeKind(from: string, to: string): GapChange['kind'] {
 
 const toCheck = (c: CheckRecord): AuditCheck => ({ ref: c.ref, id: c.id, kind: c.kind, status: c.status, evidence: c.evidence });
 
-// A machine event as recorded ({ type: 'gap.verdict', gap: 'GAP-3', status: 'CLOSED' }) in a few words.
-function machineEvent(ev: unknown): string {
-  if (!ev || typeof ev !== 'object') return String(ev);
-  const { type, ...rest } = ev as Record<string, unknown>;
-  const words = Object.values(rest).filter((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean');
-  return [String(type), ...words.map(String)].join(' ');
-}
-
-/** A one-line account of an event, for the timeline. */
-export function summarize(e: LedgerEvent): string {
-  const d = (e.data ?? {}) as Record<string, unknown>;
-  const checks = e.cause.kind === 'probe' ? e.cause.checks : [];
-  switch (e.type) {
-    case 'workflow.anchored':
-      return `spec ${String(d.specHash ?? e.to ?? '').slice(0, 12)} anchored${d.file ? ` (${String(d.file)})` : ''}${e.from ? `, replacing ${e.from.slice(0, 12)}` : ''}`;
-    case 'transition':
-      return `${e.from ?? 'start'} → ${e.to}${d.event ? ` on ${machineEvent(d.event)}` : ''}${e.cause.kind === 'operator' ? ` (${e.cause.command})` : ''}`;
-    case 'survey': {
-      const s = d as unknown as SurveyData | RepeatedSurveyData;
-      if (isRepeat(s)) return `${s.scope} round: ${checks.length} checks, the same results as event ${s.sameAs}; kill switch ${s.killSwitch?.status ?? '?'}`;
-      const count = (st: string) => s.checks.filter((c) => c.status === st).length;
-      return `${s.scope} round: ${s.checks.length} checks (${count('pass')} pass, ${count('fail')} fail, ${count('error')} error, ${count('skip')} skip); kill switch ${s.killSwitch?.status ?? '?'}`;
-    }
-    case 'gap.status':
-      return `${e.subject} ${e.from} → ${e.to}${checks.length ? ` through ${checks.join(', ')}` : ''}`;
-    case 'approval.granted':
-      return `${e.actor} approved ${e.subject}${d.note ? `: ${String(d.note)}` : ''}${d.signature ? ' (signed)' : ''}`;
-    case 'approval.revoked':
-      return `${e.actor} revoked their approval of ${e.subject}`;
-    case 'waiver.granted':
-      return `${e.actor} waived ${e.subject} until ${String(d.until)}: ${String(d.reason)}`;
-    case 'waiver.withdrawn':
-      return `${e.actor} withdrew the waiver of ${e.subject}`;
-    case 'killswitch.read':
-      return `kill switch reads ${String(d.reading)}: ${String(d.evidence ?? '')}`;
-    case 'flip.command':
-    case 'disable.command':
-      return `${e.type.split('.')[0]} command ${Array.isArray(d.argv) ? d.argv.join(' ') : '(none)'} ${d.ok ? 'succeeded' : 'failed'}${d.exitCode !== undefined && d.exitCode !== null ? ` (exit ${String(d.exitCode)})` : ''}${d.problem ? `: ${String(d.problem)}` : ''}`;
-    case 'disable.requested':
-      return `disable requested from ${String(d.from)}: ${String(d.reason)}`;
-    case 'drift.reopened':
-      return `${e.subject} no longer holds after the flip (${e.to})`;
-    default:
-      return [e.type, e.subject, e.from || e.to ? `${e.from ?? '—'} → ${e.to ?? '—'}` : undefined].filter(Boolean).join(' ');
-  }
-}
-
 function timelineEntry(e: LedgerEvent): TimelineEntry {
-  return { seq: e.seq, time: e.time, type: e.type, actor: e.actor, subject: e.subject, from: e.from, to: e.to, cause: e.cause.kind, summary: summarize(e), hash: e.hash };
+  return { seq: e.seq, time: e.time, type: e.type, actor: e.actor, subject: e.subject, from: e.from, to: e.to, cause: e.cause.kind, summary: describeEvent(e), hash: e.hash };
 }
 
 // Replays the ledger once, keeping per GAP its changes with the round's checks, sign-offs and waiver at that moment.
@@ -149,30 +103,29 @@ function gapHistories(events: LedgerEvent[]): Map<string, GapChange[]> {
   const approvals = new Map<string, Signoff[]>();
   const waivers = new Map<string, GapChange['waiver']>();
   let survey: SurveyData | undefined;
-  for (const e of events) {
+  for (const raw of events) {
+    const e = recorded(raw);
+    if (!e) continue;
     const gap = e.subject ?? '';
-    const d = (e.data ?? {}) as Record<string, unknown>;
     switch (e.type) {
-      case 'survey': {
-        const data = e.data as unknown as SurveyData | RepeatedSurveyData;
-        if (!isRepeat(data)) survey = data; // a repeat saw what the round before it saw
+      case 'survey':
+        if (!isRepeat(e)) survey = e.data; // a repeat saw what the round before it saw
         break;
-      }
       case 'approval.granted':
-        approvals.set(gap, [...(approvals.get(gap) ?? []).filter((a) => a.principal !== e.actor), { principal: e.actor, seq: e.seq, time: e.time, ...(d.note ? { note: String(d.note) } : {}) }]);
+        approvals.set(gap, [...(approvals.get(gap) ?? []).filter((a) => a.principal !== e.actor), { principal: e.actor, seq: e.seq, time: e.time, ...(e.data.note ? { note: e.data.note } : {}) }]);
         break;
       case 'approval.revoked':
         approvals.set(gap, (approvals.get(gap) ?? []).filter((a) => a.principal !== e.actor));
         break;
       case 'waiver.granted':
-        waivers.set(gap, { principal: e.actor, seq: e.seq, time: e.time, until: String(d.until), reason: String(d.reason) });
+        waivers.set(gap, { principal: e.actor, seq: e.seq, time: e.time, until: e.data.until, reason: e.data.reason });
         break;
       case 'waiver.withdrawn':
         waivers.delete(gap);
         break;
       case 'gap.status': {
         const own = (survey?.checks ?? []).filter((c) => c.owner.kind === 'gap' && c.owner.id === gap);
-        const recorded = e.cause.kind === 'probe' ? e.cause.digest : undefined;
+        const recordedDigest = e.cause.kind === 'probe' ? e.cause.digest : undefined;
         const change: GapChange = {
           seq: e.seq,
           time: e.time,
@@ -183,13 +136,15 @@ function gapHistories(events: LedgerEvent[]): Map<string, GapChange[]> {
           scope: survey?.scope,
           checks: own.map(toCheck),
           evidence: e.cause.kind === 'probe' ? (e.cause.evidence ?? []) : [],
-          evidenceDigest: recorded ? { recorded, matches: own.length > 0 && checksDigest(own) === recorded } : undefined,
+          evidenceDigest: recordedDigest ? { recorded: recordedDigest, matches: own.length > 0 && checksDigest(own) === recordedDigest } : undefined,
           signoffs: [...(approvals.get(gap) ?? [])],
           waiver: e.to === 'WAIVED' ? waivers.get(gap) : undefined,
         };
         out.set(gap, [...(out.get(gap) ?? []), change]);
         break;
       }
+      default:
+        break;
     }
   }
   return out;

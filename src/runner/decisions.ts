@@ -3,25 +3,19 @@ import { satisfies } from '../machine/guards.js';
 import { topState } from '../machine/state.js';
 import type { GapStatus } from '../machine/types.js';
 import { runArgv } from '../probes/support/exec.js';
-import type { KeyObject } from 'node:crypto';
-import { readVerifyKey } from '../store/signing.js';
-import { verifyLedger } from '../store/verify.js';
 import type { Cause, LedgerEvent } from '../store/types.js';
+import type { Guard } from './events.js';
 import { probeRound, roundEvents, switchReading, type ProbeRound } from './probe-round.js';
 import { buildReport, type StatusReport } from './report.js';
 import type { Session } from './session.js';
 import { unauthenticatedNote } from './signoffs.js';
-import { feedRound, probeCause, updateWorkflow, type WorkflowTx } from './transact.js';
+import { feedRound, probeCause, updateWorkflow, type UpdateOptions, type WorkflowTx } from './transact.js';
 import { checksCause, type CheckRecord } from './view.js';
 import { runOneCheck } from './run-checks.js';
 import { isWaivable } from '../spec/waivers.js';
 import type { Check } from '../spec/schema.js';
 
-export interface Guard {
-  guard: string;
-  ok: boolean;
-  evidence: string;
-}
+export type { Guard };
 
 export interface FlipOutcome {
   outcome: 'would-proceed' | 'refused' | 'flipped' | 'failed';
@@ -37,17 +31,25 @@ export interface FlipOutcome {
 
 const operator = (command: string): Cause => ({ kind: 'operator', command });
 
+// What the whole-ledger verification behind the flip checked, in one line.
+function ledgerEvidence(session: Session, w: WorkflowTx): { ok: boolean; evidence: string } {
+  const v = w.checked.verification!;
+  if (!v.ok) return { ok: false, evidence: `${v.problem!.problem} at event ${v.problem!.seq}: ${v.problem!.detail}` };
+  const parts = [`hash chain and lines intact up to event ${v.head?.seq ?? 0}`];
+  parts.push(session.verifyKey ? `${v.signatures.signed} signed event(s) verify${v.adoption ? `; the unsigned events before event ${v.adoption.at} are vouched for by ${v.adoption.vouchedBy === 'adopted' ? '--adopted' : 'a signed checkpoint'}` : ''}` : 'no verify key: forgery with recomputed hashes is not detectable');
+  parts.push(v.witness ? `the witness at ${v.witness.location} holds event ${v.witness.seq}, which the ledger contains` : session.witness ? `the witness at ${session.witness.location} holds no head yet` : 'no witness: a cut-off tail is checked only against the view');
+  if (v.checkpoint) parts.push(`the checkpoint at event ${v.checkpoint.seq} matches`);
+  return { ok: true, evidence: parts.join('; ') };
+}
+
 /** Every condition the flip needs, each with its evidence, evaluated on a fresh round. */
-function flipGuards(session: Session, w: WorkflowTx, round: ProbeRound, verifyKey: KeyObject | undefined): Guard[] {
+function flipGuards(session: Session, w: WorkflowTx, round: ProbeRound): Guard[] {
   const spec = session.wf.spec;
   const state = w.run.state;
-  const ledger = verifyLedger(w.events, { publicKey: verifyKey, workflow: spec.id });
-  const ledgerEvidence = ledger.ok
-    ? `hash chain intact up to event ${w.view.head?.seq ?? 0}${verifyKey ? `; ${ledger.signatures.signed} signed event(s) verify` : ' (no verify key: forgery with recomputed hashes is not detectable)'}`
-    : (ledger.problem?.detail ?? 'does not verify');
+  const ledger = ledgerEvidence(session, w);
   const guards: Guard[] = [
     { guard: 'the workflow is armed', ok: state === 'armed', evidence: `state is ${state}` },
-    { guard: 'the ledger verifies', ok: ledger.ok, evidence: ledgerEvidence },
+    { guard: 'the ledger verifies', ok: ledger.ok, evidence: ledger.evidence },
     { guard: 'the kill switch reads safe', ok: round.killSwitch.status === 'safe', evidence: round.killSwitch.evidence },
   ];
   for (const g of spec.gaps) {
@@ -99,16 +101,14 @@ async function runDisable(session: Session, w: WorkflowTx, why: string): Promise
  * command (no shell), then requires the switch to read "execution enabled"; on any failure runs the
  * disable command and ends in `halted`. Every step is in the ledger as it happens.
  */
-export async function flipWorkflow(session: Session, opts: { execute: boolean }): Promise<FlipOutcome> {
+export async function flipWorkflow(session: Session, opts: { execute: boolean; vouch?: UpdateOptions['vouch'] }): Promise<FlipOutcome> {
   const spec = session.wf.spec;
   const unauthenticated = !spec.approvals?.signed;
-  const keyFile = session.env.FLIPGATE_VERIFY_KEY;
-  const verifyKey = keyFile ? await readVerifyKey(keyFile, 'FLIPGATE_VERIFY_KEY') : undefined;
-  const { result, recorded, view } = await updateWorkflow(session, async (w) => {
+  const { result, recorded, view, checked } = await updateWorkflow(session, async (w) => {
     const round = await probeRound(session, w.view, { scope: opts.execute ? 'flip' : 'flip-plan', excludedPrincipals: [session.actor] });
     w.pending.push(...roundEvents(session, w.view, round));
     feedRound(session, w, round);
-    const guards = flipGuards(session, w, round, verifyKey);
+    const guards = flipGuards(session, w, round);
     const blocked = guards.filter((g) => !g.ok);
     const base = { guards, command: spec.flip?.command, disable: spec.disable?.command, unauthenticated };
     if (!opts.execute) {
@@ -141,8 +141,8 @@ export async function flipWorkflow(session: Session, opts: { execute: boolean })
     await w.flush();
     const back = await runDisable(session, w, 'switch did not read enabled after the flip');
     return { ...base, outcome: 'failed' as const, message: `the flip command ran but the switch reads ${sw.reading} (${sw.result.evidence}); disable ran; the switch reads ${back.safe ? 'safe' : 'NOT safe'}; halted` };
-  });
-  return { ...result, report: buildReport(session, view), recorded };
+  }, { fromLedger: true, tolerate: 'read', vouch: opts.vouch });
+  return { ...result, report: buildReport(session, view, checked), recorded };
 }
 
 export interface DisableOutcome {
@@ -155,15 +155,15 @@ export interface DisableOutcome {
 
 /** Turns execution off from any state: runs the disable command, verifies the switch reads safe, halts. */
 export async function disableWorkflow(session: Session, reason: string): Promise<DisableOutcome> {
-  const { result, recorded, view } = await updateWorkflow(session, async (w) => {
+  const { result, recorded, view, checked } = await updateWorkflow(session, async (w) => {
     const from = w.run.state;
     w.pending.push({ type: 'disable.requested', actor: session.actor, cause: operator('disable'), data: { reason, from } });
     await w.flush();
     const back = await runDisable(session, w, `disable: ${reason}`);
     w.transition(w.run.send({ type: 'disable' }), operator(`disable: ${reason}`));
     return { from, safe: back.safe, message: back.safe ? `execution disabled; the switch reads safe (${back.evidence}); halted` : `halted, but the switch does NOT read safe: ${back.evidence}` };
-  });
-  return { ...result, report: buildReport(session, view), recorded };
+  }, { tolerate: 'record' });
+  return { ...result, report: buildReport(session, view, checked), recorded };
 }
 
 export interface ResumeOutcome {
@@ -176,7 +176,7 @@ export interface ResumeOutcome {
 
 /** Leaves `halted` only when the switch reads safe, then fast-forwards through every gate still proven. */
 export async function resumeWorkflow(session: Session): Promise<ResumeOutcome> {
-  const { result, recorded, view } = await updateWorkflow(session, async (w) => {
+  const { result, recorded, view, checked } = await updateWorkflow(session, async (w) => {
     const state = () => w.run.state;
     if (state() !== 'halted') throw new Refusal(`the workflow is not halted (state ${state()})`, 'resume only leaves halted; see flipgate status');
     const round = await probeRound(session, w.view, { scope: 'resume' });
@@ -190,7 +190,7 @@ export async function resumeWorkflow(session: Session): Promise<ResumeOutcome> {
     }
     return { resumed: true, message: `resumed at ${state()}` };
   });
-  return { ...result, to: view.state ?? '', report: buildReport(session, view), recorded };
+  return { ...result, to: view.state ?? '', report: buildReport(session, view, checked), recorded };
 }
 
 export interface WatchOutcome {
@@ -201,7 +201,7 @@ export interface WatchOutcome {
 
 /** One watch round: a survey; after the flip, a GAP that no longer holds is drift, recorded and (if the spec says so) answered with the disable. */
 export async function watchOnce(session: Session): Promise<WatchOutcome> {
-  const { result, view } = await updateWorkflow(session, async (w) => {
+  const { result, view, checked } = await updateWorkflow(session, async (w) => {
     const before = w.run.state;
     const round = await probeRound(session, w.view, { scope: 'watch', sections: true });
     w.pending.push(...roundEvents(session, w.view, round));
@@ -211,10 +211,10 @@ export async function watchOnce(session: Session): Promise<WatchOutcome> {
     for (const r of reopened) w.pending.push({ type: 'drift.reopened', actor: session.actor, subject: r.gap, to: r.status, cause: probeCause(round, r.gap), data: { after: 'flip' } });
     feedRound(session, w, round);
     return reopened;
-  });
+  }, { tolerate: 'record' });
   let disabled: DisableOutcome | undefined;
   if (result.length && session.wf.spec.watch?.onReopen === 'disable') disabled = await disableWorkflow(session, `drift after the flip: ${result.map((r) => `${r.gap} ${r.status}`).join(', ')}`);
-  return { reopened: result, disabled, report: disabled?.report ?? buildReport(session, view) };
+  return { reopened: result, disabled, report: disabled?.report ?? buildReport(session, view, checked) };
 }
 
 export { unauthenticatedNote };

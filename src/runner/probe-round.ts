@@ -1,13 +1,13 @@
 import type { GapStatus, SwitchReading } from '../machine/types.js';
 import type { CheckResult } from '../probes/index.js';
 import type { Check } from '../spec/schema.js';
-import type { NewEvent } from '../store/types.js';
+import { loadAllowedSigners } from './approval-claims.js';
+import type { CheckRecord, NewRecordedEvent, SurveyData, SwitchRecord } from './events.js';
 import { blockersFirst, gapVerdict, type GapVerdict } from './gap-status.js';
 import { runChecks, type PlannedCheck } from './run-checks.js';
 import type { Session } from './session.js';
-import { loadAllowedSigners } from './signing.js';
 import { approvalStandings, signoffsByGap, waiverStandings } from './standing.js';
-import { checksCause, checksDigest, type CheckRecord, type SurveyData, type SwitchRecord, type WorkflowView } from './view.js';
+import { checksCause, checksDigest, type WorkflowView } from './view.js';
 
 export interface RoundScope {
   /** Label recorded with the survey: survey, advance, flip, watch, resume. */
@@ -93,23 +93,19 @@ export async function probeRound(session: Session, view: WorkflowView, scope: Ro
   return { survey, verdicts, killSwitch };
 }
 
-/** Ledger events for a round: one `survey` event with every verdict, one `gap.status` per changed GAP. */
-export function roundEvents(session: Session, view: WorkflowView, round: ProbeRound): NewEvent[] {
-  const refs = round.survey.checks.map((c) => c.ref);
+/**
+ * Ledger events for a round: one `survey` event with every verdict, one `gap.status` per changed GAP.
+ * A round that saw exactly what the last one saw (same checks, same results, no status change) is
+ * recorded compactly, pointing at that round: a watch loop would otherwise grow the ledger by a full
+ * survey every few minutes.
+ */
+export function roundEvents(session: Session, view: WorkflowView, round: ProbeRound): NewRecordedEvent[] {
   const roundDigest = checksDigest(round.survey.checks);
   const changed = [...round.verdicts].some(([id, v]) => view.gaps[id]?.status !== v.status);
-  // A round that saw exactly what the last one saw (same checks, same results, no status change) is
-  // recorded compactly, pointing at that round: a watch loop would otherwise grow the ledger by a
-  // full survey every few minutes. The digest still covers every check's verdict and evidence.
-  const repeat = !changed && view.lastRound?.digest === roundDigest;
-  const { checks: _checks, ...summary } = round.survey;
-  const events: NewEvent[] = [
-    {
-      type: 'survey',
-      actor: session.actor,
-      cause: { kind: 'probe', checks: refs, digest: roundDigest },
-      data: (repeat ? { ...summary, sameAs: view.lastRound!.seq } : round.survey) as unknown as Record<string, unknown>,
-    },
+  const events: NewRecordedEvent[] = [
+    !changed && view.lastRound?.digest === roundDigest
+      ? { type: 'survey', actor: session.actor, cause: { kind: 'repeat', of: view.lastRound.seq }, data: { scope: round.survey.scope } }
+      : { type: 'survey', actor: session.actor, cause: { kind: 'probe', checks: round.survey.checks.map((c) => c.ref), digest: roundDigest }, data: round.survey },
   ];
   for (const [id, v] of round.verdicts) {
     const before = view.gaps[id]?.status;

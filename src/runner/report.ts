@@ -1,9 +1,11 @@
 import type { GapStatus, SwitchReading } from '../machine/types.js';
-import { topState } from '../machine/state.js';
+import { topState, type MachinePlan } from '../machine/plan.js';
 import { satisfies } from '../machine/guards.js';
 import type { CheckStatus } from '../probes/index.js';
-import type { Session } from './session.js';
 import { isWaivable } from '../spec/waivers.js';
+import type { LoadedWorkflow } from '../spec/load.js';
+import type { LedgerProblem } from '../store/verify.js';
+import type { CheckedView } from './ledger-view.js';
 import type { CheckRecord, WorkflowView } from './view.js';
 
 export interface CheckReport {
@@ -55,6 +57,8 @@ export interface StatusReport {
   errors: number;
   surveyed?: { seq: number; time: string; actor: string; scope: string };
   ledger?: { seq: number; hash: string };
+  /** How the view behind this report was obtained: the stored view, or rebuilt from the ledger (and why); and what is wrong with the ledger, if anything. */
+  view?: { source: 'view' | 'rebuilt'; reason?: string; problem?: LedgerProblem };
 }
 
 const checkReport = (c: CheckRecord): CheckReport => ({
@@ -67,7 +71,8 @@ const checkReport = (c: CheckRecord): CheckReport => ({
   ms: c.ms,
 });
 
-export function buildReport(session: Session, view: WorkflowView): StatusReport {
+/** The status report of a workflow from its view; `checked` says where the view came from. */
+export function buildReport(session: { wf: LoadedWorkflow; plan: MachinePlan }, view: WorkflowView, checked?: Pick<CheckedView, 'source' | 'reason' | 'problem'>): StatusReport {
   const spec = session.wf.spec;
   const label = view.state ?? session.plan.steps[0]!.gate + '.' + (session.plan.steps[0]!.gaps[0] ?? 'passed');
   const top = topState(label);
@@ -114,5 +119,6 @@ export function buildReport(session: Session, view: WorkflowView): StatusReport 
     errors: allChecks.filter((c) => c.status === 'error').length,
     ...(view.lastSurvey ? { surveyed: view.lastSurvey } : {}),
     ...(view.head ? { ledger: view.head } : {}),
+    ...(checked ? { view: { source: checked.source, ...(checked.reason ? { reason: checked.reason } : {}), ...(checked.problem ? { problem: checked.problem } : {}) } } : {}),
   };
 }

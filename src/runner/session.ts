@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { buildMachine, type WorkflowMachine } from '../machine/build.js';
 import { createPostgresAccess, type PostgresAccess } from '../probes/pg/access.js';
@@ -7,6 +8,8 @@ import { localHost } from '../probes/support/local-host.js';
 import type { LoadedWorkflow } from '../spec/load.js';
 import { normalizePrincipal } from '../spec/principal.js';
 import type { WorkflowStore } from '../store/types.js';
+import type { Witness } from '../store/witness.js';
+import { publicKeyOf } from '../support/digest.js';
 import type { PlannedCheck } from './run-checks.js';
 import type { CheckResult } from '../probes/index.js';
 
@@ -26,6 +29,14 @@ export interface SessionOptions {
   pgMaxConnections?: number;
   onProgress?: (planned: PlannedCheck, result: CheckResult, done: number, total: number) => void;
   now?: () => Date;
+  /** The key the store signs with: the witness's heads are signed with it too. */
+  signingKey?: KeyObject;
+  /** The key events must be signed with (default: the signing key's public half). */
+  verifyKey?: KeyObject;
+  /** A second place that receives the ledger's head after every append (its opener closes it). */
+  witness?: Witness;
+  /** Told what a command did that the user should know (a view rebuilt, a ledger adopted). */
+  onNote?: (note: string) => void;
 }
 
 /** Everything a command needs, opened once. Close it to release Postgres connections. */
@@ -40,6 +51,10 @@ export interface Session extends WorkflowMachine {
   postgres: PostgresAccess;
   onProgress: SessionOptions['onProgress'];
   now: () => Date;
+  signingKey: KeyObject | undefined;
+  verifyKey: KeyObject | undefined;
+  witness: Witness | undefined;
+  note(note: string): void;
   close(): Promise<void>;
 }
 
@@ -76,6 +91,10 @@ export function openSession(opts: SessionOptions): Session {
     postgres,
     onProgress: opts.onProgress,
     now: opts.now ?? (() => new Date()),
+    signingKey: opts.signingKey,
+    verifyKey: opts.verifyKey ?? (opts.signingKey ? publicKeyOf(opts.signingKey) : undefined),
+    witness: opts.witness,
+    note: opts.onNote ?? (() => undefined),
     close: () => postgres.close(),
   };
 }

@@ -2,12 +2,12 @@ import { ConfigError, Refusal } from '../errors.js';
 import { samePrincipal } from '../spec/principal.js';
 import { latestExpiry, waiverPolicy } from '../spec/waivers.js';
 import type { LedgerEvent } from '../store/types.js';
+import type { LedgerProblem } from '../store/verify.js';
+import { loadAllowedSigners, readPrivateKey, signClaim } from './approval-claims.js';
 import type { Session } from './session.js';
-import { readPrivateKey, signClaim } from './signing.js';
 import { approvalStandings, waiverStandings, type ApprovalStanding, type WaiverStanding } from './standing.js';
+import { readView } from './ledger-view.js';
 import { updateWorkflow } from './transact.js';
-import { replay } from './view.js';
-import { loadAllowedSigners } from './signing.js';
 
 function gapOf(session: Session, gapId: string) {
   const spec = session.wf.spec;
@@ -167,15 +167,18 @@ export interface DecisionList {
   approvals: ApprovalStanding[];
   waivers: WaiverStanding[];
   signed: boolean;
+  /** What is wrong with the ledger these standings were read from, if anything. */
+  problem?: LedgerProblem;
 }
 
 /** Every approval and waiver with its standing (counts, revoked, lapsed, unsigned; active, expired, withdrawn). */
 export async function listDecisions(session: Session): Promise<DecisionList> {
-  const view = replay(await session.store.readEvents());
+  const { view, problem } = await readView(session);
   const signers = await loadAllowedSigners(session);
   return {
     approvals: approvalStandings(view, session.plan, session.wf.hash, signers, session.wf.spec.id),
     waivers: waiverStandings(view, session.wf.spec, session.now()),
     signed: !!signers,
+    ...(problem ? { problem } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { Signoff } from '../probes/index.js';
-import { claimVerifies } from './signing.js';
+import { claimVerifies } from './approval-claims.js';
 import type { MachinePlan } from '../machine/plan.js';
 import { principalKey } from '../spec/principal.js';
 import type { Workflow } from '../spec/schema.js';

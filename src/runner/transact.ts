@@ -1,16 +1,21 @@
+import { Refusal } from '../errors.js';
 import { isKnownState, MachineRun, type Step } from '../machine/state.js';
-import type { NewEvent, LedgerEvent, StoreTx, Cause } from '../store/types.js';
+import type { LedgerEvent, StoreTx, Cause } from '../store/types.js';
+import type { VerifyOptions } from '../store/verify.js';
+import { recorded as recordedEvent, type NewRecordedEvent } from './events.js';
+import { readView, viewBody, type CheckedView } from './ledger-view.js';
 import type { ProbeRound } from './probe-round.js';
 import type { Session } from './session.js';
-import { checksCause, replay, type WorkflowView } from './view.js';
+import { checksCause, foldEvents, type WorkflowView } from './view.js';
 
-/** A workflow update in progress: the replayed view, the machine resumed at its state, and events to append. */
+/** A workflow update in progress: the checked view, the machine resumed at its state, and events to append. */
 export interface WorkflowTx {
-  /** The ledger as read under the lock. */
-  events: LedgerEvent[];
+  /** The view as checked under the lock (with the whole ledger when it was read). */
+  checked: CheckedView;
+  /** Where the workflow stood before this update. */
   view: WorkflowView;
   run: MachineRun;
-  pending: NewEvent[];
+  pending: NewRecordedEvent[];
   tx: StoreTx;
   /** Records a state change of the machine with its cause. */
   transition(step: Step | undefined, cause: Cause): void;
@@ -18,21 +23,44 @@ export interface WorkflowTx {
   flush(): Promise<void>;
 }
 
+export interface UpdateOptions {
+  /** Rebuild from the whole ledger, verified, whatever the stored view says (the flip). */
+  fromLedger?: boolean;
+  /**
+   * What to do on a ledger that fails its checks (truncated, diverged, edited …); by default refuse.
+   * `record`: go on and record (the disable, which must act; watch, which must keep watching the host).
+   * `read`: go on but record nothing (the flip, whose ledger guard then refuses with the evidence).
+   */
+  tolerate?: 'record' | 'read';
+  /** What the operator vouches for in the full verification (a checkpoint, an adopted head). */
+  vouch?: Pick<VerifyOptions, 'checkpoint' | 'adopted'>;
+}
+
 export function initialState(session: Session): string {
   const first = session.plan.steps[0]!;
   return `${first.gate}.${first.gaps[0] ?? 'passed'}`;
 }
 
+const problemText = (c: CheckedView) => `event ${c.problem!.seq} — ${c.problem!.problem}: ${c.problem!.detail}`;
+
 /**
- * Runs `fn` under the store's lock with the ledger replayed, then appends what it recorded.
+ * Runs `fn` under the store's lock on the checked view, then appends what it recorded, folds it into
+ * the view and stores the view (and sends the new head to the witness). A ledger that fails its checks
+ * (truncated, diverged, edited …) is refused, unless `tolerate` says otherwise; what is then recorded
+ * moves neither the stored view nor the witness on, so the next command finds the problem again.
  * The first event of a ledger (and any event after a spec change) anchors the spec's hash; a changed
  * spec sends the workflow back to its first gate, since what was proven was proven against another spec.
  */
-export async function updateWorkflow<T>(session: Session, fn: (w: WorkflowTx) => Promise<T>): Promise<{ result: T; recorded: LedgerEvent[]; view: WorkflowView }> {
+export async function updateWorkflow<T>(session: Session, fn: (w: WorkflowTx) => Promise<T>, opts: UpdateOptions = {}): Promise<{ result: T; recorded: LedgerEvent[]; view: WorkflowView; checked: CheckedView }> {
   return session.store.transact(async (tx) => {
-    const events = await tx.events();
-    const view = replay(events);
-    const pending: NewEvent[] = [];
+    const checked = await readView(session, opts);
+    if (checked.problem) {
+      if (!opts.tolerate) throw new Refusal(`the ledger at ${session.store.location} does not verify: ${problemText(checked)}`, 'nothing was recorded; run flipgate audit verify');
+      session.note(opts.tolerate === 'record' ? `the ledger does not verify (${problemText(checked)}); recording anyway, without moving the view or the witness on` : `the ledger does not verify (${problemText(checked)}); nothing is recorded`);
+    }
+    const view = checked.view;
+    const current: WorkflowView = structuredClone(view);
+    const pending: NewRecordedEvent[] = [];
     const operator = (command: string): Cause => ({ kind: 'operator', command });
     if (view.specHash !== session.wf.hash) {
       pending.push({
@@ -49,14 +77,15 @@ export async function updateWorkflow<T>(session: Session, fn: (w: WorkflowTx) =>
     if (state === undefined || (view.specHash !== undefined && view.specHash !== session.wf.hash) || !isKnownState(session.plan, state)) {
       const keep = state !== undefined && ['halted', 'flipping', 'flipped'].includes(state);
       if (state !== initial && !keep) {
-        pending.push({ type: 'transition', actor: session.actor, cause: operator(state === undefined ? 'start' : 'spec changed'), from: state, to: initial });
+        pending.push({ type: 'transition', actor: session.actor, cause: operator(state === undefined ? 'start' : 'spec changed'), from: state, to: initial, data: undefined });
         state = initial;
       }
     }
     const run = new MachineRun(session.machine, state);
     const recorded: LedgerEvent[] = [];
+    const trusted = !checked.problem;
     const w: WorkflowTx = {
-      events,
+      checked,
       view,
       run,
       pending,
@@ -66,13 +95,30 @@ export async function updateWorkflow<T>(session: Session, fn: (w: WorkflowTx) =>
         pending.push({ type: 'transition', actor: session.actor, cause, from: step.from, to: step.to, subject: step.to.split('.')[0], data: { event: step.event } });
       },
       async flush() {
-        recorded.push(...(await tx.append(pending.splice(0))));
+        const batch = pending.splice(0);
+        if (checked.problem && opts.tolerate !== 'record') return;
+        const appended = await tx.append(batch);
+        if (!appended.length) return;
+        recorded.push(...appended);
+        foldEvents(current, appended);
+        const adoption = appended.map(recordedEvent).find((e) => e?.type === 'ledger.adopted');
+        if (adoption?.type === 'ledger.adopted') {
+          const { seq, hash } = adoption.data.adopts;
+          session.note(`signing began: events 1…${seq} were recorded unsigned, and event ${adoption.seq} (ledger.adopted) adopts them; audit verify and the flip refuse that boundary until you pass --adopted ${seq}:${hash} after checking those events, or a signed checkpoint that covers them`);
+        }
+        if (trusted && session.witness) {
+          const head = appended[appended.length - 1]!;
+          await session.witness.record(head, session.signingKey).catch((e: Error) => session.note(`the witness at ${session.witness!.location} was not updated: ${e.message.split('\n')[0]} — the events are recorded; the next command updates it`));
+        }
       },
     };
     try {
       const result = await fn(w);
       await w.flush();
-      return { result, recorded, view: replay([...events, ...recorded]) };
+      if (trusted && (recorded.length || checked.source === 'rebuilt')) {
+        await tx.writeView(viewBody(current)).catch((e: Error) => session.note(`the view ${session.store.viewLocation} was not written (${e.message.split('\n')[0]}); the next command rebuilds it from the ledger`));
+      }
+      return { result, recorded, view: current, checked };
     } finally {
       run.stop();
     }

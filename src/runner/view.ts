@@ -1,17 +1,10 @@
-import type { CheckResult } from '../probes/index.js';
-import type { GapStatus, SwitchReading } from '../machine/types.js';
-import type { Cause, LedgerEvent } from '../store/types.js';
+import type { GapStatus } from '../machine/types.js';
+import type { Cause, Head, LedgerEvent } from '../store/types.js';
 import { samePrincipal } from '../spec/principal.js';
 import { digest } from '../support/digest.js';
+import { isRepeat, recorded, type CheckRecord, type SwitchRecord } from './events.js';
 
-/** A check result as the ledger keeps it. */
-export interface CheckRecord extends CheckResult {
-  ref: string;
-  id: string;
-  kind: string;
-  owner: { kind: 'gap' | 'section' | 'killSwitch'; id: string };
-  title?: string;
-}
+export type { CheckRecord, SwitchRecord, SurveyData } from './events.js';
 
 export interface GapRecord {
   status: GapStatus;
@@ -19,19 +12,6 @@ export interface GapRecord {
   blockedBy: string[];
   /** Sequence number of the event that last changed the status. */
   since?: number;
-  checks: CheckRecord[];
-}
-
-export interface SwitchRecord {
-  status: SwitchReading;
-  evidence: string;
-  check?: CheckRecord;
-}
-
-export interface SurveyData {
-  scope: string;
-  killSwitch: SwitchRecord;
-  gaps: Record<string, { status: GapStatus; own: GapStatus; blockedBy: string[] }>;
   checks: CheckRecord[];
 }
 
@@ -43,13 +23,6 @@ export function checksDigest(checks: CheckRecord[]): string {
 /** The `probe` cause of an event that rests on these checks: their refs, digest and evidence lines. */
 export function checksCause(checks: CheckRecord[]): Cause {
   return { kind: 'probe', checks: checks.map((c) => c.ref), digest: checksDigest(checks), evidence: checks.map((c) => `${c.id}: ${c.status} — ${c.evidence}`) };
-}
-
-/** A round that saw exactly what round `sameAs` saw: its checks are not repeated. */
-export type RepeatedSurveyData = Omit<SurveyData, 'checks'> & { sameAs: number };
-
-export function isRepeat(d: SurveyData | RepeatedSurveyData): d is RepeatedSurveyData {
-  return typeof (d as RepeatedSurveyData).sameAs === 'number' && !Array.isArray((d as SurveyData).checks);
 }
 
 export interface ApprovalRecord {
@@ -76,7 +49,10 @@ export interface WaiverRecord {
   withdrawn?: { seq: number; time: string; by: string };
 }
 
-/** Where a workflow stands, rebuilt by replaying its ledger. */
+/**
+ * Where a workflow stands: the fold of its ledger. Every field is plain JSON, so the same view is
+ * rebuilt from the whole ledger or kept up to date event by event, and stored beside the ledger.
+ */
 export interface WorkflowView {
   state: string | undefined;
   /** The last state before `halted` (so gates can still be shown). */
@@ -92,13 +68,11 @@ export interface WorkflowView {
   waivers: WaiverRecord[];
   /** seq of each GAP's last reopening (a change away from CLOSED/WAIVED). */
   reopenedAt: Record<string, number>;
-  head: { seq: number; hash: string } | undefined;
+  head: Head | undefined;
 }
 
-const proven = (s: GapStatus | undefined) => s === 'CLOSED' || s === 'WAIVED';
-
-export function replay(events: LedgerEvent[]): WorkflowView {
-  const view: WorkflowView = {
+function emptyView(): WorkflowView {
+  return {
     state: undefined,
     activeState: undefined,
     specHash: undefined,
@@ -112,51 +86,71 @@ export function replay(events: LedgerEvent[]): WorkflowView {
     reopenedAt: {},
     head: undefined,
   };
-  for (const e of events) {
-    view.head = { seq: e.seq, hash: e.hash };
-    switch (e.type) {
-      case 'workflow.anchored':
-        view.specHash = (e.data as { specHash?: string } | undefined)?.specHash;
-        break;
-      case 'transition':
-        view.state = e.to;
-        if (e.to !== 'halted') view.activeState = e.to;
-        break;
-      case 'survey': {
-        const data = e.data as unknown as SurveyData | RepeatedSurveyData;
-        view.killSwitch = data.killSwitch;
-        view.lastSurvey = { seq: e.seq, time: e.time, actor: e.actor, scope: data.scope };
-        if (isRepeat(data)) break; // same checks and results as the last full round, already applied
-        const d = data;
-        if (e.cause.kind === 'probe') view.lastRound = { seq: e.seq, digest: e.cause.digest };
-        for (const [id, g] of Object.entries(d.gaps)) {
-          const prev = view.gaps[id];
-          view.gaps[id] = { ...g, since: prev && prev.status === g.status ? prev.since : e.seq, checks: d.checks.filter((c) => c.owner.kind === 'gap' && c.owner.id === id) };
-        }
-        for (const c of d.checks) if (c.owner.kind === 'section') view.sections[c.owner.id] = [];
-        for (const c of d.checks) if (c.owner.kind === 'section') view.sections[c.owner.id]!.push(c);
-        break;
+}
+
+const proven = (s: string | undefined) => s === 'CLOSED' || s === 'WAIVED';
+
+/**
+ * Applies one event to the view (in place): the one rule by which a view follows its ledger, whether
+ * it is rebuilt from the first event or kept up to date after each append. One case per event type.
+ */
+export function foldEvent(view: WorkflowView, raw: LedgerEvent): void {
+  view.head = { seq: raw.seq, hash: raw.hash };
+  const e = recorded(raw);
+  if (!e) return;
+  switch (e.type) {
+    case 'workflow.anchored':
+      view.specHash = e.data.specHash;
+      break;
+    case 'transition':
+      view.state = e.to;
+      if (e.to !== 'halted') view.activeState = e.to;
+      break;
+    case 'survey': {
+      view.lastSurvey = { seq: e.seq, time: e.time, actor: e.actor, scope: e.data.scope };
+      if (isRepeat(e)) break; // the same checks and results as the last full round, already applied
+      const d = e.data;
+      view.killSwitch = d.killSwitch;
+      view.lastRound = { seq: e.seq, digest: e.cause.digest };
+      for (const [id, g] of Object.entries(d.gaps)) {
+        const prev = view.gaps[id];
+        view.gaps[id] = { ...g, since: prev && prev.status === g.status ? prev.since : e.seq, checks: d.checks.filter((c) => c.owner.kind === 'gap' && c.owner.id === id) };
       }
-      case 'gap.status':
-        if (e.subject && proven(e.from as GapStatus) && !proven(e.to as GapStatus)) view.reopenedAt[e.subject] = e.seq;
-        break;
-      case 'approval.granted': {
-        const d = e.data as { note?: string; head: string; specHash?: string; signature?: string; signedAt?: string };
-        view.approvals.push({ gap: e.subject!, principal: e.actor, seq: e.seq, time: e.time, note: d.note, head: d.head, specHash: d.specHash, signature: d.signature, signedAt: d.signedAt });
-        break;
-      }
-      case 'approval.revoked':
-        for (const a of view.approvals) if (a.gap === e.subject && samePrincipal(a.principal, e.actor) && !a.revoked) a.revoked = { seq: e.seq, time: e.time };
-        break;
-      case 'waiver.granted': {
-        const d = e.data as { until: string; reason: string };
-        view.waivers.push({ gap: e.subject!, principal: e.actor, seq: e.seq, time: e.time, until: d.until, reason: d.reason });
-        break;
-      }
-      case 'waiver.withdrawn':
-        for (const w of view.waivers) if (w.gap === e.subject && !w.withdrawn) w.withdrawn = { seq: e.seq, time: e.time, by: e.actor };
-        break;
+      const sections: Record<string, CheckRecord[]> = {};
+      for (const c of d.checks) if (c.owner.kind === 'section') (sections[c.owner.id] ??= []).push(c);
+      Object.assign(view.sections, sections);
+      break;
     }
+    case 'gap.status':
+      if (e.subject && proven(e.from) && !proven(e.to)) view.reopenedAt[e.subject] = e.seq;
+      break;
+    case 'approval.granted': {
+      const d = e.data;
+      view.approvals.push({ gap: e.subject!, principal: e.actor, seq: e.seq, time: e.time, ...(d.note !== undefined ? { note: d.note } : {}), head: d.head, ...(d.specHash ? { specHash: d.specHash } : {}), ...(d.signature ? { signature: d.signature, signedAt: d.signedAt } : {}) });
+      break;
+    }
+    case 'approval.revoked':
+      for (const a of view.approvals) if (a.gap === e.subject && samePrincipal(a.principal, e.actor) && !a.revoked) a.revoked = { seq: e.seq, time: e.time };
+      break;
+    case 'waiver.granted':
+      view.waivers.push({ gap: e.subject!, principal: e.actor, seq: e.seq, time: e.time, until: e.data.until, reason: e.data.reason });
+      break;
+    case 'waiver.withdrawn':
+      for (const w of view.waivers) if (w.gap === e.subject && !w.withdrawn) w.withdrawn = { seq: e.seq, time: e.time, by: e.actor };
+      break;
+    default:
+      // The flip's and the disable's own records, kill-switch reads, drift and adoption change no standing.
+      break;
   }
+}
+
+/** Folds events onto a view, in order (in place); returns it. */
+export function foldEvents(view: WorkflowView, events: LedgerEvent[]): WorkflowView {
+  for (const e of events) foldEvent(view, e);
   return view;
+}
+
+/** The view of a whole ledger. */
+export function replay(events: LedgerEvent[]): WorkflowView {
+  return foldEvents(emptyView(), events);
 }

@@ -5,7 +5,8 @@ import { probeRound, roundEvents } from './probe-round.js';
 import { buildReport, type StatusReport } from './report.js';
 import type { Session } from './session.js';
 import { feedRound, updateWorkflow } from './transact.js';
-import { replay } from './view.js';
+
+export { readStatus } from './read-status.js';
 
 export interface SurveyOutcome {
   report: StatusReport;
@@ -21,17 +22,12 @@ export interface SurveyOutcome {
  * report.gaps.map((g) => `${g.id} ${g.status}`);
  */
 export async function runSurvey(session: Session): Promise<SurveyOutcome> {
-  const { recorded, view } = await updateWorkflow(session, async (w) => {
+  const { recorded, view, checked } = await updateWorkflow(session, async (w) => {
     const round = await probeRound(session, w.view, { scope: 'survey', sections: true });
     w.pending.push(...roundEvents(session, w.view, round));
     feedRound(session, w, round);
   });
-  return { report: buildReport(session, view), recorded };
-}
-
-/** Where the workflow stands, from the store alone (no probing). */
-export async function readStatus(session: Session): Promise<StatusReport> {
-  return buildReport(session, replay(await session.store.readEvents()));
+  return { report: buildReport(session, view, checked), recorded };
 }
 
 export interface Blocker {
@@ -55,7 +51,7 @@ export interface AdvanceOutcome {
  * gate on when every GAP the gate requires is proven; otherwise says exactly what blocks.
  */
 export async function advanceWorkflow(session: Session): Promise<AdvanceOutcome> {
-  const { result, recorded, view } = await updateWorkflow(session, async (w) => {
+  const { result, recorded, view, checked } = await updateWorkflow(session, async (w) => {
     const from = w.run.state;
     const top = topState(from);
     if (top === 'halted') return { outcome: 'halted' as const, from, message: 'the workflow is halted: read the kill switch and run flipgate resume', blockers: [] };
@@ -97,6 +93,6 @@ export async function advanceWorkflow(session: Session): Promise<AdvanceOutcome>
     }
     return { outcome: 'blocked' as const, from, message: `${topState(after)} is blocked by ${blockers.map((b) => `${b.gap} (${b.status})`).join(', ')}`, blockers };
   });
-  const report = buildReport(session, view);
+  const report = buildReport(session, view, checked);
   return { ...result, to: view.state ?? result.from, report, recorded };
 }

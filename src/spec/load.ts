@@ -2,10 +2,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { isCollection, isPair, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ConfigError, ConfigErrors } from '../errors.js';
 import { digest, sha256 } from '../support/digest.js';
+import { expandGroups, normalizeSpecNames } from './groups.js';
 import { interpolate } from './interpolate.js';
 import { describeIssue, type IssueText } from './issues.js';
 import { locate } from './locate.js';
-import { normalizeSpecNames } from './decision-rules.js';
 import { checkSemantics } from './semantics.js';
 import { workflowSchema, type Workflow } from './schema.js';
 
@@ -142,17 +142,6 @@ export function issueError(i: IssueText, doc: Document, lines: LineCounter, file
   const cut = i.problem.indexOf(' — ');
   const [problem, fix] = cut < 0 ? [i.problem, undefined] : [i.problem.slice(0, cut), i.problem.slice(cut + 3)];
   return new ConfigError(problem, { place: locate(doc, lines, file, i.path, i.key), ...(fix ? { fix } : {}) });
-}
-
-/** Replaces "@group" in approval principals with the group's members. */
-function expandGroups(spec: Workflow): Workflow {
-  const groups = spec.groups ?? {};
-  for (const g of spec.gaps) {
-    for (const c of g.checks) {
-      if (c.kind === 'approval' && c.principals) c.principals = [...new Set(c.principals.flatMap((p) => (p.startsWith('@') ? (groups[p.slice(1)] ?? []) : [p])))];
-    }
-  }
-  return spec;
 }
 
 const samePath = (a: IssueText['path'], b: IssueText['path']) => a.length === b.length && a.every((x, i) => x === b[i]);

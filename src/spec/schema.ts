@@ -114,6 +114,11 @@ export const workflowSchema = z.strictObject({
     })
     .optional(),
   watch: z.strictObject({ onReopen: z.enum(['report', 'disable']).optional(), intervalSeconds: z.number().positive().optional() }).optional(),
+  ledger: z
+    .strictObject({
+      witness: z.string().min(1).optional().describe('a second place that receives the ledger head after every recorded event: a file path (relative to this file) or a postgres:// URL'),
+    })
+    .optional(),
 });
 
 export type Workflow = z.infer<typeof workflowSchema>;

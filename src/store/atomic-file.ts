@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
+import { pidAlive } from './lock.js';
+
+// Temp files name their writer (`.<file>.<host>.<pid>.<nonce>.tmp`), so a later command can tell one left by a dead process.
+const HOST = hostname().replace(/[^A-Za-z0-9-]/g, '_');
+const TEMP = /^\.(.+)\.([A-Za-z0-9_-]+)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+/** A temp file from another host is left alone until it is this old. */
+const FOREIGN_TEMP_MS = 60 * 60_000;
 
 async function fsyncDir(dir: string): Promise<void> {
   const fd = await open(dir, 'r');
@@ -26,7 +34,7 @@ async function modeOf(file: string): Promise<number | undefined> {
  */
 export async function writeFileAtomic(file: string, data: string, mode = 0o600): Promise<void> {
   const keep = (await modeOf(file)) ?? mode;
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${HOST}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = await open(tmp, 'wx', 0o600);
   try {
     await fd.writeFile(data);
@@ -45,6 +53,29 @@ export async function writeFileAtomic(file: string, data: string, mode = 0o600):
     throw e;
   }
   await fsyncDir(path.dirname(file));
+}
+
+/**
+ * Removes temp files a killed writer left in `dir`: those of a process of this host that is gone, and
+ * those of another host once they are an hour old. Returns the names removed.
+ */
+export async function sweepTempFiles(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = TEMP.exec(name);
+    if (!m) continue;
+    const [, , host, pid] = m;
+    const full = path.join(dir, name);
+    const dead = host === HOST ? !pidAlive(Number(pid)) : Date.now() - ((await stat(full).catch(() => undefined))?.mtimeMs ?? Date.now()) > FOREIGN_TEMP_MS;
+    if (dead && (await unlink(full).then(() => true, () => false))) removed.push(name);
+  }
+  return removed;
 }
 
 /** The ledger changed under the lock: its length is not what was read. */

@@ -33,8 +33,9 @@ function firstDifference(dest: LedgerEvent[], source: LedgerEvent[]): number {
  */
 export async function copyLedger(from: WorkflowStore, to: WorkflowStore, opts: VerifyOptions = {}): Promise<CopyResult> {
   if (!to.importEvents) throw new ConfigError(`the store at ${to.location} cannot take copied events`, { place: { field: '--to' }, fix: 'copy into a file path or a postgres:// URL' });
-  const source = await from.readEvents();
-  const sv = verifyLedger(source, opts);
+  const read = await from.readLedger();
+  const source = read.events;
+  const sv = verifyLedger(read, opts);
   const base = { workflow: sv.workflow ?? opts.workflow, from: from.location, to: to.location, copied: 0, alreadyThere: 0, head: sv.head, source: sv, arrival: undefined };
   if (!sv.ok) return { ...base, ok: false, problem: `the source does not verify, so nothing was copied: ${sv.problem!.detail}` };
   const dest = await to.readEvents();
@@ -45,8 +46,9 @@ export async function copyLedger(from: WorkflowStore, to: WorkflowStore, opts: V
   }
   const rest = source.slice(dest.length);
   await to.importEvents(rest);
-  const arrived = await to.readEvents();
-  const av = verifyLedger(arrived, opts);
+  const arrivedRead = await to.readLedger();
+  const arrived = arrivedRead.events;
+  const av = verifyLedger(arrivedRead, opts);
   const same = arrived.length === source.length && arrived[arrived.length - 1]?.hash === source[source.length - 1]?.hash;
   const problem = !av.ok ? `the copy does not verify at ${to.location}: ${av.problem!.detail}` : !same ? `the destination's head (event ${av.head?.seq ?? 0}) is not the source's (event ${sv.head?.seq ?? 0})` : undefined;
   return { ...base, ok: !problem, copied: rest.length, alreadyThere: dest.length, arrival: av, problem };

@@ -1,95 +1,98 @@
-import { open, readFile } from 'node:fs/promises';
-import type { LedgerEvent } from './types.js';
+import { open } from 'node:fs/promises';
+import { collect, parseLine, visitLine } from './chain.js';
+import type { LedgerRead, LedgerTail, LedgerVisitor } from './types.js';
 
-export interface JsonLinesRead {
-  events: LedgerEvent[];
+export interface JsonLinesRead extends LedgerRead {
   /** Bytes up to the end of the last complete line. */
   validLength: number;
   /** A last line cut off by a crash mid-append (ignored, and trimmed by the next append). */
   tornTail: boolean;
-  /** Complete lines that are not JSON (tampering or corruption): reported by verify. */
-  badLines: number[];
 }
 
-/** Reads a JSON Lines ledger; a crash can leave only a partial last line, which is set aside. */
-export async function readJsonLines(file: string): Promise<JsonLinesRead> {
+// One read of the file's size (readFile reads in 512 KiB turns of the event loop: a long ledger waits on them).
+async function readWhole(file: string): Promise<Buffer> {
+  const fd = await open(file, 'r');
+  try {
+    const { size } = await fd.stat();
+    const buf = Buffer.allocUnsafe(size);
+    let done = 0;
+    while (done < size) {
+      const { bytesRead } = await fd.read(buf, done, size - done, done);
+      if (!bytesRead) break;
+      done += bytesRead;
+    }
+    return buf.subarray(0, done);
+  } finally {
+    await fd.close();
+  }
+}
+
+/**
+ * Hands every complete line of a JSON Lines ledger to `visitor`, keeping none (a crash can leave only a
+ * partial last line, which is set aside). Line by line from the bytes: an ASCII line decodes to a
+ * one-byte string, which parses faster.
+ */
+export async function scanJsonLines(file: string, visitor: LedgerVisitor): Promise<{ validLength: number; tornTail: boolean }> {
   let buf: Buffer;
   try {
-    buf = await readFile(file);
+    buf = await readWhole(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], validLength: 0, tornTail: false, badLines: [] };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { validLength: 0, tornTail: false };
     throw e;
   }
-  const lastNl = buf.lastIndexOf(0x0a);
-  const validLength = lastNl + 1;
-  const tornTail = validLength < buf.length;
-  const events: LedgerEvent[] = [];
-  const badLines: number[] = [];
-  // Line by line from the bytes: an ASCII line decodes to a one-byte string, which parses faster.
+  const validLength = buf.lastIndexOf(0x0a) + 1;
   let lineNo = 0;
+  let events = 0;
   for (let start = 0; start < validLength; ) {
-    const end = buf.indexOf(0x0a, start);
+    const nl = buf.indexOf(0x0a, start);
     lineNo++;
-    if (end > start) {
-      try {
-        events.push(JSON.parse(buf.toString('utf8', start, end)) as LedgerEvent);
-      } catch {
-        badLines.push(lineNo);
-        events.push({ malformed: true, line: lineNo } as unknown as LedgerEvent);
-      }
-    }
-    start = end + 1;
+    if (nl > start && visitLine(visitor, buf.toString('utf8', start, nl), lineNo, events)) events++;
+    start = nl + 1;
   }
-  return { events, validLength, tornTail, badLines };
+  return { validLength, tornTail: validLength < buf.length };
 }
 
-export interface JsonLinesTail {
-  /** The last complete line, parsed; undefined for an empty ledger. */
-  last: LedgerEvent | undefined;
-  /** The last complete line is not JSON. */
-  lastMalformed: boolean;
-  validLength: number;
-  size: number;
+/** Reads a JSON Lines ledger whole. */
+export async function readJsonLines(file: string): Promise<JsonLinesRead> {
+  const c = collect();
+  return { ...c.read, ...(await scanJsonLines(file, c)) };
 }
 
 /** Reads only the end of a ledger: an append needs the last event (for `prev`) and where complete lines end. */
-export async function readTail(file: string, chunk = 64 * 1024): Promise<JsonLinesTail> {
+export async function readTail(file: string, chunk = 64 * 1024): Promise<LedgerTail & { offset: number }> {
   let fd;
   try {
     fd = await open(file, 'r');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { last: undefined, lastMalformed: false, validLength: 0, size: 0 };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { last: undefined, lastDamaged: undefined, offset: 0 };
     throw e;
   }
   try {
     const { size } = await fd.stat();
     let tail = Buffer.alloc(0);
     let from = size;
-    let validLength = -1;
+    let offset = -1;
     let end = -1; // absolute offset of the newline that ends the line being looked at
     for (;;) {
-      if (validLength < 0) {
+      if (offset < 0) {
         const lastNl = tail.lastIndexOf(0x0a);
-        if (lastNl >= 0) end = (validLength = from + lastNl + 1) - 1;
+        if (lastNl >= 0) end = (offset = from + lastNl + 1) - 1;
       }
       if (end >= 0) {
         const rel = end - from;
         const lineStart = rel > 0 ? tail.lastIndexOf(0x0a, rel - 1) : -1;
         if (lineStart >= 0 || from === 0) {
-          const line = tail.subarray(lineStart + 1, rel).toString('utf8');
-          if (!line) {
-            if (lineStart < 0) return { last: undefined, lastMalformed: false, validLength, size };
+          const text = tail.subarray(lineStart + 1, rel).toString('utf8');
+          if (!text) {
+            if (lineStart < 0) return { last: undefined, lastDamaged: undefined, offset };
             end = from + lineStart; // an empty line: look at the one before
             continue;
           }
-          try {
-            return { last: JSON.parse(line) as LedgerEvent, lastMalformed: false, validLength, size };
-          } catch {
-            return { last: undefined, lastMalformed: true, validLength, size };
-          }
+          const { event, damage } = parseLine(text, 0, 0);
+          return { last: event, lastDamaged: damage?.problem, offset };
         }
       }
-      if (from === 0) return { last: undefined, lastMalformed: false, validLength: Math.max(validLength, 0), size };
+      if (from === 0) return { last: undefined, lastDamaged: undefined, offset: Math.max(offset, 0) };
       const n = Math.min(chunk, from);
       from -= n;
       const piece = Buffer.alloc(n);
@@ -101,13 +104,40 @@ export async function readTail(file: string, chunk = 64 * 1024): Promise<JsonLin
   }
 }
 
-/** lowdb adapter over a JSON Lines ledger: reads the whole ledger; writing goes through appends only. */
-export class JsonLinesLedgerAdapter {
-  constructor(readonly file: string) {}
-  async read(): Promise<LedgerEvent[] | null> {
-    return (await readJsonLines(this.file)).events;
+/** The hash of event `seq`, looked for from the end backwards (a witness or view head is near the end). */
+export async function hashNearEnd(file: string, seq: number, chunk = 256 * 1024): Promise<string | undefined> {
+  let fd;
+  try {
+    fd = await open(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
   }
-  async write(): Promise<void> {
-    throw new Error('the ledger is append-only: use the store to append events');
+  try {
+    let from = (await fd.stat()).size;
+    let carry = Buffer.alloc(0); // a line whose start lies in the earlier bytes not read yet
+    while (from > 0) {
+      const n = Math.min(chunk, from);
+      from -= n;
+      const piece = Buffer.alloc(n);
+      await fd.read(piece, 0, n, from);
+      const buf = Buffer.concat([piece, carry]);
+      const cut = from === 0 ? 0 : buf.indexOf(0x0a) + 1;
+      if (from > 0 && cut === 0) {
+        carry = buf;
+        continue;
+      }
+      const lines = buf.subarray(cut).toString('utf8').split('\n');
+      for (let i = lines.length - 1; i >= 0; i--) {
+        const { event } = lines[i] ? parseLine(lines[i]!, 0, 0) : {};
+        if (!event || !Number.isSafeInteger(event.seq)) continue;
+        if (event.seq === seq) return event.hash;
+        if (event.seq < seq) return undefined;
+      }
+      carry = buf.subarray(0, cut);
+    }
+    return undefined;
+  } finally {
+    await fd.close();
   }
 }

@@ -35,7 +35,8 @@ export class LockBusyError extends Error {
 const HOST = hostname();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function pidAlive(pid: number): boolean {
+/** Whether a process of this host is still running. */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -77,6 +78,15 @@ async function breakStale(lockPath: string, seen: LockHolder, token: string, sta
   } finally {
     if ((await readlink(breakPath).catch(() => undefined)) === token) await unlink(breakPath).catch(() => undefined);
   }
+}
+
+/** Removes `<target>.lock` when a killed process of this host left it (taking turns with other breakers); true when one was. */
+export async function clearDeadLock(target: string): Promise<boolean> {
+  const lockPath = `${target}.lock`;
+  const holder = await inspect(lockPath).catch(() => undefined);
+  if (!holder || holder.host !== HOST || !Number.isInteger(holder.pid) || pidAlive(holder.pid)) return false;
+  await breakStale(lockPath, holder, `flipgate-lock:${process.pid}:${randomBytes(6).toString('hex')}:${HOST}`, 30_000);
+  return !(await inspect(lockPath).catch(() => undefined));
 }
 
 /**

@@ -1,30 +1,40 @@
 import { ConfigError } from '../errors.js';
+import { readSigningKey, readVerifyKey } from '../support/digest.js';
 import { FileStore } from './file-store.js';
-import { readSigningKey } from './signing.js';
 import type { StoreOptions, WorkflowStore } from './types.js';
 
 export const isPostgresUrl = (s: string) => /^postgres(ql)?:\/\//.test(s);
 
 export interface OpenStoreOptions extends StoreOptions {
-  /** Where FLIPGATE_SIGNING_KEY is read from when no signingKey is given (default process.env). */
+  /** Where FLIPGATE_SIGNING_KEY and FLIPGATE_VERIFY_KEY are read from when no key is given (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
 
+/** The keys the environment configures: FLIPGATE_SIGNING_KEY (private) and FLIPGATE_VERIFY_KEY (public). */
+export async function keysFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<StoreOptions> {
+  const signing = env.FLIPGATE_SIGNING_KEY;
+  const verify = env.FLIPGATE_VERIFY_KEY;
+  return {
+    ...(signing ? { signingKey: await readSigningKey(signing, 'FLIPGATE_SIGNING_KEY') } : {}),
+    ...(verify ? { verifyKey: await readVerifyKey(verify, 'FLIPGATE_VERIFY_KEY') } : {}),
+  };
+}
+
 /**
- * Opens the store at `location`: a file path (lowdb + JSON Lines) or a postgres:// URL. New events
- * are signed when FLIPGATE_SIGNING_KEY names an ed25519 private key (PEM).
+ * Opens the store at `location`: a file path (JSON Lines + a lowdb view) or a postgres:// URL. New
+ * events (and the view) are signed when FLIPGATE_SIGNING_KEY names an ed25519 private key (PEM); the
+ * view's signature is checked with FLIPGATE_VERIFY_KEY, else the signing key's public half.
  * @example
  * const store = await openStore(process.env.FLIPGATE_STORE ?? 'state/o8.json', 'o8-production-readiness');
  */
 export async function openStore(location: string, workflow: string, opts: OpenStoreOptions = {}): Promise<WorkflowStore> {
-  const env = opts.env ?? process.env;
-  const keyFile = env.FLIPGATE_SIGNING_KEY;
-  const signingKey = opts.signingKey ?? (keyFile ? await readSigningKey(keyFile, 'FLIPGATE_SIGNING_KEY') : undefined);
+  const fromEnv = opts.signingKey || opts.verifyKey ? {} : await keysFromEnv(opts.env ?? process.env);
+  const keys: StoreOptions = { signingKey: opts.signingKey ?? fromEnv.signingKey, verifyKey: opts.verifyKey ?? fromEnv.verifyKey };
   if (isPostgresUrl(location)) {
     const { PostgresStore } = await import('./postgres-store.js').catch(() => {
       throw new ConfigError('the Postgres store is not available in this build', { place: { field: '--store' }, fix: 'use a file path for --store' });
     });
-    return PostgresStore.open(location, workflow, { signingKey });
+    return PostgresStore.open(location, workflow, keys);
   }
-  return new FileStore(location, workflow, { signingKey });
+  return new FileStore(location, workflow, keys);
 }

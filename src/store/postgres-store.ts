@@ -1,9 +1,11 @@
+import type { KeyObject } from 'node:crypto';
 import pg from 'pg';
 import { ConfigError } from '../errors.js';
-import { eventText, sealEvents } from './chain.js';
+import { publicKeyOf, signerFor, type Signer } from '../support/digest.js';
+import { collect, eventText, parseLine, sealEvents, visitLine } from './chain.js';
 import { ensureSchema, grantStatements, quoteIdent } from './postgres-schema.js';
-import { keyId, signerFor, type Signer } from './signing.js';
-import { GENESIS, type LedgerEvent, type NewEvent, type StoreOptions, type StoreTx, type WorkflowStore } from './types.js';
+import { openView, sealView } from './view-doc.js';
+import { GENESIS, type Head, type LedgerEvent, type LedgerRead, type LedgerTail, type LedgerVisitor, type NewEvent, type StoreOptions, type StoredView, type StoreTx, type WorkflowStore } from './types.js';
 
 export interface StoreTarget {
   connectionString: string;
@@ -15,40 +17,43 @@ export interface StoreTarget {
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Splits a store URL into the connection and the schema (`?schema=`, default `flipgate`). */
-export function parseStoreUrl(url: string): StoreTarget {
+export function parseStoreUrl(url: string, field = '--store'): StoreTarget {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new ConfigError('not a valid postgres:// URL', { place: { field: '--store' }, fix: 'write it as postgres://user@host:5432/database?schema=flipgate' });
+    throw new ConfigError('not a valid postgres:// URL', { place: { field }, fix: 'write it as postgres://user@host:5432/database?schema=flipgate' });
   }
   const shownUrl = new URL(url);
   if (shownUrl.password) shownUrl.password = '***';
   if (shownUrl.searchParams.has('password')) shownUrl.searchParams.set('password', '***');
   const shown = shownUrl.toString();
   const schema = u.searchParams.get('schema') ?? 'flipgate';
-  if (!IDENT.test(schema)) throw new ConfigError(`schema "${schema}" is not a plain lower-case identifier`, { place: { field: '--store' }, fix: 'use letters, digits and _ in ?schema=' });
+  if (!IDENT.test(schema)) throw new ConfigError(`schema "${schema}" is not a plain lower-case identifier`, { place: { field }, fix: 'use letters, digits and _ in ?schema=' });
   u.searchParams.delete('schema');
   return { connectionString: u.toString(), schema, shown };
 }
 
 const BATCH = 500;
+const PAGE = 10_000;
 
 // Driver messages can echo values: users see the SQLSTATE or socket code and a fixed explanation only.
-function storeError(e: unknown, target: StoreTarget, what: string): ConfigError {
+export function storeError(e: unknown, target: StoreTarget, what: string, field = '--store'): ConfigError {
   if (e instanceof ConfigError) return e;
   const code = String((e as { code?: unknown }).code ?? 'error');
-  const where = { field: '--store' };
+  const where = { field };
+  const named = field === '--store' ? '--store / FLIPGATE_STORE' : field;
   const known: Record<string, [string, string]> = {
-    ECONNREFUSED: ['nothing listens there', 'start the server, or fix the host and port in --store / FLIPGATE_STORE'],
-    ENOTFOUND: ['the host name does not resolve', 'fix the host in --store / FLIPGATE_STORE'],
+    ECONNREFUSED: ['nothing listens there', `start the server, or fix the host and port in ${named}`],
+    ENOTFOUND: ['the host name does not resolve', `fix the host in ${named}`],
     ETIMEDOUT: ['the connection timed out', 'check the network path to the server'],
     '28P01': ['the password was refused', 'fix the user or password (or use PGPASSWORD / ~/.pgpass)'],
-    '28000': ['the server refused this user', 'check pg_hba.conf and the user in --store'],
-    '3D000': ['the database does not exist', 'create it, or fix the database name in --store'],
+    '28000': ['the server refused this user', `check pg_hba.conf and the user in ${field}`],
+    '3D000': ['the database does not exist', `create it, or fix the database name in ${field}`],
     '42501': ['this role lacks a privilege the store needs', `have the owner create the store once, then grant: ${grantStatements(target.schema, 'ROLE').join('; ')}`],
     '55P03': ['another flipgate held the workflow lock too long', 'wait for it to finish and retry'],
     '23505': ['another writer appended the same event number (the lock was lost)', 'run the command again, then flipgate audit verify'],
+    '23514': ['the database refused the event: it does not continue the ledger (its number, prev hash, hash or canonical text)', 'run flipgate audit verify; another program may write this table'],
     '57P01': ['the server ended the connection', 'run the command again'],
   };
   const [why, fix] = known[code] ?? ['the server reported an error', 'check the server log; run the command again'];
@@ -56,7 +61,7 @@ function storeError(e: unknown, target: StoreTarget, what: string): ConfigError 
   return new ConfigError(`cannot ${what} at ${target.shown}: ${why} (${code})${writing ? '; nothing was recorded' : ''}`, { place: where, fix });
 }
 
-async function connect(target: StoreTarget): Promise<pg.Client> {
+export async function connect(target: StoreTarget): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: target.connectionString, application_name: 'flipgate', connectionTimeoutMillis: 15_000 });
   client.on('error', () => undefined); // a dropped connection surfaces as the next query's error
   await client.connect();
@@ -68,27 +73,34 @@ interface Row {
 }
 
 /**
- * The team store: events in `<schema>.events` (append-only: REVOKE plus triggers), each append
- * committed at once; `transact` holds a transaction-scoped advisory lock on a second connection for its
- * whole read-decide-append, so workflow updates from any number of processes run one at a time.
- * On the embedded PGlite (one shared session) one connection and one transaction do both.
+ * The team store: events in `<schema>.events` (append-only: REVOKE plus triggers; every row checked by
+ * the database to continue the chain), each append committed at once; `transact` holds a
+ * transaction-scoped advisory lock on a second connection for its whole read-decide-append, so
+ * workflow updates from any number of processes run one at a time. The derived view is one row of
+ * `<schema>.views`. On the embedded PGlite (one shared session) one connection and one transaction do both.
  */
 export class PostgresStore implements WorkflowStore {
   readonly location: string;
+  readonly viewLocation: string;
   readonly signing: { keyId: string } | undefined;
   private readonly sign: Signer | undefined;
+  private readonly viewKey: KeyObject | undefined;
   private readonly table: string;
+  private readonly views: string;
   private lockClient: pg.Client | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly target: StoreTarget, private readonly workflow: string, private readonly data: pg.Client, private readonly embedded: boolean, opts: StoreOptions) {
     this.location = target.shown;
     this.table = `${quoteIdent(target.schema)}.events`;
+    this.views = `${quoteIdent(target.schema)}.views`;
+    this.viewLocation = `${target.schema}.views (${workflow}) at ${target.shown}`;
     this.sign = opts.signingKey ? signerFor(opts.signingKey) : undefined;
-    this.signing = opts.signingKey ? { keyId: keyId(opts.signingKey) } : undefined;
+    this.signing = this.sign ? { keyId: this.sign.keyId } : undefined;
+    this.viewKey = opts.verifyKey ?? (opts.signingKey ? publicKeyOf(opts.signingKey) : undefined);
   }
 
-  /** Connects, creates the schema on first use (versioned), and checks it. */
+  /** Connects, creates the schema on first use (versioned), migrates an older one, and checks it. */
   static async open(url: string, workflow: string, opts: StoreOptions = {}): Promise<PostgresStore> {
     const target = parseStoreUrl(url);
     let client: pg.Client | undefined;
@@ -103,20 +115,49 @@ export class PostgresStore implements WorkflowStore {
     }
   }
 
-  async readEvents(): Promise<LedgerEvent[]> {
-    const r = await this.data.query<Row>(`SELECT body FROM ${this.table} WHERE workflow = $1 ORDER BY seq`, [this.workflow]).catch((e) => {
+  private async bodies(where = '', params: unknown[] = []): Promise<string[]> {
+    const r = await this.data.query<Row>(`SELECT body FROM ${this.table} WHERE workflow = $1 ${where} ORDER BY seq`, [this.workflow, ...params]).catch((e) => {
       throw storeError(e, this.target, 'read the ledger');
     });
-    return r.rows.map((row, i) => {
-      try {
-        return JSON.parse(row.body) as LedgerEvent;
-      } catch {
-        return { malformed: true, line: i + 1 } as unknown as LedgerEvent;
-      }
-    });
+    return r.rows.map((row) => row.body);
   }
 
-  async head(): Promise<{ seq: number; hash: string } | undefined> {
+  async readLedger(): Promise<LedgerRead> {
+    const c = collect();
+    await this.scan(c);
+    return c.read;
+  }
+
+  // In pages by seq, so that a long ledger is never all in memory at once.
+  async scan(visitor: LedgerVisitor): Promise<void> {
+    let after = 0;
+    let rows = 0;
+    let events = 0;
+    for (;;) {
+      const r = await this.data.query<{ seq: string; body: string }>(`SELECT seq, body FROM ${this.table} WHERE workflow = $1 AND seq > $2 ORDER BY seq LIMIT ${PAGE}`, [this.workflow, after]).catch((e) => {
+        throw storeError(e, this.target, 'read the ledger');
+      });
+      for (const row of r.rows) if (visitLine(visitor, row.body, ++rows, events)) events++;
+      if (r.rows.length < PAGE) return;
+      after = Number(r.rows[r.rows.length - 1]!.seq);
+    }
+  }
+
+  async readEvents(): Promise<LedgerEvent[]> {
+    return (await this.readLedger()).events;
+  }
+
+  async tail(): Promise<LedgerTail> {
+    const r = await this.data.query<Row>(`SELECT body FROM ${this.table} WHERE workflow = $1 ORDER BY seq DESC LIMIT 1`, [this.workflow]).catch((e) => {
+      throw storeError(e, this.target, 'read the ledger');
+    });
+    const body = r.rows[0]?.body;
+    if (body === undefined) return { last: undefined, lastDamaged: undefined };
+    const { event, damage } = parseLine(body, 0, 0);
+    return { last: event, lastDamaged: damage?.problem };
+  }
+
+  async head(): Promise<Head | undefined> {
     const r = await this.data.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${this.table} WHERE workflow = $1 ORDER BY seq DESC LIMIT 1`, [this.workflow]).catch((e) => {
       throw storeError(e, this.target, 'read the ledger');
     });
@@ -124,14 +165,45 @@ export class PostgresStore implements WorkflowStore {
     return row ? { seq: Number(row.seq), hash: row.hash } : undefined;
   }
 
-  /** Workflows with events in this store, with their head. */
+  async hashAt(seq: number): Promise<string | undefined> {
+    const [body] = await this.bodies('AND seq = $2', [seq]);
+    return body === undefined ? undefined : parseLine(body, 0, 0).event?.hash;
+  }
+
+  async readView(): Promise<StoredView> {
+    const r = await this.data.query<Row>(`SELECT body FROM ${this.views} WHERE workflow = $1`, [this.workflow]).catch((e) => {
+      throw storeError(e, this.target, 'read the view');
+    });
+    const body = r.rows[0]?.body;
+    if (body === undefined) return { state: 'missing' };
+    let raw: unknown;
+    try {
+      raw = JSON.parse(body);
+    } catch {
+      return { state: 'rejected', why: `the view ${this.viewLocation} is not JSON: it was damaged or edited` };
+    }
+    return openView(raw, this.workflow, this.viewLocation, this.viewKey);
+  }
+
+  /** Workflows with events in this store, with their length. */
   async workflows(): Promise<{ workflow: string; events: number }[]> {
     const r = await this.data.query<{ workflow: string; n: string }>(`SELECT workflow, count(*) AS n FROM ${this.table} GROUP BY workflow ORDER BY workflow`);
     return r.rows.map((x) => ({ workflow: x.workflow, events: Number(x.n) }));
   }
 
   async transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.locked(async (write) => fn({ events: () => this.readEvents(), append: (events: NewEvent[]) => (events.length ? write((last) => sealEvents(last, this.workflow, events, undefined, this.sign)) : Promise.resolve([])) }));
+    return this.locked(async (write) =>
+      fn({
+        events: () => this.readEvents(),
+        append: (events: NewEvent[]) => (events.length ? write((last) => sealEvents(last, this.workflow, events, undefined, this.sign)) : Promise.resolve([])),
+        writeView: async (body) => {
+          const text = JSON.stringify(sealView(this.workflow, body, this.sign));
+          await this.data.query(`INSERT INTO ${this.views} (workflow, body, updated) VALUES ($1, $2, now()) ON CONFLICT (workflow) DO UPDATE SET body = EXCLUDED.body, updated = EXCLUDED.updated`, [this.workflow, text]).catch((e) => {
+            throw storeError(e, this.target, 'write the view');
+          });
+        },
+      }),
+    );
   }
 
   async importEvents(events: LedgerEvent[]): Promise<void> {
@@ -190,8 +262,9 @@ export class PostgresStore implements WorkflowStore {
   }
 
   private async lastEvent(): Promise<LedgerEvent | undefined> {
-    const h = await this.head();
-    return h ? ({ seq: h.seq, hash: h.hash } as LedgerEvent) : undefined;
+    const t = await this.tail();
+    if (t.lastDamaged === 'malformed') throw new ConfigError('the last row of the ledger is not a ledger event; nothing was recorded', { place: { field: '--store' }, fix: 'run flipgate audit verify to see what is wrong' });
+    return t.last;
   }
 
   // Off the embedded server each batch commits at once (several batches in one transaction of their own).

@@ -41,6 +41,14 @@ describe('the benchmarks at smoke sizes', () => {
     expect(r.last).toMatch(/^survey-scale: 20 checks in \d+\.\d{3} s .*peak RSS \d+ MB/);
   }, 240_000);
 
+  it('ledger-scale runs survey, advance, approve and status at two ledger sizes, the flip, a watch round and verify', async () => {
+    const r = await bench('ledger-scale');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\| `survey` +\| \d+\.\d{3} +\| \d+\.\d{3} +\| \d+\.\d{2}× +\| \d+ MB/);
+    expect(r.stdout).toMatch(/an unchanged `watch --once` round appends +\| \d+ bytes/);
+    expect(r.last).toMatch(/^ledger-scale: survey\/advance\/approve\/status at 2,000 vs 100 events within 1\.25× time and RSS: (met|MISSED) .*flip --execute \d+\.\d{3} s .*unchanged watch round \d+ bytes; verify [\d,]+ events\/s .*\[smoke sizes: not a measurement\]$/);
+  }, 240_000);
+
   it('run-all writes the results file: generated note, machine, date and each summary line', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'flipgate-bench-smoke-'));
     try {

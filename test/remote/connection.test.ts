@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshConnection } from '../../src/remote/connection.js';
@@ -103,13 +104,19 @@ describe.skipIf(!!skip)(`an SSH connection to a real sshd on 127.0.0.1${skip ? `
     ['bastion-to-dead', 'bastion', 'the bastion (target) could not reach the target: connect failed: Connection refused'],
   ])('refuses %s with a typed %s error, accepting nothing and leaving nothing behind', async (alias, kind, words) => {
     const knownBefore = await readFile(sshd.knownHosts, 'utf8');
-    const before = new Set(readdirSync('/tmp').filter((d) => d.startsWith('flipgate-ssh-')));
-    const err = await open(alias).catch((e) => e);
+    // A private TMPDIR: other tests (and other flipgate runs) make their own folders in /tmp meanwhile.
+    const tmp = await mkdtemp(path.join(tmpdir(), 'flipgate-conn-test-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    const err = await open(alias)
+      .catch((e) => e)
+      .finally(() => (saved === undefined ? delete process.env.TMPDIR : (process.env.TMPDIR = saved)));
     expect(err).toBeInstanceOf(SshConnectError);
     expect(err.kind).toBe(kind);
     expect(err.message).toContain(`ssh://${alias}: ${words}`);
     expect(await readFile(sshd.knownHosts, 'utf8')).toBe(knownBefore);
-    expect(readdirSync('/tmp').filter((d) => d.startsWith('flipgate-ssh-') && !before.has(d))).toEqual([]);
+    expect(readdirSync(tmp)).toEqual([]);
+    await rm(tmp, { recursive: true });
   });
 
   it('closes the master and removes its private folder', async () => {

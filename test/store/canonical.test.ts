@@ -1,8 +1,8 @@
 import canonicalize from 'canonicalize';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/store/canonical.js';
-import { canonicalText, hashEvent, sealEvents } from '../../src/store/chain.js';
-import { digest } from '../../src/support/digest.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { eventText, hashEvent, parseLine, sealEvents } from '../../src/store/chain.js';
+import { canonicalJson, digest, isCanonicalText, signerFor } from '../../src/support/digest.js';
 
 const reference = canonicalize as unknown as (v: unknown) => string | undefined;
 
@@ -23,14 +23,15 @@ describe('canonical JSON of ledger events', () => {
   it('takes the JSON.stringify fast path only where it gives the same text', () => {
     for (const v of samples) {
       if (v === undefined || typeof v === 'function') continue;
-      expect(canonicalText(v)).toBe(reference(v));
-      expect(canonicalText(JSON.parse(JSON.stringify(v) ?? 'null'))).toBe(reference(JSON.parse(JSON.stringify(v) ?? 'null')));
+      const parsed = JSON.parse(JSON.stringify(v) ?? 'null');
+      expect(canonicalJson(parsed)).toBe(reference(parsed));
+      expect(canonicalJson(JSON.parse(canonicalJson(parsed)))).toBe(reference(parsed));
     }
   });
 
   it('refuses lone surrogates, as RFC 8785 does', () => {
     expect(() => canonicalJson('\ud800')).toThrow(/Lone surrogate/);
-    expect(() => canonicalText({ k: 'x\udc00' })).toThrow(/Lone surrogate/);
+    expect(() => canonicalJson({ k: 'x\udc00' })).toThrow(/Lone surrogate/);
     expect(() => canonicalJson({ '\ud800': 1 })).toThrow(/Lone surrogate/);
   });
 
@@ -41,5 +42,35 @@ describe('canonical JSON of ledger events', () => {
     expect(hash).toBe(digest(body));
     // Read back from an old-style line (JSON.stringify, keys in insertion order) it hashes the same.
     expect(hashEvent(JSON.parse(JSON.stringify(body)))).toBe(hash);
+  });
+});
+
+describe('reading a stored line', () => {
+  it('takes a line for canonical exactly when canonicalJson gives it back, and the quick test never says yes wrongly', () => {
+    for (const v of samples) {
+      if (v === undefined) continue;
+      const text = canonicalJson(v);
+      const event = { seq: 1, data: v };
+      const line = canonicalJson(event);
+      expect(parseLine(line, 1, 0).damage, line).toBeUndefined();
+      if (isCanonicalText(text, JSON.parse(text))) expect(canonicalJson(JSON.parse(text))).toBe(text);
+      const spaced = JSON.stringify(event, null, 1);
+      expect(parseLine(spaced, 1, 0).damage).toMatchObject({ problem: 'not-canonical' });
+      expect(isCanonicalText(spaced, JSON.parse(spaced))).toBe(false);
+    }
+    expect(isCanonicalText('{"b":1,"a":2}', { b: 1, a: 2 })).toBe(false);
+    expect(isCanonicalText('{"a":1,"a":2}', JSON.parse('{"a":1,"a":2}'))).toBe(false);
+    expect(isCanonicalText('[1.0]', [1])).toBe(false);
+  });
+
+  it("recomputes an event's hash from its line, signed or not, as hashEvent does from the event", () => {
+    const sign = signerFor(generateKeyPairSync('ed25519').privateKey);
+    for (const signer of [undefined, sign]) {
+      const sealed = sealEvents(undefined, 'wf', [{ type: 'gap.status', actor: 'a', subject: 'GAP-1', from: 'OPEN', to: 'CLOSED', cause: { kind: 'probe', checks: ['GAP-1/x'], digest: 'd', evidence: ['x: pass — é'] }, data: { nested: { hash: 'not this one', sig: 'nor this' } } }], undefined, signer);
+      const e = sealed[0]!;
+      const { hash, sig: _s, ...body } = e;
+      expect(parseLine(eventText(e), 1, 0)).toEqual({ event: e, hash: hashEvent(body) });
+      expect(hash).toBe(hashEvent(body));
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { appendFile, chmod, lutimes, mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -26,10 +27,18 @@ async function fresh() {
   return { ...s, store: new FileStore(s.location, 'wf') };
 }
 
+// An append and a view write, as every command that records does.
+const record = (store: FileStore, data: Record<string, unknown> = {}) =>
+  store.transact(async (tx) => {
+    const appended = await tx.append([ev(data)]);
+    await tx.writeView({ head: appended[0]!.seq });
+    return appended;
+  });
+
 describe('the file store on disk', () => {
-  it('creates the ledger and the snapshot 0600 in a 0700 directory, and appends keep them so', async () => {
+  it('creates the ledger and the view 0600 in a 0700 directory, and appends keep them so', async () => {
     const { store, ledger, location, dir } = await fresh();
-    for (let i = 0; i < 5; i++) await store.transact((tx) => tx.append([ev({ i })]));
+    for (let i = 0; i < 5; i++) await record(store, { i });
     expect(await mode(ledger)).toBe(0o600);
     expect(await mode(location)).toBe(0o600);
     expect(await mode(path.join(dir, 'state'))).toBe(0o700);
@@ -37,18 +46,38 @@ describe('the file store on disk', () => {
 
   it("keeps an operator's chmod of both files across later writes (a rename-based save does not reset it)", async () => {
     const { store, ledger, location } = await fresh();
-    await store.transact((tx) => tx.append([ev()]));
+    await record(store);
     await chmod(ledger, 0o640);
     await chmod(location, 0o640);
-    await store.transact((tx) => tx.append([ev()]));
+    await record(store);
     expect(await mode(ledger)).toBe(0o640);
     expect(await mode(location)).toBe(0o640);
   });
 
-  it('keeps the head in the lowdb snapshot document beside the ledger', async () => {
+  it('keeps the view as a sealed lowdb document beside the ledger, and names one edited by hand instead of handing it out', async () => {
     const { store, location } = await fresh();
-    const [, last] = await store.transact((tx) => tx.append([ev(), ev()]));
-    expect(JSON.parse(await readFile(location, 'utf8'))).toMatchObject({ schemaVersion: 1, workflow: 'wf', headSeq: 2, headHash: last!.hash });
+    await record(store);
+    await record(store);
+    expect(await store.readView()).toEqual({ state: 'sealed', body: { head: 2 } });
+    const doc = JSON.parse(await readFile(location, 'utf8'));
+    expect(doc).toMatchObject({ flipgateView: 1, workflow: 'wf', body: { head: 2 }, digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    await writeFile(location, JSON.stringify({ ...doc, body: { head: 99 } }));
+    expect(await store.readView()).toEqual({ state: 'rejected', why: `the view ${location} does not match its digest: it was edited after flipgate wrote it` });
+    await writeFile(location, '{ not json');
+    expect(await store.readView()).toEqual({ state: 'rejected', why: `the view ${location} is not JSON: it was damaged or edited` });
+  });
+
+  it('signs the view with the signing key, and refuses one resealed without it', async () => {
+    const { ledger, location } = await fresh();
+    const signer = generateKeyPairSync('ed25519');
+    const signed = new FileStore(ledger, 'wf', { signingKey: signer.privateKey });
+    await record(signed);
+    expect(await signed.readView()).toMatchObject({ state: 'sealed', keyId: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    // Someone with write access but without the key edits the body and recomputes the digest.
+    const unsigned = new FileStore(ledger, 'wf');
+    await unsigned.transact((tx) => tx.writeView({ head: 99 }));
+    expect((await signed.readView()).state).toBe('rejected');
+    expect(await signed.readView()).toMatchObject({ why: expect.stringMatching(new RegExp(`the view ${location} is not signed, though signing key [0-9a-f]{16} is configured`)) });
   });
 
   it('sets aside a torn last line (a crash mid-append), and the next append replaces it', async () => {
@@ -84,6 +113,7 @@ describe('the file store on disk', () => {
     expect(events.map((e) => e.seq)).toEqual([1, 2]);
     expect(verifyLedger(events).problem).toBeUndefined();
     expect(await store.head()).toEqual({ seq: 2, hash: events[1]!.hash });
+    expect(await store.hashAt(1)).toBe(events[0]!.hash);
   });
 
   it('leaves the ledger byte for byte as it was when a write fails part-way (file size limit reached)', async () => {
@@ -146,6 +176,20 @@ describe('the ledger lock', () => {
     const lock = await acquireLock(ledger, { staleMs: 30_000, timeoutMs: 1_000 });
     expect(await lock.held()).toBe(true);
     await lock.release();
+  });
+
+  it('is removed, with the temp files of killed writers, by the next command that reads the view (status)', async () => {
+    const { store, ledger, dir } = await fresh();
+    await record(store);
+    const state = path.join(dir, 'state');
+    const host = hostname().replace(/[^A-Za-z0-9-]/g, '_');
+    const dead = await deadPid();
+    await symlink(`flipgate-lock:${dead}:abc:${hostname()}`, `${ledger}.lock`);
+    const left = [`.wf.json.${host}.${dead}.0123abcd.tmp`, `.wf.json.${host}.${process.pid}.4567cdef.tmp`, `.wf.json.other-host.${dead}.89abcdef.tmp`];
+    for (const f of left) await writeFile(path.join(state, f), '{');
+    expect((await store.readView()).state).toBe('sealed');
+    // Ours and dead: gone. A live writer's (this process) and another host's young one: kept.
+    expect((await readdir(state)).sort()).toEqual([left[1], left[2], 'wf.events.jsonl', 'wf.json'].sort());
   });
 
   it('serialises two holders in one process', async () => {

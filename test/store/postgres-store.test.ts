@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
+import { eventText, sealEvents } from '../../src/store/chain.js';
 import { openStore } from '../../src/store/open.js';
 import { grantStatements, SCHEMA_VERSION } from '../../src/store/postgres-schema.js';
 import type { NewEvent, WorkflowStore } from '../../src/store/types.js';
@@ -48,9 +49,10 @@ describe('the Postgres store', () => {
     const role = `${db.prefix}store`;
     await db.admin.query(`CREATE ROLE "${role}" LOGIN`);
     for (const sql of grantStatements(schema, role)) await db.admin.query(sql);
+    const [first] = sealEvents(undefined, 'other', [ev(1)]);
     await db.admin.query(`SET ROLE "${role}"`);
     try {
-      await db.admin.query(`INSERT INTO "${schema}".events (workflow, seq, hash, prev, type, actor, recorded, body) VALUES ('other', 1, 'h', 'p', 't', 'a', now(), '{}')`);
+      await db.admin.query(`INSERT INTO "${schema}".events (workflow, seq, hash, prev, type, actor, recorded, body) VALUES ('other', 1, $1, $2, 'test.write', 'tester', $3, $4)`, [first!.hash, first!.prev, first!.time, eventText(first!)]);
       expect((await db.admin.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE workflow = 'other'`)).rows[0].n).toBe(1);
       await db.admin.query(`ALTER TABLE "${schema}".events DISABLE TRIGGER USER`).then(
         () => expect.unreachable('a store role must not be able to disable the triggers'),

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashEvent, sealEvents } from '../../src/store/chain.js';
 import { makeCheckpoint } from '../../src/store/checkpoint.js';
 import { openStore } from '../../src/store/open.js';
-import { signerFor } from '../../src/store/signing.js';
+import { signerFor } from '../../src/support/digest.js';
 import type { LedgerEvent, NewEvent, WorkflowStore } from '../../src/store/types.js';
 import { verifyLedger } from '../../src/store/verify.js';
 import { createTestDatabase, type TestDatabase } from '../support/pg.js';

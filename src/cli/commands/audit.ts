@@ -1,22 +1,23 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { ConfigError } from '../../errors.js';
 import { auditLedger, type AuditReport, type GapChange } from '../../runner/audit.js';
+import { verifyStored, type StoredVerification } from '../../runner/ledger-view.js';
 import { writeFileAtomic } from '../../store/atomic-file.js';
-import { makeCheckpoint, parseCheckpoint, type Checkpoint } from '../../store/checkpoint.js';
+import { makeCheckpoint } from '../../store/checkpoint.js';
 import { copyLedger, type CopyResult } from '../../store/copy.js';
 import { FileStore } from '../../store/file-store.js';
 import { isPostgresUrl, openStore } from '../../store/open.js';
-import { keyId, readSigningKey, readVerifyKey } from '../../store/signing.js';
 import type { WorkflowStore } from '../../store/types.js';
-import { verifyLedger, type LedgerVerification } from '../../store/verify.js';
+import type { LedgerVerification } from '../../store/verify.js';
 import { loadWorkflow } from '../../spec/load.js';
+import { keyId, readSigningKey, readVerifyKey } from '../../support/digest.js';
 import { useColor } from '../io.js';
 import type { GlobalOptions } from '../resolve.js';
-import { cliSession } from '../session.js';
+import { cliReader } from '../session.js';
+import { vouchers } from '../vouch.js';
 
-type AuditOptions = GlobalOptions & { actor?: string; checkpoint?: string; publicKey?: string; key?: string; out?: string; from?: string; to?: string };
+type AuditOptions = GlobalOptions & { actor?: string; checkpoint?: string; adopted?: string; publicKey?: string; key?: string; out?: string; from?: string; to?: string };
 
 const colors = () => (useColor() ? pc : pc.createColors(false));
 const out = (s = '') => process.stdout.write(s + '\n');
@@ -30,24 +31,38 @@ async function verifyKey(opts: AuditOptions) {
   return file ? readVerifyKey(file, opts.publicKey ? '--public-key' : 'FLIPGATE_VERIFY_KEY') : undefined;
 }
 
-async function readCheckpointFile(file: string): Promise<Checkpoint> {
-  let text: string;
+/**
+ * The ledger of the workflow the options name, verified against everything that can vouch for it: the
+ * public key, the witness, the stored view's head, the checkpoint and adopted head given.
+ */
+async function verifyNamed(opts: AuditOptions, keep = false) {
+  const publicKey = await verifyKey(opts);
+  const vouch = await vouchers(opts);
+  const reader = await cliReader(opts);
   try {
-    text = await readFile(file, 'utf8');
+    if (vouch.checkpoint && vouch.checkpoint.workflow !== reader.wf.spec.id) {
+      throw new ConfigError(`the checkpoint is for workflow ${vouch.checkpoint.workflow}, but this store holds ${reader.wf.spec.id}`, { place: { file: opts.checkpoint, field: '--checkpoint' }, fix: `pass --workflow for ${vouch.checkpoint.workflow}, or a checkpoint of ${reader.wf.spec.id}` });
+    }
+    const checked = await verifyStored(reader.store, { workflow: reader.wf.spec.id, verifyKey: publicKey ?? reader.verifyKey, witness: reader.witness, vouch, keep });
+    return { reader, checked };
   } catch (e) {
-    throw new ConfigError(`cannot read the checkpoint (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { place: { file, field: '--checkpoint' }, fix: 'pass the file written by flipgate audit checkpoint --out' });
+    await reader.close();
+    throw e;
   }
-  return parseCheckpoint(text, file);
 }
 
-function verdictLines(v: LedgerVerification, c = colors()): string[] {
+function verdictLines(v: LedgerVerification, c = colors(), viewRejected?: string): string[] {
   const lines: string[] = [];
   const who = `the ledger of ${v.workflow ?? '(empty)'}`;
   if (v.ok) lines.push(`${c.green('✓')} ${who} verifies: ${v.events} events${v.head ? `, head #${v.head.seq} ${short(v.head.hash)}` : ''}`);
   else lines.push(`${c.red('✗')} ${who} does not verify: ${c.bold(`event ${v.problem!.seq}`)} — ${v.problem!.problem}: ${v.problem!.detail}`);
   const s = v.signatures;
   lines.push(s.checked ? `  signatures: ${s.signed} checked with key ${s.keyId}${s.firstSigned ? `, from event ${s.firstSigned}` : ''}` : `  signatures: not checked (${s.signed} present)`);
+  if (v.adoption) lines.push(`  adoption: events 1…${v.adoption.seq} unsigned, adopted at event ${v.adoption.at} (head ${v.adoption.seq}:${v.adoption.hash})${v.adoption.vouchedBy ? `, vouched for by ${v.adoption.vouchedBy === 'adopted' ? '--adopted' : 'the checkpoint'}` : ', not vouched for'}`);
   if (v.checkpoint) lines.push(`  checkpoint: event ${v.checkpoint.seq} ${short(v.checkpoint.hash)} of ${v.checkpoint.created}${v.checkpoint.signed ? (v.checkpoint.signatureChecked ? ', signature checked' : ', signed (not checked)') : ', unsigned'}`);
+  if (v.witness) lines.push(`  witness: event ${v.witness.seq} ${short(v.witness.hash)} at ${v.witness.location}${v.witness.signed ? (v.witness.signatureChecked ? ', signature checked' : ', signed (not checked)') : ', unsigned'}`);
+  if (v.view) lines.push(`  view: event ${v.view.seq} ${short(v.view.hash)} (${v.view.location})`);
+  if (viewRejected) lines.push(c.yellow(`  view: ${viewRejected}; it is not used, and the next command rebuilds it`));
   for (const n of v.notes) lines.push(c.dim(`  note: ${n}`));
   return lines;
 }
@@ -68,11 +83,11 @@ function changeLines(label: string, ch: GapChange | undefined, c = colors()): st
   return lines;
 }
 
-function printAudit(r: AuditReport, v: LedgerVerification): void {
+function printAudit(r: AuditReport, checked: StoredVerification): void {
   const c = colors();
   const narrowed = [r.filter.subject, r.filter.actor && `actor ${r.filter.actor}`].filter(Boolean).join(', ');
   out(c.bold(`Audit of ${r.workflow ?? 'an empty ledger'}${narrowed ? ` — ${narrowed}` : ''}`));
-  verdictLines(v, c).forEach((l) => out(l));
+  verdictLines(checked.verification, c, checked.viewRejected).forEach((l) => out(l));
   for (const g of r.gaps) {
     out('');
     out(`${c.bold(g.gap)} ${g.status}`);
@@ -90,41 +105,34 @@ function printAudit(r: AuditReport, v: LedgerVerification): void {
 /** audit [subject]: the timeline, and who or what closed and reopened each GAP. Exit 1 when the ledger does not verify. */
 export async function auditCommand(subject: string | undefined, cmd: Command): Promise<number> {
   const opts = cmd.optsWithGlobals<AuditOptions>();
-  const publicKey = await verifyKey(opts);
-  const s = await cliSession(opts);
+  const { reader, checked } = await verifyNamed(opts, true);
   try {
-    const events = await s.store.readEvents();
-    const gates = s.plan.steps.map((g) => ({ gate: g.gate, gaps: g.gaps }));
+    const events = checked.events!;
+    const gates = reader.plan.steps.map((g) => ({ gate: g.gate, gaps: g.gaps }));
     if (subject !== undefined) {
-      const known = new Set([...gates.map((g) => g.gate), ...s.wf.spec.gaps.map((g) => g.id), ...events.map((e) => e.subject).filter((x): x is string => !!x)]);
-      if (!known.has(subject)) throw new ConfigError(`"${subject}" is neither a GAP nor a gate of ${s.wf.spec.id}`, { place: { field: 'subject' }, fix: `use one of ${[...gates.map((g) => g.gate), ...s.wf.spec.gaps.map((g) => g.id)].join(', ')}` });
+      const known = new Set([...gates.map((g) => g.gate), ...reader.wf.spec.gaps.map((g) => g.id), ...events.map((e) => e.subject).filter((x): x is string => !!x)]);
+      if (!known.has(subject)) throw new ConfigError(`"${subject}" is neither a GAP nor a gate of ${reader.wf.spec.id}`, { place: { field: 'subject' }, fix: `use one of ${[...gates.map((g) => g.gate), ...reader.wf.spec.gaps.map((g) => g.id)].join(', ')}` });
     }
     const report = auditLedger(events, { subject, actor: opts.actor, gates });
-    const verification = verifyLedger(events, { publicKey, workflow: s.wf.spec.id });
-    if (opts.json) json({ ...report, verification });
-    else printAudit(report, verification);
-    return verification.ok ? 0 : 1;
+    if (opts.json) json({ ...report, verification: checked.verification });
+    else printAudit(report, checked);
+    return checked.verification.ok ? 0 : 1;
   } finally {
-    await s.close();
+    await reader.close();
   }
 }
 
-/** audit verify: exit 0 when the chain (and signatures, and checkpoint) hold; 1 naming the first bad event. */
+/** audit verify: exit 0 when the lines, the chain, the signatures and every head held elsewhere agree; 1 naming the first bad event. */
 export async function auditVerifyCommand(cmd: Command): Promise<number> {
   const opts = cmd.optsWithGlobals<AuditOptions>();
-  const publicKey = await verifyKey(opts);
-  const checkpoint = opts.checkpoint ? await readCheckpointFile(opts.checkpoint) : undefined;
-  const s = await cliSession(opts);
+  const { reader, checked } = await verifyNamed(opts);
   try {
-    if (checkpoint && checkpoint.workflow !== s.wf.spec.id) {
-      throw new ConfigError(`the checkpoint is for workflow ${checkpoint.workflow}, but this store holds ${s.wf.spec.id}`, { place: { file: opts.checkpoint, field: '--checkpoint' }, fix: `pass --workflow for ${checkpoint.workflow}, or a checkpoint of ${s.wf.spec.id}` });
-    }
-    const v = verifyLedger(await s.store.readEvents(), { publicKey, checkpoint, workflow: s.wf.spec.id });
-    if (opts.json) json({ schemaVersion: 1, store: s.store.location, ...v });
-    else verdictLines(v).forEach((l) => out(l));
+    const v = checked.verification;
+    if (opts.json) json({ schemaVersion: 1, store: reader.store.location, ...v, ...(checked.viewRejected ? { viewRejected: checked.viewRejected } : {}) });
+    else verdictLines(v, colors(), checked.viewRejected).forEach((l) => out(l));
     return v.ok ? 0 : 1;
   } finally {
-    await s.close();
+    await reader.close();
   }
 }
 
@@ -133,11 +141,9 @@ export async function auditCheckpointCommand(cmd: Command): Promise<number> {
   const opts = cmd.optsWithGlobals<AuditOptions>();
   const keyFile = opts.key ?? process.env.FLIPGATE_SIGNING_KEY;
   const key = keyFile ? await readSigningKey(keyFile, opts.key ? '--key' : 'FLIPGATE_SIGNING_KEY') : undefined;
-  const publicKey = await verifyKey(opts);
-  const s = await cliSession(opts);
+  const { reader, checked } = await verifyNamed(opts);
   try {
-    const events = await s.store.readEvents();
-    const v = verifyLedger(events, { publicKey, workflow: s.wf.spec.id });
+    const v = checked.verification;
     if (!v.ok) {
       // A checkpoint of a tampered ledger would vouch for it.
       const message = `no checkpoint of a ledger that does not verify: event ${v.problem!.seq} — ${v.problem!.detail}`;
@@ -145,7 +151,7 @@ export async function auditCheckpointCommand(cmd: Command): Promise<number> {
       else process.stderr.write(`flipgate: refused: ${message} — run flipgate audit verify\n`);
       return 1;
     }
-    const cp = makeCheckpoint(events, { key });
+    const cp = makeCheckpoint(checked.last ? [checked.last] : [], { key });
     const text = JSON.stringify(cp, null, 2) + '\n';
     if (!opts.out) {
       process.stdout.write(text);
@@ -158,7 +164,7 @@ export async function auditCheckpointCommand(cmd: Command): Promise<number> {
     else out(`checkpoint of ${cp.workflow} at event ${cp.seq} (${short(cp.hash)}) written to ${opts.out}${key ? `, signed with key ${keyId(key)}` : ', unsigned (pass --key to sign it)'}`);
     return 0;
   } finally {
-    await s.close();
+    await reader.close();
   }
 }
 

@@ -5,8 +5,9 @@ import { approveGap, listDecisions, revokeApproval, unauthenticatedNote, unwaive
 import { printReport, useColor } from '../io.js';
 import type { GlobalOptions } from '../resolve.js';
 import { cliSession } from '../session.js';
+import { vouchers } from '../vouch.js';
 
-type Opts = GlobalOptions & { note?: string; key?: string; until?: string; reason?: string; execute?: boolean; interval?: string; once?: boolean };
+type Opts = GlobalOptions & { note?: string; key?: string; until?: string; reason?: string; execute?: boolean; interval?: string; once?: boolean; checkpoint?: string; adopted?: string };
 
 const out = (s: string) => process.stdout.write(s + '\n');
 const colors = () => (useColor() ? pc : pc.createColors(false));
@@ -39,9 +40,11 @@ export const unwaiveCommand = (gap: string, cmd: Command) => withSession(cmd, as
 export const approvalsCommand = (cmd: Command) =>
   withSession(cmd, async (s, o) => {
     const list = await listDecisions(s);
+    const p = list.problem;
+    if (p) process.stderr.write(`flipgate: the ledger does not verify: event ${p.seq} — ${p.problem}: ${p.detail}\n`);
     if (o.json) {
-      out(JSON.stringify({ schemaVersion: 1, signed: list.signed, approvals: list.approvals, waivers: list.waivers }, null, 2));
-      return 0;
+      out(JSON.stringify({ schemaVersion: 1, signed: list.signed, approvals: list.approvals, waivers: list.waivers, ...(p ? { problem: p } : {}) }, null, 2));
+      return p ? 1 : 0;
     }
     const c = colors();
     out(c.bold('Approvals'));
@@ -51,7 +54,7 @@ export const approvalsCommand = (cmd: Command) =>
     if (!list.waivers.length) out('  (none)');
     for (const w of list.waivers) out(`  ${w.standing === 'active' ? c.green('✓') : c.red('✗')} ${w.gap}  ${w.principal}  until ${w.until}  ${w.standing.toUpperCase()}  — ${w.reason}`);
     if (!list.signed) out(c.yellow(`note: ${unauthenticatedNote}`));
-    return 0;
+    return p ? 1 : 0;
   });
 
 function printGuards(guards: Guard[]) {
@@ -64,7 +67,7 @@ export const flipCommand = (cmd: Command) =>
   withSession(
     cmd,
     async (s, o) => {
-      const r = await flipWorkflow(s, { execute: !!o.execute });
+      const r = await flipWorkflow(s, { execute: !!o.execute, vouch: await vouchers(o) });
       s.progress.clear();
       const ok = r.outcome === 'would-proceed' || r.outcome === 'flipped';
       if (o.json) {

@@ -1,21 +1,19 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { StatusReport } from '../../runner/report.js';
-import type { Session } from '../../runner/session.js';
-import { cachedStatus, guessWorkflowId, rememberStatus } from '../cache.js';
 import { printReport } from '../io.js';
-import { resolveStoreLocation, resolveWorkflowFile, type GlobalOptions } from '../resolve.js';
+import type { GlobalOptions } from '../resolve.js';
 
 type Run = (cmd: Command) => Promise<number>;
 
-// The runner, the store and the probes load only once a command needs them: `status` answered
-// from the cache never loads them.
+// The runner, the probes and the machine load only once a command needs them: `status` loads none.
 const runner = () => import('../../runner/workflow.js');
 const cli = () => import('../session.js');
 
-/** Keeps the report for the next `status` (a file store only; the ledger stays the truth). */
-function remember(s: Session, report: StatusReport): Promise<void> {
-  return rememberStatus(report, s.wf.hash, s.store.location, (s.store as { ledgerFile?: string }).ledgerFile);
+/** A ledger that fails its checks is named on stderr and makes the exit code 1, whatever else the report says. */
+function tampered(report: StatusReport): boolean {
+  const p = report.view?.problem;
+  if (p) process.stderr.write(`flipgate: the ledger does not verify: event ${p.seq} — ${p.problem}: ${p.detail}\n`);
+  return !!p;
 }
 
 /** survey: every check, read-only; exit 0 only when ready and nothing errored. */
@@ -27,44 +25,29 @@ export const surveyCommand: Run = async (cmd) => {
     const { report } = await runSurvey(s);
     s.progress.clear();
     printReport(report, opts, { sections: true });
-    await remember(s, report);
     return report.ready && report.errors === 0 ? 0 : 1;
   } finally {
     await s.close();
   }
 };
 
-/** The status report from the cache, when the workflow file and the ledger are what it was built from. */
-async function statusFromCache(opts: GlobalOptions): Promise<StatusReport | undefined> {
-  try {
-    const file = await resolveWorkflowFile(opts);
-    const text = await readFile(file, 'utf8');
-    const explicit = opts.store ?? process.env.FLIPGATE_STORE;
-    const guessed = explicit === undefined ? guessWorkflowId(text) : undefined;
-    const location = explicit ?? (guessed ? resolveStoreLocation(opts, guessed) : undefined);
-    return location ? await cachedStatus(text, location, process.env, guessed) : undefined;
-  } catch {
-    return undefined; // The full path below reports any problem.
-  }
-}
-
-/** status: where the workflow stands, from the store alone. */
+/**
+ * status: where the workflow stands, from the checked view (no probing); 1 when halted or when the
+ * ledger fails its checks. The workflow file is read every time; it is validated unless the ledger
+ * anchored exactly its spec (a command that recorded validated it then), which keeps zod unloaded.
+ */
 export const statusCommand: Run = async (cmd) => {
   const opts = cmd.optsWithGlobals<GlobalOptions>();
-  const cached = await statusFromCache(opts);
-  if (cached) {
-    printReport(cached, opts, { sections: false });
-    return cached.state === 'halted' ? 1 : 0;
-  }
-  const [{ readStatus }, { cliSession }] = await Promise.all([runner(), cli()]);
-  const s = await cliSession(opts);
+  const [{ readView }, { buildReport }, { cliReader }] = await Promise.all([import('../../runner/ledger-view.js'), import('../../runner/report.js'), cli()]);
+  const reader = await cliReader(opts, { unvalidated: true });
   try {
-    const report = await readStatus(s);
+    const checked = await readView(reader);
+    if (checked.view.specHash !== reader.wf.hash) await reader.validate();
+    const report = buildReport(reader, checked.view, checked);
     printReport(report, opts, { sections: false });
-    await remember(s, report);
-    return report.state === 'halted' ? 1 : 0;
+    return tampered(report) || report.state === 'halted' ? 1 : 0;
   } finally {
-    await s.close();
+    await reader.close();
   }
 };
 
@@ -86,7 +69,6 @@ export const advanceCommand: Run = async (cmd) => {
         for (const why of b.reasons) process.stdout.write(`    - ${why}\n`);
       }
     }
-    await remember(s, r.report);
     return r.outcome === 'blocked' || r.outcome === 'halted' ? 1 : 0;
   } finally {
     await s.close();

@@ -1,10 +1,15 @@
-import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { normalizePrincipal } from '../spec/principal.js';
-import { canonicalJson } from '../support/digest.js';
+import { canonicalJson, readSigningKey, signatureVerifies, signerFor } from '../support/digest.js';
 import type { Session } from './session.js';
+
+/*
+ * Approval claims: what an approver's signature covers, and the allowed-signers file that names whose
+ * key counts. The signing itself is the one ed25519 code in support/digest.ts.
+ */
 
 /** What an approval's signature covers. */
 export interface ApprovalClaim {
@@ -69,24 +74,12 @@ export async function loadAllowedSigners(session: Session): Promise<Map<string, 
   return parseAllowedSigners(text, file);
 }
 
-export async function readPrivateKey(file: string): Promise<KeyObject> {
-  try {
-    const key = createPrivateKey(await readFile(file));
-    if (key.asymmetricKeyType !== 'ed25519') throw new Error('not ed25519');
-    return key;
-  } catch {
-    throw new ConfigError('cannot read an ed25519 private key (PEM)', { place: { file, field: '--key' }, fix: 'generate one with: openssl genpkey -algorithm ed25519 -out approver.pem' });
-  }
-}
+/** An approver's ed25519 private key (PEM). */
+export const readPrivateKey = (file: string): Promise<KeyObject> => readSigningKey(file, '--key', 'generate one with: openssl genpkey -algorithm ed25519 -out approver.pem');
 
-export const signClaim = (claim: ApprovalClaim, key: KeyObject): string => sign(null, Buffer.from(canonicalJson(claim)), key).toString('base64');
+export const signClaim = (claim: ApprovalClaim, key: KeyObject): string => signerFor(key)(canonicalJson(claim));
 
 export function claimVerifies(claim: ApprovalClaim, signature: string, keys: KeyObject[]): boolean {
-  return keys.some((k) => {
-    try {
-      return verify(null, Buffer.from(canonicalJson(claim)), k, Buffer.from(signature, 'base64'));
-    } catch {
-      return false;
-    }
-  });
+  const text = canonicalJson(claim);
+  return keys.some((k) => signatureVerifies(text, signature, k));
 }
