@@ -12,6 +12,11 @@ export interface GlobalOptions {
   json?: boolean;
   format?: string;
   color?: boolean;
+  /** Never shorten a table column. */
+  wide?: boolean;
+  /** The machine the checks run on. */
+  target?: string;
+  config?: string;
   /** Where the ledger's head is also kept (a file or a postgres:// URL). */
   witness?: string;
 }

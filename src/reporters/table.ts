@@ -23,7 +23,7 @@ const clip = (s: string, n: number) => (Number.isFinite(n) && s.length > n ? `${
 
 /** The terminal report: state, kill switch, the GAP table like the seed's §6, and optionally the sections. */
 export function formatTable(r: StatusReport, opts: TableOptions): string {
-  const c = opts.color ? pc : pc.createColors(false);
+  const c = pc.createColors(opts.color);
   const paint = (status: string, text: string) =>
     status === 'CLOSED' || status === 'pass' || status === 'WAIVED' ? c.green(text) : status === 'PARTIAL' ? c.yellow(text) : status === 'UNKNOWN' || status === 'skip' ? c.dim(text) : c.red(text);
   // On a terminal, long evidence is cut to the width; piped output keeps it whole.

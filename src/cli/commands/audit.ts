@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import pc from 'picocolors';
 import { ConfigError } from '../../errors.js';
 import { auditLedger, type AuditReport, type GapChange } from '../../runner/audit.js';
 import { verifyStored, type StoredVerification } from '../../runner/ledger-view.js';
@@ -12,14 +11,13 @@ import type { WorkflowStore } from '../../store/types.js';
 import type { LedgerVerification } from '../../store/verify.js';
 import { loadWorkflow } from '../../spec/load.js';
 import { keyId, readSigningKey, readVerifyKey } from '../../support/digest.js';
-import { useColor } from '../io.js';
+import { colors } from '../io.js';
 import type { GlobalOptions } from '../resolve.js';
 import { cliReader } from '../session.js';
 import { vouchers } from '../vouch.js';
 
 type AuditOptions = GlobalOptions & { actor?: string; checkpoint?: string; adopted?: string; publicKey?: string; key?: string; out?: string; from?: string; to?: string };
 
-const colors = () => (useColor() ? pc : pc.createColors(false));
 const out = (s = '') => process.stdout.write(s + '\n');
 const json = (v: unknown) => out(JSON.stringify(v, null, 2));
 const short = (h: string | undefined) => (h ? h.slice(0, 12) : '—');

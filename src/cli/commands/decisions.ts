@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import pc from 'picocolors';
 import { disableWorkflow, flipWorkflow, resumeWorkflow, watchOnce, type Guard } from '../../runner/decisions.js';
 import { approveGap, listDecisions, revokeApproval, unauthenticatedNote, unwaiveGap, waiveGap, type SignoffOutcome } from '../../runner/signoffs.js';
-import { printReport, useColor } from '../io.js';
+import { colors, printReport } from '../io.js';
 import type { GlobalOptions } from '../resolve.js';
 import { cliSession } from '../session.js';
 import { vouchers } from '../vouch.js';
@@ -10,7 +9,6 @@ import { vouchers } from '../vouch.js';
 type Opts = GlobalOptions & { note?: string; key?: string; until?: string; reason?: string; execute?: boolean; interval?: string; once?: boolean; checkpoint?: string; adopted?: string };
 
 const out = (s: string) => process.stdout.write(s + '\n');
-const colors = () => (useColor() ? pc : pc.createColors(false));
 
 async function withSession<T>(cmd: Command, fn: (s: Awaited<ReturnType<typeof cliSession>>, o: Opts) => Promise<T>, progress = false): Promise<T> {
   const o = cmd.optsWithGlobals<Opts>();

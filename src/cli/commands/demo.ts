@@ -39,7 +39,7 @@ export async function demoCommand(cmd: Command): Promise<number> {
   const opts = cmd.optsWithGlobals<{ keep?: boolean; json?: boolean }>();
   await requireGpg();
   const color = useColor();
-  const c = color ? pc : pc.createColors(false);
+  const c = pc.createColors(color);
   const say = (s = '') => process.stdout.write(s + '\n');
   const root = await mkdtemp(path.join(tmpdir(), 'flipgate-demo-'));
   say(c.bold('flipgate demo — the O8 production-readiness workflow on a simulated host'));
