@@ -81,10 +81,14 @@ function changeLines(label: string, ch: GapChange | undefined, c = colors()): st
   return lines;
 }
 
-function printAudit(r: AuditReport, checked: StoredVerification): void {
+function printAudit(r: AuditReport, checked: StoredVerification, workflow: string): void {
   const c = colors();
   const narrowed = [r.filter.subject, r.filter.actor && `actor ${r.filter.actor}`].filter(Boolean).join(', ');
-  out(c.bold(`Audit of ${r.workflow ?? 'an empty ledger'}${narrowed ? ` — ${narrowed}` : ''}`));
+  if (!r.events && checked.verification.ok) {
+    out(`Audit of ${workflow}: nothing recorded yet — the first flipgate survey or advance starts the ledger`);
+    return;
+  }
+  out(c.bold(`Audit of ${r.workflow ?? workflow}${narrowed ? ` — ${narrowed}` : ''}`));
   verdictLines(checked.verification, c, checked.viewRejected).forEach((l) => out(l));
   for (const g of r.gaps) {
     out('');
@@ -112,8 +116,8 @@ export async function auditCommand(subject: string | undefined, cmd: Command): P
       if (!known.has(subject)) throw new ConfigError(`"${subject}" is neither a GAP nor a gate of ${reader.wf.spec.id}`, { place: { field: 'subject' }, fix: `use one of ${[...gates.map((g) => g.gate), ...reader.wf.spec.gaps.map((g) => g.id)].join(', ')}` });
     }
     const report = auditLedger(events, { subject, actor: opts.actor, gates });
-    if (opts.json) json({ ...report, verification: checked.verification });
-    else printAudit(report, checked);
+    if (opts.json) json({ ...report, schemaVersion: 1, verification: checked.verification });
+    else printAudit(report, checked, reader.wf.spec.id);
     return checked.verification.ok ? 0 : 1;
   } finally {
     await reader.close();
@@ -145,7 +149,7 @@ export async function auditCheckpointCommand(cmd: Command): Promise<number> {
     if (!v.ok) {
       // A checkpoint of a tampered ledger would vouch for it.
       const message = `no checkpoint of a ledger that does not verify: event ${v.problem!.seq} — ${v.problem!.detail}`;
-      if (opts.json) json({ refused: { message }, verification: v });
+      if (opts.json) json({ schemaVersion: 1, refused: { message }, verification: v });
       else process.stderr.write(`flipgate: refused: ${message} — run flipgate audit verify\n`);
       return 1;
     }

@@ -21,7 +21,7 @@ async function withSession<T>(cmd: Command, fn: (s: Awaited<ReturnType<typeof cl
 }
 
 function printSignoff(r: SignoffOutcome, o: Opts): number {
-  if (o.json) out(JSON.stringify({ message: r.message, unauthenticated: r.unauthenticated, events: r.recorded.map((e) => e.seq) }, null, 2));
+  if (o.json) out(JSON.stringify({ schemaVersion: 1, message: r.message, unauthenticated: r.unauthenticated, events: r.recorded.map((e) => e.seq) }, null, 2));
   else {
     out(`✓ ${r.message}`);
     if (r.unauthenticated) out(colors().yellow(`note: ${unauthenticatedNote}`));
@@ -118,7 +118,7 @@ export const watchCommand = (cmd: Command) =>
         process.stderr.write(`flipgate watch ${stamp}: DRIFT after the flip: ${r.reopened.map((x) => `${x.gap} ${x.status}`).join(', ')}\n`);
         if (r.disabled) process.stderr.write(`flipgate watch ${stamp}: ${r.disabled.message}\n`);
       }
-      if (o.json) out(JSON.stringify({ time: stamp, state: r.report.state, reopened: r.reopened, disabled: r.disabled ? { safe: r.disabled.safe } : null }));
+      if (o.json) out(JSON.stringify({ schemaVersion: 1, time: stamp, state: r.report.state, reopened: r.reopened, disabled: r.disabled ? { safe: r.disabled.safe } : null }));
       else out(`${stamp} ${r.report.state} — ${r.reopened.length ? `${r.reopened.length} GAP(s) reopened` : 'no drift'}`);
       if (o.once) return drift ? 1 : 0;
       await new Promise((res) => setTimeout(res, seconds * 1000));

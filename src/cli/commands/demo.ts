@@ -40,7 +40,8 @@ export async function demoCommand(cmd: Command): Promise<number> {
   await requireGpg();
   const color = useColor();
   const c = pc.createColors(color);
-  const say = (s = '') => process.stdout.write(s + '\n');
+  // With --json the narrative goes to stderr and stdout holds only the summary.
+  const say = (s = '') => (opts.json ? process.stderr : process.stdout).write(s + '\n');
   const root = await mkdtemp(path.join(tmpdir(), 'flipgate-demo-'));
   say(c.bold('flipgate demo — the O8 production-readiness workflow on a simulated host'));
   say(c.dim(`host root: ${root}${opts.keep ? '' : ' (removed at the end; --keep keeps it and its ledger)'}`));
@@ -124,6 +125,10 @@ export async function demoCommand(cmd: Command): Promise<number> {
     }
     const verified = verifyLedger(events, { workflow: wf.spec.id });
     say(`Ledger: ${events.length} events, hash chain ${verified.ok ? c.green('verifies') : c.red(`BROKEN: ${verified.problem?.detail}`)}` + c.dim(opts.keep ? `  (${store.ledgerFile})` : ''));
+    if (opts.json) {
+      const summary = { schemaVersion: 1, workflow: wf.spec.id, flip: flip.outcome, disabled: off.safe, events: events.length, verifies: verified.ok, ...(opts.keep ? { root } : {}) };
+      process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+    }
     return flip.outcome === 'flipped' && off.safe && verified.ok ? 0 : 1;
   } finally {
     await session?.close();

@@ -75,6 +75,10 @@ async function catalogCommand(opts: DiagramOptions): Promise<number> {
   const states = opts.write ? await writeDiagrams({ statusOf: seedStatus }) : await checkDiagrams({ statusOf: seedStatus });
   if (!states.length) throw new ConfigError('no workflow found under ./machines/', { place: { field: 'machines/' }, fix: 'run flipgate diagram from the project folder' });
   const bad = states.filter((s) => s.state !== 'current');
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ schemaVersion: 1, diagrams: states.map((s) => ({ path: s.path, state: s.state })), changed: opts.write ? bad.length : 0 }, null, 2) + '\n');
+    return opts.write || !bad.length ? 0 : 1;
+  }
   if (opts.write) {
     for (const s of bad) process.stdout.write(`${s.state === 'orphan' ? 'removed' : 'wrote'} ${s.path}\n`);
     process.stdout.write(`${states.length - bad.filter((s) => s.state === 'orphan').length} diagrams under diagrams/, ${bad.length} changed\n`);
@@ -109,7 +113,9 @@ export async function diagramCommand(cmd: Command): Promise<number> {
   }
   if (opts.out) {
     await writeFile(opts.out, text);
-    process.stdout.write(`wrote ${opts.out} (${format}${opts.status ? ', with status' : ''})\n`);
-  } else process.stdout.write(text);
+    if (opts.json) process.stdout.write(JSON.stringify({ schemaVersion: 1, written: opts.out, format, status: !!opts.status }, null, 2) + '\n');
+    else process.stdout.write(`wrote ${opts.out} (${format}${opts.status ? ', with status' : ''})\n`);
+  } else if (opts.json) process.stdout.write(JSON.stringify({ schemaVersion: 1, format, status: !!opts.status, text }, null, 2) + '\n');
+  else process.stdout.write(text);
   return 0;
 }
