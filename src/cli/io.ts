@@ -19,7 +19,7 @@ export function formatOf(opts: GlobalOptions): ReporterName {
 
 export function printReport(report: StatusReport, opts: GlobalOptions, extra?: { sections?: boolean }): void {
   const format = formatOf(opts);
-  const text = reporters[format](report, { color: useColor(), sections: extra?.sections, width: opts.wide ? undefined : process.stdout.columns });
+  const text = reporters[format](report, { color: useColor(), sections: extra?.sections, width: process.stdout.columns, wide: !!opts.wide });
   process.stdout.write(text.endsWith('\n') ? text : text + '\n');
 }
 

@@ -34,7 +34,7 @@ export async function resolveWorkflowFile(opts: GlobalOptions, env = process.env
   if (files.length === 1) return path.join('machines', files[0]!);
   throw new ConfigError(files.length ? `machines/ holds ${files.length} workflows (${files.join(', ')}) and none was chosen` : 'no workflow given and ./machines/ holds none', {
     place: { field: '--workflow' },
-    fix: 'pass --workflow FILE or set FLIPGATE_WORKFLOW',
+    fix: 'pass --workflow FILE, set FLIPGATE_WORKFLOW, or write workflow: FILE in flipgate.config.yaml',
   });
 }
 
