@@ -19,7 +19,29 @@ export interface TableOptions {
 }
 
 const table = (head: string[], colWidths?: number[]) =>
-  new Table({ head, chars: plain, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 }, ...(colWidths ? { colWidths, wordWrap: true } : { wordWrap: false }) });
+  new Table({ head, chars: plain, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 }, wordWrap: false, ...(colWidths ? { colWidths } : {}) });
+
+/** `s` in lines of at most `width` characters, broken between words, and inside a word (a long path) only when it alone is wider. */
+function wrap(s: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of s.split(/\s+/).filter(Boolean)) {
+    for (let w = word; w; ) {
+      const sep = line ? 1 : 0;
+      if (line.length + sep + w.length <= width) {
+        line += (sep ? ' ' : '') + w;
+        w = '';
+      } else if (line) {
+        lines.push(line);
+        line = '';
+      } else {
+        lines.push(w.slice(0, width));
+        w = w.slice(width);
+      }
+    }
+  }
+  return [...lines, line].filter(Boolean).join('\n');
+}
 
 /** The rows as a table whose last column wraps at word boundaries when the whole would be wider than `width`. */
 function fitted(head: string[], rows: string[][], width: number | undefined): string {
@@ -31,8 +53,9 @@ function fitted(head: string[], rows: string[][], width: number | undefined): st
   const widths = (natural.options as { colWidths: number[] }).colWidths;
   const used = widths.slice(0, -1).reduce((a, b) => a + b, 0) + plain.middle.length * (widths.length - 1);
   if (used + widths.at(-1)! <= width) return text;
-  const wrapped = table(head, [...widths.slice(0, -1), Math.max(20, width - used)]);
-  wrapped.push(...rows);
+  const last = Math.max(20, width - used);
+  const wrapped = table(head, [...widths.slice(0, -1), last]);
+  wrapped.push(...rows.map((r) => [...r.slice(0, -1), wrap(r.at(-1)!, last)]));
   return wrapped.toString();
 }
 
