@@ -5,9 +5,7 @@ import { verifyStored, type StoredVerification } from '../../runner/ledger-view.
 import { writeFileAtomic } from '../../store/atomic-file.js';
 import { makeCheckpoint } from '../../store/checkpoint.js';
 import { copyLedger, type CopyResult } from '../../store/copy.js';
-import { FileStore } from '../../store/file-store.js';
-import { isPostgresUrl, openStore } from '../../store/open.js';
-import type { WorkflowStore } from '../../store/types.js';
+import { openStore, storeWorkflows } from '../../store/open.js';
 import type { LedgerVerification } from '../../store/verify.js';
 import { loadWorkflow } from '../../spec/load.js';
 import { keyId, readSigningKey, readVerifyKey } from '../../support/digest.js';
@@ -172,21 +170,12 @@ export async function auditCheckpointCommand(cmd: Command): Promise<number> {
 
 // The workflow a copy is about: --workflow / FLIPGATE_WORKFLOW, else the source's only workflow.
 async function copyWorkflow(opts: AuditOptions, from: string): Promise<string> {
-  const file = opts.workflow ?? process.env.FLIPGATE_WORKFLOW;
+  const file = opts.workflow;
   if (file) return (await loadWorkflow(file)).spec.id;
-  if (!isPostgresUrl(from)) {
-    const first = (await new FileStore(from, '').readEvents())[0];
-    if (first?.workflow) return first.workflow;
-    throw new ConfigError('the source ledger is empty or missing', { place: { file: from, field: '--from' }, fix: 'check the path (the store file given to --store, e.g. state/<workflow>.json)' });
-  }
-  const src = (await openStore(from, '', { env: {} })) as WorkflowStore & { workflows?(): Promise<{ workflow: string }[]> };
-  try {
-    const all = (await src.workflows?.()) ?? [];
-    if (all.length === 1) return all[0]!.workflow;
-    throw new ConfigError(all.length ? `the source holds ${all.length} workflows (${all.map((w) => w.workflow).join(', ')})` : 'the source holds no ledger', { place: { field: '--from' }, fix: 'pass --workflow FILE to say which one to copy' });
-  } finally {
-    await src.close();
-  }
+  const all = await storeWorkflows(from);
+  if (all.length === 1) return all[0]!;
+  if (!all.length) throw new ConfigError('the source ledger is empty or missing', { place: { file: from, field: '--from' }, fix: 'check --from (the store given to --store, e.g. state/<workflow>.json, or a postgres:// URL)' });
+  throw new ConfigError(`the source holds ${all.length} workflows (${all.join(', ')})`, { place: { field: '--from' }, fix: 'pass --workflow FILE to say which one to copy' });
 }
 
 function printCopy(r: CopyResult): void {

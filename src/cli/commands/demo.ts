@@ -17,7 +17,7 @@ import { unauthenticatedNote } from '../../runner/signoffs.js';
 import { verifyLedger } from '../../store/verify.js';
 import { auditLedger } from '../../runner/audit.js';
 import { loadWorkflow } from '../../spec/load.js';
-import { FileStore } from '../../store/file-store.js';
+import { openStore } from '../../store/open.js';
 import { useColor } from '../io.js';
 
 async function requireGpg(): Promise<void> {
@@ -60,7 +60,7 @@ export async function demoCommand(cmd: Command): Promise<number> {
     await admin.end();
     Object.assign(env, host.vars);
     const wf = await loadWorkflow(await bundledWorkflow(), { env });
-    const store = new FileStore(path.join(root, 'state', `${wf.spec.id}.json`), wf.spec.id);
+    const store = await openStore(path.join(root, 'state', `${wf.spec.id}.json`), wf.spec.id, { env: {} });
     const open = (actor: string) => openSession({ workflow: wf, store, actor, root, env, pgMaxConnections: 1, timeoutMs: 15_000 });
     session = open('demo-operator');
     const board = (r: Parameters<typeof formatTable>[0], sections = false) => say(formatTable(r, { color, sections, width: process.stdout.columns ?? 120 }));
@@ -124,7 +124,7 @@ export async function demoCommand(cmd: Command): Promise<number> {
       say(`  ${g.gap} closed at event ${by.seq} (${by.time}) by ${by.actor}'s ${by.scope ?? 'probe'} through ${by.checks.map((x) => x.id).join(', ')}${signoffs}`);
     }
     const verified = verifyLedger(events, { workflow: wf.spec.id });
-    say(`Ledger: ${events.length} events, hash chain ${verified.ok ? c.green('verifies') : c.red(`BROKEN: ${verified.problem?.detail}`)}` + c.dim(opts.keep ? `  (${store.ledgerFile})` : ''));
+    say(`Ledger: ${events.length} events, hash chain ${verified.ok ? c.green('verifies') : c.red(`BROKEN: ${verified.problem?.detail}`)}` + c.dim(opts.keep ? `  (${store.location})` : ''));
     if (opts.json) {
       const summary = { schemaVersion: 1, workflow: wf.spec.id, flip: flip.outcome, disabled: off.safe, events: events.length, verifies: verified.ok, ...(opts.keep ? { root } : {}) };
       process.stdout.write(JSON.stringify(summary, null, 2) + '\n');

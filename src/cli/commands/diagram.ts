@@ -12,7 +12,7 @@ import type { StatusReport } from '../../runner/report.js';
 import { openSession } from '../../runner/session.js';
 import { readStatus, runSurvey } from '../../runner/workflow.js';
 import { loadWorkflow, type LoadedWorkflow } from '../../spec/load.js';
-import { FileStore } from '../../store/file-store.js';
+import { openStore } from '../../store/open.js';
 import { resolveWorkflowFile, type GlobalOptions } from '../resolve.js';
 import { cliSession } from '../session.js';
 
@@ -45,7 +45,7 @@ export async function seedStatus(wf: LoadedWorkflow): Promise<StatusReport | und
     const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL' && !k.startsWith('PG')));
     const env = { ...own, ...pgServer.env, ...host.vars };
     const seeded = await loadWorkflow(wf.file, { env });
-    const store = new FileStore(path.join(root, 'state', `${seeded.spec.id}.json`), seeded.spec.id);
+    const store = await openStore(path.join(root, 'state', `${seeded.spec.id}.json`), seeded.spec.id, { env: {} });
     const session = openSession({ workflow: seeded, store, actor: 'seed-survey', root, env, pgMaxConnections: 1, timeoutMs: 15_000 });
     try {
       return (await runSurvey(session)).report;
