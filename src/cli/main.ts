@@ -49,11 +49,11 @@ export function buildProgram(opts: { json?: boolean } = {}): Command {
     .version(version, '-V, --version')
     .showHelpAfterError('(run flipgate <command> --help for usage)')
     .exitOverride();
-  const cmd = (name: string, uses: Uses) => withCommon(program.command(name), uses);
+  const cmd = (name: string, uses: Uses = []) => withCommon(program.command(name), uses);
   // With --json a usage error is printed once, as JSON, by main(): commander's own lines would be noise on stderr.
   program.configureOutput({ writeErr: (s) => (opts.json ? undefined : process.stderr.write(s.startsWith('error:') ? `flipgate: ${s}` : s)) });
 
-  cmd('validate', [])
+  cmd('validate')
     .argument('[file]', 'workflow spec to validate (default: --workflow, $FLIPGATE_WORKFLOW, else the single file in ./machines/)')
     .description('validate a workflow spec: schema, ids, blockedBy cycles, check kinds and fields, paths, regexes (and their worst case), SQL, modes (exit 2 on any problem)')
     .action(lazy(async () => (await import('./commands/validate.js')).validateCommand));
@@ -63,40 +63,40 @@ export function buildProgram(opts: { json?: boolean } = {}): Command {
   cmd('status', ['format'])
     .description('where the workflow stands, from the store (no probing)')
     .action(lazy(async () => (await import('./commands/workflow.js')).statusCommand));
-  cmd('advance', [])
+  cmd('advance')
     .description('probe the current gate and the kill switch, record it, and move one gate on if its GAPs are proven')
     .action(lazy(async () => (await import('./commands/workflow.js')).advanceCommand));
-  cmd('schema', [])
+  cmd('schema')
     .description('print the JSON Schema of workflow specs (generated from the validator)')
     .option('--out <file>', 'write it to a file')
     .option('--check', 'exit 1 when the file (default schema/workflow.schema.json) is out of date or missing')
     .action(lazy(async () => (await import('./commands/schema.js')).schemaCommand));
-  cmd('init', [])
+  cmd('init')
     .argument('[id]', 'workflow id (default: the folder name)')
     .description('write a starter workflow (machines/<id>.yaml) whose $schema line gives editors completion and checks; never overwrites')
     .option('--out <file>', 'where to write it (default machines/<id>.yaml)')
     .action(lazy(async () => (await import('./commands/init.js')).initCommand));
   // ── sign-offs, the flip and the disable (src/cli/commands/decisions.ts) ──
-  cmd('approve', [])
+  cmd('approve')
     .argument('<gap>', 'GAP id')
     .description("sign off a GAP's approval checks as --as (unauthenticated unless the spec requires signed approvals)")
     .option('--note <text>', 'why')
     .option('--key <file>', 'ed25519 private key (PEM) to sign the approval with')
     .action(lazy(async () => (await import('./commands/decisions.js')).approveCommand));
-  cmd('revoke', [])
+  cmd('revoke')
     .argument('<gap>', 'GAP id')
     .description("withdraw --as's approval of a GAP")
     .action(lazy(async () => (await import('./commands/decisions.js')).revokeCommand));
-  cmd('approvals', [])
+  cmd('approvals')
     .description('list approvals and waivers with their standing')
     .action(lazy(async () => (await import('./commands/decisions.js')).approvalsCommand));
-  cmd('waive', [])
+  cmd('waive')
     .argument('<gap>', 'GAP id')
     .description('waive a GAP until a date, with a reason (refused where the spec says waivable: false)')
     .requiredOption('--until <date>', 'ISO 8601 date or time when the waiver expires')
     .requiredOption('--reason <text>', 'why the GAP may be waived')
     .action(lazy(async () => (await import('./commands/decisions.js')).waiveCommand));
-  cmd('unwaive', [])
+  cmd('unwaive')
     .argument('<gap>', 'GAP id')
     .description("withdraw a GAP's waiver")
     .action(lazy(async () => (await import('./commands/decisions.js')).unwaiveCommand));
@@ -104,14 +104,14 @@ export function buildProgram(opts: { json?: boolean } = {}): Command {
     .description('show the flip plan (every guard with its evidence); with --execute, re-survey and turn execution on')
     .option('--execute', 'run the flip (only from armed, with a fresh survey, the approvals and a verifying ledger)')
     .action(lazy(async () => (await import('./commands/decisions.js')).flipCommand));
-  cmd('disable', [])
+  cmd('disable')
     .description('turn execution off from any state: run the disable command, verify the switch, record it')
     .requiredOption('--reason <text>', 'why')
     .action(lazy(async () => (await import('./commands/decisions.js')).disableCommand));
-  cmd('resume', [])
+  cmd('resume')
     .description('leave halted when the kill switch reads safe; start over from the first gate not proven')
     .action(lazy(async () => (await import('./commands/decisions.js')).resumeCommand));
-  cmd('watch', [])
+  cmd('watch')
     .description('re-survey on a schedule; report GAPs that reopen after the flip (and disable if the spec says so)')
     .option('--interval <seconds>', 'seconds between surveys (default: the spec, else 300)')
     .option('--once', 'survey once and exit')
@@ -128,44 +128,44 @@ export function buildProgram(opts: { json?: boolean } = {}): Command {
     .description('check every line, the hash chain, the signatures and the heads kept elsewhere (witness, checkpoint, view); exit 1 naming the first bad event')
     .option('--public-key <file>', 'ed25519 public key (PEM) that signed checkpoints or events (default: $FLIPGATE_VERIFY_KEY)')
     .action(lazy(async () => (await import('./commands/audit.js')).auditVerifyCommand));
-  withCommon(audit.command('checkpoint'), [])
+  withCommon(audit.command('checkpoint'))
     .option('--adopted <seq:hash>', 'the head where signing began that you vouch for')
     .description('print the ledger head (workflow, sequence number, hash), signed when a key is configured')
     .option('--key <file>', 'ed25519 private key (PEM) to sign with (default: $FLIPGATE_SIGNING_KEY)')
     .option('--out <file>', 'write it to a file')
     .action(lazy(async () => (await import('./commands/audit.js')).auditCheckpointCommand));
-  withCommon(program.command('store').description('move a ledger between backends').command('copy'), [])
+  withCommon(program.command('store').description('move a ledger between backends').command('copy'))
     .requiredOption('--from <location>', 'source store (file path or postgres:// URL)')
     .requiredOption('--to <location>', 'destination store')
     .description('copy a ledger between stores and verify it on arrival')
     .action(lazy(async () => (await import('./commands/audit.js')).storeCopyCommand));
 
   // ── pictures (src/cli/commands/diagram.ts, serve.ts) ──
-  cmd('diagram', [])
+  cmd('diagram')
     .description('draw the gate graph from the statechart: Mermaid, DOT, SVG or HTML, optionally coloured with live status')
-    .addOption(new Option('--format <format>', 'diagram format').choices([]).default('mermaid'))
+    .addOption(new Option('--format <format>', 'diagram format').choices(['mermaid', 'dot', 'svg', 'html']).default('mermaid'))
     .option('--status', 'colour GAPs and gates with their status from the store and mark the current state')
     .option('--out <file>', 'write to a file')
     .option('--check', 'exit 1 when a diagram under diagrams/ is out of date')
     .option('--write', 'regenerate every diagram under diagrams/')
     .action(lazy(async () => (await import('./commands/diagram.js')).diagramCommand));
-  cmd('serve', [])
+  cmd('serve')
     .description('a read-only local dashboard: the coloured diagram, the GAP board, the ledger timeline, and a survey button')
     .option('--port <n>', 'port (default 4680; 0 picks a free one)')
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .action(lazy(async () => (await import('./commands/serve.js')).serveCommand));
 
   // ── model assurance (src/cli/commands/model.ts) ──
-  cmd('test', [])
+  cmd('test')
     .argument('[file]', 'workflow spec (default: --workflow)')
     .description("generate path tests from the workflow's statechart and run them; prints state and transition coverage")
     .action(lazy(async () => (await import('./commands/model.js')).testCommand));
-  cmd('check', [])
+  cmd('check')
     .argument('[file]', 'workflow spec (default: --workflow)')
     .description('model-level findings: unreachable gates, unused GAPs, gates that can never pass, dead ends, an unreachable flip')
     .action(lazy(async () => (await import('./commands/model.js')).checkCommand));
 
-  cmd('demo', [])
+  cmd('demo')
     .description('build the O8 seed-state host in a temp folder with an embedded Postgres, survey it, provision and advance to armed, flip with two approvers, then disable')
     .option('--keep', 'keep the temp host folder')
     .action(lazy(async () => (await import('./commands/demo.js')).demoCommand));
