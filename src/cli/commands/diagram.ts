@@ -1,63 +1,16 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import { checkDiagrams, writeDiagrams, type DiagramFileState } from '../../diagram/catalog.js';
 import { renderDiagram, type DiagramFormat } from '../../diagram/index.js';
-import { startEmbeddedPostgres } from '../../demo/embedded-pg.js';
-import { buildSeedHost } from '../../demo/seed-host.js';
-import { runArgv } from '../../probes/support/exec.js';
-import type { StatusReport } from '../../runner/report.js';
-import { openSession } from '../../runner/session.js';
-import { readStatus, runSurvey } from '../../runner/workflow.js';
-import { loadWorkflow, type LoadedWorkflow } from '../../spec/load.js';
-import { openStore } from '../../store/open.js';
+import { seedStatus } from '../../demo/seed-status.js';
+import { readStatus } from '../../runner/workflow.js';
+import { loadWorkflow } from '../../spec/load.js';
 import { resolveWorkflowFile, type GlobalOptions } from '../resolve.js';
 import { cliSession } from '../session.js';
 
 type DiagramOptions = GlobalOptions & { format: DiagramFormat; status?: boolean; out?: string; check?: boolean; write?: boolean };
-
-/** The workflow the seed survey describes; its status picture is drawn from a survey of the seed-state host. */
-export const SEED_WORKFLOW = 'o8-production-readiness';
-
-/**
- * Surveys the O8 seed-state host (a temp folder and an embedded Postgres, as `flipgate demo` builds it)
- * and returns the report, or nothing for any other workflow.
- */
-export async function seedStatus(wf: LoadedWorkflow): Promise<StatusReport | undefined> {
-  if (wf.spec.id !== SEED_WORKFLOW) return undefined;
-  const gpg = await runArgv(['gpg', '--version'], { timeoutMs: 10_000 });
-  if (gpg.problem === 'not-found') {
-    throw new ConfigError(`diagrams/${SEED_WORKFLOW}.status.svg is drawn from a survey of the seed-state host, which needs gpg on PATH`, {
-      place: { field: 'gpg' },
-      fix: 'install GnuPG (apt-get install gnupg) and run the command again',
-    });
-  }
-  const root = await mkdtemp(path.join(tmpdir(), 'flipgate-seed-'));
-  const pgServer = await startEmbeddedPostgres();
-  try {
-    const { default: pg } = await import('pg');
-    const admin = new pg.Client({ host: pgServer.host, port: pgServer.port, user: 'postgres', database: 'postgres' });
-    await admin.connect();
-    const host = await buildSeedHost({ root, sql: admin }).finally(() => admin.end());
-    // The embedded server only: a DATABASE_URL or PG* setting of the caller's must not point the probes elsewhere.
-    const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL' && !k.startsWith('PG')));
-    const env = { ...own, ...pgServer.env, ...host.vars };
-    const seeded = await loadWorkflow(wf.file, { env });
-    const store = await openStore(path.join(root, 'state', `${seeded.spec.id}.json`), seeded.spec.id, { env: {} });
-    const session = openSession({ workflow: seeded, store, actor: 'seed-survey', root, env, pgMaxConnections: 1, timeoutMs: 15_000 });
-    try {
-      return (await runSurvey(session)).report;
-    } finally {
-      await session.close();
-      await store.close();
-    }
-  } finally {
-    await pgServer.stop();
-    await rm(root, { recursive: true, force: true });
-  }
-}
 
 const problem: Record<DiagramFileState['state'], string> = {
   current: 'is current',
