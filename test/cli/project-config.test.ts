@@ -38,9 +38,12 @@ describe('a project with flipgate.config.yaml', () => {
 
     expect((await run(['advance'])).stdout).toMatch(/✓ G1 passed → G2/);
     for (const g of ['GAP-3', 'GAP-5', 'GAP-6', 'GAP-9'] as const) await fx.host.provision(g);
-    for (const [gap, who] of [['GAP-4', 'dq4-board'], ['GAP-8', 'release-manager'], ['GAP-7', 'alice'], ['GAP-7', 'bob']]) {
+    for (const [gap, who] of [['GAP-4', 'dq4-board'], ['GAP-8', 'release-manager'], ['GAP-7', 'alice']]) {
       expect((await run(['approve', gap!, '--as', who!])).code).toBe(0);
     }
+    const approved = await run(['approve', 'GAP-7', '--as', 'bob', '--json']);
+    expect(approved.code).toBe(0);
+    expect(JSON.parse(approved.stdout)).toMatchObject({ schemaVersion: 1, message: expect.stringContaining('bob'), events: [expect.any(Number)] });
     let advance = await run(['advance']);
     for (let i = 0; advance.code === 0 && !/armed/.test(advance.stdout) && i < 8; i++) advance = await run(['advance']);
     expect(advance.stdout).toMatch(/armed/);
@@ -48,6 +51,9 @@ describe('a project with flipgate.config.yaml', () => {
     const status = await run(['status']);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/State: armed/);
+    const watch = await run(['watch', '--once', '--json']);
+    expect(watch.code).toBe(0);
+    expect(JSON.parse(watch.stdout)).toMatchObject({ schemaVersion: 1, state: 'armed', reopened: [] });
     const audit = await run(['audit', '--json']);
     expect(audit.code).toBe(0);
     const body = JSON.parse(audit.stdout);

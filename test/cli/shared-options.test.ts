@@ -50,6 +50,12 @@ describe('shared options', () => {
     }
   });
 
+  it('refuses a --target other than this machine (exit 2) rather than reporting this machine as that one', async () => {
+    const r = await flipgate(['status', '--workflow', O8, '--target', 'web-1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--target: checks on another machine \("web-1"\) are not available in this build/);
+  });
+
   it('a usage error under --json is one JSON object on stdout with exit 2, and nothing on stderr', async () => {
     for (const args of [['approve', '--json'], ['status', '--bogus', '--json'], ['waive', 'GAP-1', '--json']]) {
       const r = await flipgate(args);
