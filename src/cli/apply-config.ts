@@ -29,4 +29,6 @@ export async function applyProjectConfig(cmd: Command): Promise<void> {
   for (const [key, value] of Object.entries(values)) {
     if (!sourceOf(cmd, key)) cmd.setOptionValueWithSource(key, value, 'config');
   }
+  // The config's folder is the project's: the default ./machines/ and state/ are found there too.
+  cmd.setOptionValueWithSource('project', path.dirname(file), 'config');
 }

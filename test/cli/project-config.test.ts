@@ -83,6 +83,13 @@ describe('a project with flipgate.config.yaml', () => {
     expect((await flipgate(['survey', '--root', fx.root], { env: { ...env, FLIPGATE_ROOT: '/nowhere' }, cwd: project })).code).toBe(1);
   });
 
+  it('finds machines/ and state/ beside the config file when it names neither', async () => {
+    await writeFile(path.join(project, 'flipgate.config.yaml'), `as: ops\n`);
+    const r = await flipgate(['audit', 'verify', '--json'], { env, cwd: path.join(project, 'ops', 'notes') });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ store: path.join(project, 'state', 'o8-production-readiness.json'), ok: true });
+  });
+
   it('reads --config FILE (and FLIPGATE_CONFIG) instead of searching', async () => {
     const other = path.join(project, 'ops', 'other.yaml');
     await writeFile(other, `workflow: ../machines/o8.yaml\nstore: ../elsewhere.json\n`);
