@@ -14,7 +14,6 @@ export function findConfigFile(dir: string): string | undefined {
   }
 }
 
-// The config module (YAML and zod) loads only when there is a config file to read.
 /**
  * Fills the options no flag and no FLIPGATE_* variable set from the project config: `--config FILE`
  * (or FLIPGATE_CONFIG), else flipgate.config.yaml found upward from the working folder.
@@ -24,6 +23,7 @@ export async function applyProjectConfig(cmd: Command): Promise<void> {
   const file = explicit !== undefined ? path.resolve(explicit) : findConfigFile(process.cwd());
   if (!file) return;
   const field = explicit === undefined ? undefined : sourceOf(cmd, 'config') === 'env' ? 'FLIPGATE_CONFIG' : '--config';
+  // The config module (YAML and zod) loads only when there is a config file to read.
   const { loadProjectConfig } = await import('./config.js');
   const values = await loadProjectConfig(file, field);
   for (const [key, value] of Object.entries(values)) {
