@@ -6,7 +6,7 @@ import { sourceOf } from './options.js';
 export const CONFIG_FILE = 'flipgate.config.yaml';
 
 /** flipgate.config.yaml in `dir` or the nearest folder above it, up to the filesystem root. */
-export function findConfigFile(dir: string): string | undefined {
+function findConfigFile(dir: string): string | undefined {
   for (let d = path.resolve(dir); ; d = path.dirname(d)) {
     const file = path.join(d, CONFIG_FILE);
     if (existsSync(file)) return file;

@@ -4,7 +4,7 @@ import type { LoadedWorkflow } from '../spec/load.js';
 import { withSeedWorld } from './seed-world.js';
 
 /** The workflow the seed survey describes; its status picture is drawn from a survey of the seed-state host. */
-export const SEED_WORKFLOW = 'o8-production-readiness';
+const SEED_WORKFLOW = 'o8-production-readiness';
 
 /**
  * Surveys the O8 seed-state host (a temp folder and an embedded Postgres, as `flipgate demo` builds it)

@@ -2,8 +2,6 @@ import { readSigningKey, readVerifyKey } from '../support/digest.js';
 import { backendFor } from './registry.js';
 import type { StoreOptions, WorkflowStore } from './types.js';
 
-export { isPostgresUrl } from './registry.js';
-
 export interface OpenStoreOptions extends StoreOptions {
   /** Where FLIPGATE_SIGNING_KEY and FLIPGATE_VERIFY_KEY are read from when no key is given (default process.env). */
   env?: NodeJS.ProcessEnv;
