@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { chooseColor } from './color.js';
 import { applyProjectConfig } from './apply-config.js';
-import { withShared } from './options.js';
+import { settleShared, withShared } from './options.js';
 import { reportError, usageError } from './report-error.js';
 
 declare const FLIPGATE_VERSION: string;
@@ -35,6 +35,7 @@ function lazy(load: () => Promise<Handler>): (...args: unknown[]) => Promise<voi
     const json = !!cmd.optsWithGlobals().json;
     try {
       await applyProjectConfig(cmd);
+      settleShared(cmd);
       chooseColor(cmd.optsWithGlobals().color);
       process.exitCode = await (await load())(...positional, cmd);
     } catch (e) {
@@ -48,7 +49,10 @@ export function buildProgram(opts: { json?: boolean } = {}): Command {
     .description('Take a production system from not-ready to live through explicit, proven gates.')
     .version(version, '-V, --version')
     .showHelpAfterError('(run flipgate <command> --help for usage)')
+    // Options go to the command they follow: `flipgate --root X status` (an alias's habit) and `flipgate status --root X` both work.
+    .enablePositionalOptions()
     .exitOverride();
+  withShared(program);
   const cmd = (name: string, uses: Uses = []) => withCommon(program.command(name), uses);
   // With --json a usage error is printed once, as JSON, by main(): commander's own lines would be noise on stderr.
   program.configureOutput({ writeErr: (s) => (opts.json ? undefined : process.stderr.write(s.startsWith('error:') ? `flipgate: ${s}` : s)) });

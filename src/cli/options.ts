@@ -49,6 +49,28 @@ export function withShared(c: Command): Command {
   return c;
 }
 
+/**
+ * Settles each shared option on the command that runs: a flag given before its name (`flipgate --store
+ * X audit verify`) counts as its own, and every parent then holds the same value, because commander's
+ * optsWithGlobals() lets a parent's value (its environment variable, say) win over the command's flag.
+ */
+export function settleShared(cmd: Command): void {
+  for (const { key } of sharedOptions) {
+    if (cmd.getOptionValueSource(key) !== 'cli') {
+      for (let c = cmd.parent; c; c = c.parent) {
+        if (c.getOptionValueSource(key) !== 'cli') continue;
+        cmd.setOptionValueWithSource(key, c.getOptionValue(key), 'cli');
+        break;
+      }
+    }
+    const value: unknown = cmd.getOptionValue(key);
+    const source = cmd.getOptionValueSource(key);
+    for (let c = cmd.parent; c; c = c.parent) {
+      if (c.getOptionValue(key) !== undefined || value !== undefined) c.setOptionValueWithSource(key, value, source);
+    }
+  }
+}
+
 /** Where an option's value came from on `cmd` or a parent command ('cli', 'env', 'config', … or undefined). */
 export function sourceOf(cmd: Command, key: string): string | undefined {
   for (let c: Command | null = cmd; c; c = c.parent) {

@@ -50,6 +50,20 @@ describe('shared options', () => {
     }
   });
 
+  it('takes a shared flag before the command name (as an alias puts it) over the environment, and the nearest flag over one further out', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'fg-alias-'));
+    try {
+      const env = { ...base, FLIPGATE_STORE: path.join(dir, 'env.json'), FLIPGATE_WORKFLOW: O8 };
+      const store = async (args: string[]) => JSON.parse((await flipgate(args, { env })).stdout).store as string;
+      expect(await store(['audit', 'verify', '--json'])).toBe(path.join(dir, 'env.json'));
+      expect(await store(['--store', path.join(dir, 'alias.json'), 'audit', 'verify', '--json'])).toBe(path.join(dir, 'alias.json'));
+      expect(await store(['audit', 'verify', '--store', path.join(dir, 'flag.json'), '--json'])).toBe(path.join(dir, 'flag.json'));
+      expect(await store(['--store', path.join(dir, 'alias.json'), 'audit', 'verify', '--store', path.join(dir, 'flag.json'), '--json'])).toBe(path.join(dir, 'flag.json'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a --target other than this machine (exit 2) rather than reporting this machine as that one', async () => {
     const r = await flipgate(['status', '--workflow', O8, '--target', 'web-1']);
     expect(r.code).toBe(2);
