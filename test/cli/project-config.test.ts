@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { access, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { loadProjectConfig } from '../../src/cli/config.js';
 import { flipgate } from '../support/cli.js';
 import { setupSeedHost, O8, type SeedFixture } from '../support/seed.js';
 
@@ -131,5 +132,20 @@ describe('a bad flipgate.config.yaml', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/flipgate\.config\.yaml:\d+:\d+: invalid YAML/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("the README's config example", () => {
+  it('is a valid flipgate.config.yaml whose relative paths resolve beside it', async () => {
+    const example = /```yml\n(# flipgate\.config\.yaml[\s\S]*?)```/.exec(await readFile('README.md', 'utf8'))?.[1];
+    expect(example).toBeDefined();
+    const dir = await mkdtemp(path.join(tmpdir(), 'fg-readme-cfg-'));
+    try {
+      await writeFile(path.join(dir, 'flipgate.config.yaml'), example!);
+      const values = await loadProjectConfig(path.join(dir, 'flipgate.config.yaml'));
+      expect(values).toMatchObject({ workflow: path.join(dir, 'machines/web-go-live.yaml'), store: path.join(dir, 'state/web-go-live.json'), root: '/', as: 'ops' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
