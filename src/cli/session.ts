@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ConfigError } from '../errors.js';
 import { planMachine, type MachinePlan } from '../machine/plan.js';
 import type { ViewReader } from '../runner/ledger-view.js';
 import type { Session } from '../runner/session.js';
@@ -49,6 +50,10 @@ interface Opened {
 }
 
 async function openAll(opts: GlobalOptions, unvalidated = false): Promise<Opened> {
+  // Checks run on this machine: a target given and ignored would report this machine as that one.
+  if (opts.target !== undefined && opts.target !== 'local') {
+    throw new ConfigError(`checks on another machine ("${opts.target}") are not available in this build`, { place: { field: '--target' }, fix: 'drop --target (or FLIPGATE_TARGET, or target: in flipgate.config.yaml) to check this machine under --root' });
+  }
   const { wf, location } = await loadCliWorkflow(opts, process.env, unvalidated);
   const keys = await keysFromEnv();
   const store = await openStore(location, wf.spec.id, keys);
