@@ -5,7 +5,7 @@ declare const FLIPGATE_VERSION: string;
 const version = typeof FLIPGATE_VERSION === 'string' ? FLIPGATE_VERSION : '0.0.0-dev';
 
 type Handler = (...args: any[]) => Promise<number>;
-type Use = 'workflow' | 'root' | 'store' | 'as' | 'probe' | 'format' | 'json' | 'witness' | 'vouch';
+type Use = 'workflow' | 'root' | 'store' | 'as' | 'probe' | 'format' | 'json' | 'witness' | 'vouch' | 'fleet';
 type Uses = Use[];
 
 /** Adds the shared options a command uses (each command takes only those that make sense for it). */
@@ -17,6 +17,11 @@ function withCommon(c: Command, uses: Uses): Command {
   if (uses.includes('probe')) {
     c.option('--concurrency <n>', 'checks run at once (default 8)');
     c.option('--timeout <ms>', 'per-check timeout in milliseconds (default 10000)');
+  }
+  if (uses.includes('fleet')) {
+    c.option('--inventory <file>', 'an Ansible inventory (INI or YAML): probe its hosts, each with its vars filling ${NAME} in the workflow');
+    c.option('--hosts <pattern>', 'the inventory hosts in scope: a group, a host or a comma list (default all)');
+    if (uses.includes('probe')) c.option('--forks <n>', 'inventory hosts probed at once (default 8)');
   }
   if (uses.includes('format')) c.addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown', 'junit']));
   if (uses.includes('format') || uses.includes('json')) c.option('--json', 'JSON output (schemaVersion 1)');
@@ -56,13 +61,13 @@ export function buildProgram(): Command {
     .argument('[file]', 'workflow spec to validate (default: --workflow, $FLIPGATE_WORKFLOW, else the single file in ./machines/)')
     .description('validate a workflow spec: schema, ids, blockedBy cycles, check kinds and fields, paths, regexes (and their worst case), SQL, modes (exit 2 on any problem)')
     .action(lazy(async () => (await import('./commands/validate.js')).validateCommand));
-  cmd('survey', ['workflow', 'root', 'store', 'as', 'probe', 'format', 'witness'])
+  cmd('survey', ['workflow', 'root', 'store', 'as', 'probe', 'format', 'witness', 'fleet'])
     .description('run every check of every GAP and section (read-only) and print the GAP table; records the verdicts')
     .action(lazy(async () => (await import('./commands/workflow.js')).surveyCommand));
-  cmd('status', ['workflow', 'store', 'format', 'witness'])
+  cmd('status', ['workflow', 'store', 'format', 'witness', 'fleet'])
     .description('where the workflow stands, from the store (no probing)')
     .action(lazy(async () => (await import('./commands/workflow.js')).statusCommand));
-  cmd('advance', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness'])
+  cmd('advance', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness', 'fleet'])
     .description('probe the current gate and the kill switch, record it, and move one gate on if its GAPs are proven')
     .action(lazy(async () => (await import('./commands/workflow.js')).advanceCommand));
   cmd('schema', [])
@@ -99,25 +104,25 @@ export function buildProgram(): Command {
     .argument('<gap>', 'GAP id')
     .description("withdraw a GAP's waiver")
     .action(lazy(async () => (await import('./commands/decisions.js')).unwaiveCommand));
-  cmd('flip', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness', 'vouch'])
+  cmd('flip', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness', 'vouch', 'fleet'])
     .description('show the flip plan (every guard with its evidence); with --execute, re-survey and turn execution on')
     .option('--execute', 'run the flip (only from armed, with a fresh survey, the approvals and a verifying ledger)')
     .action(lazy(async () => (await import('./commands/decisions.js')).flipCommand));
-  cmd('disable', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness'])
+  cmd('disable', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness', 'fleet'])
     .description('turn execution off from any state: run the disable command, verify the switch, record it')
     .requiredOption('--reason <text>', 'why')
     .action(lazy(async () => (await import('./commands/decisions.js')).disableCommand));
-  cmd('resume', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness'])
+  cmd('resume', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness', 'fleet'])
     .description('leave halted when the kill switch reads safe; start over from the first gate not proven')
     .action(lazy(async () => (await import('./commands/decisions.js')).resumeCommand));
-  cmd('watch', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness'])
+  cmd('watch', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness', 'fleet'])
     .description('re-survey on a schedule; report GAPs that reopen after the flip (and disable if the spec says so)')
     .option('--interval <seconds>', 'seconds between surveys (default: the spec, else 300)')
     .option('--once', 'survey once and exit')
     .action(lazy(async () => (await import('./commands/decisions.js')).watchCommand));
 
   // ── the audit ledger (src/cli/commands/audit.ts) ──
-  const audit = cmd('audit', ['workflow', 'store', 'json', 'witness', 'vouch'])
+  const audit = cmd('audit', ['workflow', 'store', 'json', 'witness', 'vouch', 'fleet'])
     .argument('[subject]', 'a GAP or gate id to narrow the timeline')
     .description('the ledger timeline: who or what closed (and reopened) each GAP, when, through which checks, on what evidence')
     .option('--actor <name>', 'only events by this actor')
@@ -140,7 +145,7 @@ export function buildProgram(): Command {
     .action(lazy(async () => (await import('./commands/audit.js')).storeCopyCommand));
 
   // ── pictures (src/cli/commands/diagram.ts, serve.ts) ──
-  cmd('diagram', ['workflow', 'store'])
+  cmd('diagram', ['workflow', 'store', 'fleet'])
     .description('draw the gate graph from the statechart: Mermaid, DOT, SVG or HTML, optionally coloured with live status')
     .addOption(new Option('--format <format>', 'diagram format').choices(['mermaid', 'dot', 'svg', 'html']).default('mermaid'))
     .option('--status', 'colour GAPs and gates with their status from the store and mark the current state')
@@ -148,7 +153,7 @@ export function buildProgram(): Command {
     .option('--check', 'exit 1 when a diagram under diagrams/ is out of date')
     .option('--write', 'regenerate every diagram under diagrams/')
     .action(lazy(async () => (await import('./commands/diagram.js')).diagramCommand));
-  cmd('serve', ['workflow', 'root', 'store', 'as', 'probe', 'witness'])
+  cmd('serve', ['workflow', 'root', 'store', 'as', 'probe', 'witness', 'fleet'])
     .description('a read-only local dashboard: the coloured diagram, the GAP board, the ledger timeline, and a survey button')
     .option('--port <n>', 'port (default 4680; 0 picks a free one)')
     .option('--host <addr>', 'address to bind', '127.0.0.1')

@@ -14,6 +14,10 @@ export interface GlobalOptions {
   color?: boolean;
   /** Where the ledger's head is also kept (a file or a postgres:// URL). */
   witness?: string;
+  /** An Ansible inventory, the hosts of it to probe, and how many at once. */
+  inventory?: string;
+  hosts?: string;
+  forks?: string;
 }
 
 /** --workflow, else FLIPGATE_WORKFLOW, else the single workflow in ./machines/. */

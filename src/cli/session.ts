@@ -8,6 +8,8 @@ import { keysFromEnv, openStore } from '../store/open.js';
 import type { StoreOptions } from '../store/types.js';
 import { openWitness, type Witness } from '../store/witness.js';
 import { publicKeyOf } from '../support/digest.js';
+import { ConfigError } from '../errors.js';
+import type { FleetMember } from '../runner/fleet-workflow.js';
 import { progress } from './io.js';
 import { intOption, resolveStoreLocation, resolveWorkflowFile, type GlobalOptions } from './resolve.js';
 
@@ -22,12 +24,23 @@ async function validated(file: string, env: NodeJS.ProcessEnv): Promise<LoadedWo
  * file that parses is returned without validation (see readUnvalidated): the caller must load it
  * again with validation unless the ledger anchored its hash.
  */
-async function loadCliWorkflow(opts: GlobalOptions, env: NodeJS.ProcessEnv, unvalidated = false): Promise<{ wf: LoadedWorkflow; location: string }> {
+async function loadCliWorkflow(opts: GlobalOptions, env: NodeJS.ProcessEnv, unvalidated = false): Promise<{ wf: LoadedWorkflow; location: string; members?: FleetMember[] }> {
   const file = await resolveWorkflowFile(opts, env);
+  if (opts.inventory !== undefined || opts.hosts !== undefined) {
+    const fleet = await cliFleetWorkflow(opts, file, env);
+    return { ...fleet, location: resolveStoreLocation(opts, fleet.wf.spec.id, env) };
+  }
   const text = unvalidated ? await readFile(file, 'utf8').catch(() => undefined) : undefined;
   const quick = text !== undefined ? (await import('../spec/anchored.js')).readUnvalidated(text, file, env) : undefined;
   const wf = quick ?? (await validated(file, env));
   return { wf, location: resolveStoreLocation(opts, wf.spec.id, env) };
+}
+
+/** `--inventory FILE [--hosts PATTERN]`: the workflow resolved for each host the pattern selects. */
+async function cliFleetWorkflow(opts: GlobalOptions, file: string, env: NodeJS.ProcessEnv): Promise<{ wf: LoadedWorkflow; members: FleetMember[] }> {
+  if (opts.inventory === undefined) throw new ConfigError('--hosts needs an inventory', { place: { field: '--hosts' }, fix: 'pass --inventory FILE (an Ansible INI or YAML inventory)' });
+  const [{ loadFleet }, { loadFleetWorkflow }] = await Promise.all([import('../remote/inventory/load.js'), import('../runner/fleet-workflow.js')]);
+  return loadFleetWorkflow(file, await loadFleet(opts.inventory, opts.hosts ?? 'all'), env);
 }
 
 /** --witness, else FLIPGATE_WITNESS, else the workflow's `ledger: {witness}` (a path there is relative to the workflow file). */
@@ -43,16 +56,17 @@ export const printNote = (note: string) => process.stderr.write(`flipgate: note:
 
 interface Opened {
   wf: LoadedWorkflow;
+  members?: FleetMember[];
   keys: StoreOptions;
   store: Awaited<ReturnType<typeof openStore>>;
   witness: Witness | undefined;
 }
 
 async function openAll(opts: GlobalOptions, unvalidated = false): Promise<Opened> {
-  const { wf, location } = await loadCliWorkflow(opts, process.env, unvalidated);
+  const { wf, location, members } = await loadCliWorkflow(opts, process.env, unvalidated);
   const keys = await keysFromEnv();
   const store = await openStore(location, wf.spec.id, keys);
-  return { wf, keys, store, witness: cliWitness(opts, wf) };
+  return { wf, members, keys, store, witness: cliWitness(opts, wf) };
 }
 
 export interface CliReader extends ViewReader {
@@ -74,7 +88,7 @@ export async function cliReader(opts: GlobalOptions, { unvalidated = false } = {
     store,
     plan: planMachine(wf.spec),
     validate: async () => {
-      reader.wf = await validated(wf.file, process.env);
+      reader.wf = opts.inventory !== undefined ? (await cliFleetWorkflow(opts, wf.file, process.env)).wf : await validated(wf.file, process.env);
       reader.plan = planMachine(reader.wf.spec);
     },
     verifyKey: keys.verifyKey ?? (keys.signingKey ? publicKeyOf(keys.signingKey) : undefined),
@@ -90,7 +104,7 @@ export async function cliReader(opts: GlobalOptions, { unvalidated = false } = {
 
 /** Loads the workflow and opens the store, the witness and the probes as the global options say. */
 export async function cliSession(opts: GlobalOptions, extra: { progress?: boolean } = {}): Promise<Session & { progress: ReturnType<typeof progress> }> {
-  const { wf, keys, store, witness } = await openAll(opts);
+  const { wf, members, keys, store, witness } = await openAll(opts);
   const bar = progress(!!extra.progress && !!process.stderr.isTTY && !opts.json);
   const { openSession } = await import('../runner/session.js');
   let session: Session;
@@ -100,6 +114,7 @@ export async function cliSession(opts: GlobalOptions, extra: { progress?: boolea
       store,
       actor: opts.as,
       root: opts.root,
+      ...(members ? { fleet: (await import('../runner/fleet.js')).openFleet(members, { forks: intOption(opts.forks, '--forks', 1) }) } : {}),
       concurrency: intOption(opts.concurrency, '--concurrency', 1),
       timeoutMs: intOption(opts.timeout, '--timeout', 1),
       onProgress: bar,

@@ -24,7 +24,7 @@ export function gapReason(g: GapReport): string {
   const parts: string[] = [];
   if (g.status === 'BLOCKED') parts.push(`blocked by ${g.blockedBy.join(', ')}`);
   const bad = g.checks.filter((c) => c.status !== 'pass');
-  for (const c of bad.slice(0, 2)) parts.push(c.evidence);
+  for (const c of bad.slice(0, 2)) parts.push(c.host ? `${c.host}: ${c.evidence}` : c.evidence);
   if (bad.length > 2) parts.push(`+${bad.length - 2} more`);
   if (g.status === 'PARTIAL') {
     const good = g.checks.filter((c) => c.status === 'pass').map((c) => c.id);

@@ -14,19 +14,24 @@ export interface CheckRecord extends CheckResult {
   kind: string;
   owner: { kind: 'gap' | 'section' | 'killSwitch'; id: string };
   title?: string;
+  /** The inventory host it ran on (fleets only). */
+  host?: string;
 }
 
 export interface SwitchRecord {
   status: SwitchReading;
   evidence: string;
   check?: CheckRecord;
+  /** Each inventory host's reading (fleets only). */
+  hosts?: Record<string, SwitchReading>;
 }
 
 /** A round's verdicts: every check it ran, each GAP's status, the kill switch. */
 export interface SurveyData {
   scope: string;
   killSwitch: SwitchRecord;
-  gaps: Record<string, { status: GapStatus; own: GapStatus; blockedBy: string[] }>;
+  /** `hosts`: each inventory host's own status for the GAP (fleets only). */
+  gaps: Record<string, { status: GapStatus; own: GapStatus; blockedBy: string[]; hosts?: Record<string, GapStatus> }>;
   checks: CheckRecord[];
 }
 
@@ -53,7 +58,7 @@ export type TransitionEvent = Sealed<'transition', { event: WorkflowEvent } | un
 export type SurveyEvent = Sealed<'survey', SurveyData, ProbeCause>;
 /** A round that saw exactly what round `cause.of` saw: only its scope is written. */
 export type RepeatedSurveyEvent = Sealed<'survey', { scope: string }, Extract<Cause, { kind: 'repeat' }>>;
-export type GapStatusEvent = Sealed<'gap.status', { own: GapStatus; blockedBy: string[]; waived: boolean } | undefined>;
+export type GapStatusEvent = Sealed<'gap.status', { own: GapStatus; blockedBy: string[]; waived: boolean; hosts?: Record<string, GapStatus> } | undefined>;
 export type ApprovalGrantedEvent = Sealed<'approval.granted', { head: string; headSeq: number; specHash?: string; note?: string; signature?: string; signedAt?: string }>;
 export type ApprovalRevokedEvent = Sealed<'approval.revoked', Record<string, never> | undefined>;
 export type WaiverGrantedEvent = Sealed<'waiver.granted', { until: string; reason: string }>;

@@ -4,6 +4,7 @@ import { buildMachine, type WorkflowMachine } from '../machine/build.js';
 import { createPostgresAccess, type PostgresAccess } from '../probes/pg/access.js';
 import { ConfigError } from '../errors.js';
 import type { Host } from '../probes/support/host.js';
+import type { Fleet } from './fleet.js';
 import { localHost } from '../probes/support/local-host.js';
 import type { LoadedWorkflow } from '../spec/load.js';
 import { normalizePrincipal } from '../spec/principal.js';
@@ -22,6 +23,8 @@ export interface SessionOptions {
   root?: string;
   /** The machine checked (default: this one, under `root`). */
   host?: Host;
+  /** Inventory hosts probed instead of `host`, each with its own resolved workflow (see loadFleetWorkflow). */
+  fleet?: Fleet;
   env?: NodeJS.ProcessEnv;
   concurrency?: number;
   timeoutMs?: number;
@@ -45,6 +48,7 @@ export interface Session extends WorkflowMachine {
   store: WorkflowStore;
   actor: string;
   host: Host;
+  fleet: Fleet | undefined;
   env: NodeJS.ProcessEnv;
   concurrency: number;
   timeoutMs: number;
@@ -85,6 +89,7 @@ export function openSession(opts: SessionOptions): Session {
     store: opts.store,
     actor,
     host,
+    fleet: opts.fleet,
     env,
     concurrency: Math.max(1, opts.concurrency ?? 8),
     timeoutMs: opts.timeoutMs ?? 10_000,
@@ -95,6 +100,9 @@ export function openSession(opts: SessionOptions): Session {
     verifyKey: opts.verifyKey ?? (opts.signingKey ? publicKeyOf(opts.signingKey) : undefined),
     witness: opts.witness,
     note: opts.onNote ?? (() => undefined),
-    close: () => postgres.close(),
+    close: async () => {
+      await opts.fleet?.close();
+      await postgres.close();
+    },
   };
 }
