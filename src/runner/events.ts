@@ -1,6 +1,7 @@
 import type { GapStatus, SwitchReading, WorkflowEvent } from '../machine/types.js';
 import type { CheckResult } from '../probes/index.js';
 import type { Cause, Head, LedgerEvent } from '../store/types.js';
+import { hostsLine } from './fleet-audit.js';
 
 /*
  * What flipgate records, event by event: one typed union over the store's generic LedgerEvent, and one
@@ -164,7 +165,7 @@ export function describeEvent(raw: LedgerEvent): string {
       return `${e.data.scope} round: ${checks.length} checks (${count('pass')} pass, ${count('fail')} fail, ${count('error')} error, ${count('skip')} skip); kill switch ${e.data.killSwitch.status}`;
     }
     case 'gap.status':
-      return `${e.subject}: ${e.from ?? 'UNKNOWN'} → ${e.to}`;
+      return `${e.subject}: ${e.from ?? 'UNKNOWN'} → ${e.to}${e.data?.hosts ? ` (${hostsLine(e.data.hosts)})` : ''}`;
     case 'approval.granted':
       return `${e.actor} approved ${e.subject}${e.data.note ? `: ${e.data.note}` : ''}${e.data.signature ? ' (signed)' : ''}`;
     case 'approval.revoked':

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { ConfigError } from '../../errors.js';
 import { auditLedger, type AuditReport, type GapChange } from '../../runner/audit.js';
+import type { HostAudit } from '../../runner/fleet-audit.js';
 import { verifyStored, type StoredVerification } from '../../runner/ledger-view.js';
 import { writeFileAtomic } from '../../store/atomic-file.js';
 import { makeCheckpoint } from '../../store/checkpoint.js';
@@ -83,6 +84,19 @@ function changeLines(label: string, ch: GapChange | undefined, c = colors()): st
   return lines;
 }
 
+/** One inventory host of a fleet: its status, and who or what last closed (and reopened) the GAP there. */
+function hostLines(h: HostAudit, c = colors()): string[] {
+  const pad = ' '.repeat(11);
+  const lines = [`  host ${c.bold(h.host)} ${h.status}`];
+  for (const [label, ch] of [['closed', h.closedBy], ['reopened', h.reopenedBy]] as const) {
+    if (!ch) continue;
+    lines.push(`    ${label} #${ch.seq} ${ch.time} by ${ch.actor}${ch.scope ? ` (${ch.scope} round)` : ''}: ${ch.from} → ${ch.to}`);
+    for (const k of ch.checks) lines.push(`${pad}${mark(k.status)} ${k.id} (${k.kind}): ${k.evidence}`);
+  }
+  if (h.status !== 'CLOSED') for (const k of h.checks.filter((x) => x.status !== 'pass')) lines.push(`${pad}${mark(k.status)} ${k.id} (${k.kind}) now: ${k.evidence}`);
+  return lines;
+}
+
 function printAudit(r: AuditReport, checked: StoredVerification): void {
   const c = colors();
   const narrowed = [r.filter.subject, r.filter.actor && `actor ${r.filter.actor}`].filter(Boolean).join(', ');
@@ -93,6 +107,7 @@ function printAudit(r: AuditReport, checked: StoredVerification): void {
     out(`${c.bold(g.gap)} ${g.status}`);
     changeLines('closed', g.closedBy, c).forEach((l) => out(l));
     if (g.reopenedBy) changeLines('reopened', g.reopenedBy, c).forEach((l) => out(l));
+    for (const h of g.hosts ?? []) hostLines(h, c).forEach((l) => out(l));
     if (g.changes.length) out(c.dim(`  history  ${g.changes.map((h) => `#${h.seq} ${h.from}→${h.to} (${h.actor})`).join(' · ')}`));
   }
   out('');
