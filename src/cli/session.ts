@@ -8,6 +8,7 @@ import { keysFromEnv, openStore } from '../store/open.js';
 import type { StoreOptions } from '../store/types.js';
 import { openWitness, type Witness } from '../store/witness.js';
 import { publicKeyOf } from '../support/digest.js';
+import { ConfigError } from '../errors.js';
 import { progress } from './io.js';
 import { intOption, resolveStoreLocation, resolveWorkflowFile, type GlobalOptions } from './resolve.js';
 
@@ -88,6 +89,18 @@ export async function cliReader(opts: GlobalOptions, { unvalidated = false } = {
   return reader;
 }
 
+/**
+ * The host a command probes and runs its commands on: --target, else FLIPGATE_TARGET, else this
+ * machine; over SSH the operator's ssh_config is used (FLIPGATE_SSH_CONFIG names another file).
+ */
+export async function cliTarget(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env) {
+  const [{ openTarget }, { resolveTarget }] = await Promise.all([import('../remote/open-target.js'), import('../remote/target.js')]);
+  const target = resolveTarget(opts.target, env);
+  if (opts.become !== undefined && opts.become !== 'sudo') throw new ConfigError(`--become "${opts.become}" is not supported`, { place: { field: '--become' }, fix: 'write --become sudo, or leave it out' });
+  if (opts.become && target.kind === 'local') throw new ConfigError('--become applies to an ssh:// target only', { place: { field: '--become' }, fix: 'add --target ssh://HOST, or run flipgate itself with sudo' });
+  return openTarget(target, { root: opts.root, become: opts.become === 'sudo' ? 'sudo' : undefined, configFile: env.FLIPGATE_SSH_CONFIG || undefined, timeoutMs: intOption(opts.timeout, '--timeout', 1) });
+}
+
 /** Loads the workflow and opens the store, the witness and the probes as the global options say. */
 export async function cliSession(opts: GlobalOptions, extra: { progress?: boolean } = {}): Promise<Session & { progress: ReturnType<typeof progress> }> {
   const { wf, keys, store, witness } = await openAll(opts);
@@ -95,7 +108,9 @@ export async function cliSession(opts: GlobalOptions, extra: { progress?: boolea
   const { openSession } = await import('../runner/session.js');
   let session: Session;
   try {
+    const target = await cliTarget(opts);
     session = openSession({
+      target,
       workflow: wf,
       store,
       actor: opts.as,

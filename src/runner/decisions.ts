@@ -2,10 +2,9 @@ import { Refusal } from '../errors.js';
 import { satisfies } from '../machine/guards.js';
 import { topState } from '../machine/state.js';
 import type { GapStatus } from '../machine/types.js';
-import { runArgv } from '../probes/support/exec.js';
 import type { Cause, LedgerEvent } from '../store/types.js';
 import type { Guard } from './events.js';
-import { probeRound, roundEvents, switchReading, type ProbeRound } from './probe-round.js';
+import { onHost, probeRound, roundEvents, switchReading, type ProbeRound } from './probe-round.js';
 import { buildReport, type StatusReport } from './report.js';
 import type { Session } from './session.js';
 import { unauthenticatedNote } from './signoffs.js';
@@ -82,14 +81,14 @@ async function readSwitch(session: Session) {
 async function runDisable(session: Session, w: WorkflowTx, why: string): Promise<{ safe: boolean; evidence: string }> {
   const cmd = session.wf.spec.disable;
   if (cmd) {
-    const r = await runArgv(cmd.command, { timeoutMs: cmd.timeoutMs ?? 60_000, env: session.env });
+    const r = await session.host.run(cmd.command, { timeoutMs: cmd.timeoutMs ?? 60_000, env: session.env });
     const ok = !r.problem && r.exitCode === 0;
-    w.pending.push({ type: 'disable.command', actor: session.actor, cause: operator(why), data: { argv: cmd.command, exitCode: r.exitCode ?? null, ...(r.problem ? { problem: r.detail } : {}), ok } });
+    w.pending.push({ type: 'disable.command', actor: session.actor, cause: operator(why), data: { argv: cmd.command, ...onHost(session), exitCode: r.exitCode ?? null, ...(r.problem ? { problem: r.detail } : {}), ok } });
   } else {
     w.pending.push({ type: 'disable.command', actor: session.actor, cause: operator(why), data: { argv: null, ok: false, problem: 'no disable command in the workflow: turn execution off by hand' } });
   }
   const sw = await readSwitch(session);
-  w.pending.push({ type: 'killswitch.read', actor: session.actor, cause: sw.cause, data: { reading: sw.reading, evidence: sw.result.evidence } });
+  w.pending.push({ type: 'killswitch.read', actor: session.actor, cause: sw.cause, data: { reading: sw.reading, evidence: sw.result.evidence, ...onHost(session) } });
   await w.flush();
   return { safe: sw.reading === 'safe', evidence: sw.result.evidence };
 }
@@ -123,9 +122,9 @@ export async function flipWorkflow(session: Session, opts: { execute: boolean; v
     w.transition(w.run.send({ type: 'flip.start', gaps }), operator('flip --execute'));
     await w.flush();
 
-    const ran = await runArgv(spec.flip!.command, { timeoutMs: spec.flip!.timeoutMs ?? 60_000, env: session.env });
+    const ran = await session.host.run(spec.flip!.command, { timeoutMs: spec.flip!.timeoutMs ?? 60_000, env: session.env });
     const ranOk = !ran.problem && ran.exitCode === 0;
-    w.pending.push({ type: 'flip.command', actor: session.actor, cause: operator('flip --execute'), data: { argv: spec.flip!.command, exitCode: ran.exitCode ?? null, ok: ranOk, ...(ran.problem ? { problem: ran.detail } : {}) } });
+    w.pending.push({ type: 'flip.command', actor: session.actor, cause: operator('flip --execute'), data: { argv: spec.flip!.command, ...onHost(session), exitCode: ran.exitCode ?? null, ok: ranOk, ...(ran.problem ? { problem: ran.detail } : {}) } });
     if (!ranOk) {
       w.transition(w.run.send({ type: 'flip.failed' }), operator('flip command failed'));
       await w.flush();
