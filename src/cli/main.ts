@@ -15,6 +15,8 @@ function withCommon(c: Command, uses: Uses): Command {
   if (uses.includes('store')) c.option('--store <path>', 'audit store: a file path or postgres:// URL (default: $FLIPGATE_STORE, else state/<workflow-id>.json)');
   if (uses.includes('as')) c.option('--as <actor>', 'who runs the command, recorded in the ledger (default: $FLIPGATE_ACTOR, else the OS user)');
   if (uses.includes('probe')) {
+    c.option('--target <target>', 'the host to probe and run the flip and disable commands on: local, or ssh://[user@]host[:port] (an ssh_config alias works; default: $FLIPGATE_TARGET, else local)');
+    c.addOption(new Option('--become <how>', 'on an ssh:// target, run checks and commands as root through sudo -n (never a password prompt)').choices(['sudo']));
     c.option('--concurrency <n>', 'checks run at once (default 8)');
     c.option('--timeout <ms>', 'per-check timeout in milliseconds (default 10000)');
   }

@@ -14,6 +14,9 @@ export interface GlobalOptions {
   color?: boolean;
   /** Where the ledger's head is also kept (a file or a postgres:// URL). */
   witness?: string;
+  /** The host probed: local or ssh://… (see resolveTarget). */
+  target?: string;
+  become?: string;
   /** An Ansible inventory, the hosts of it to probe, and how many at once. */
   inventory?: string;
   hosts?: string;

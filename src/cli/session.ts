@@ -102,6 +102,29 @@ export async function cliReader(opts: GlobalOptions, { unvalidated = false } = {
   return reader;
 }
 
+/**
+ * The host a command probes and runs its commands on: --target, else FLIPGATE_TARGET, else this
+ * machine; over SSH the operator's ssh_config is used (FLIPGATE_SSH_CONFIG names another file).
+ */
+export async function cliTarget(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env) {
+  const [{ openTarget }, { resolveTarget }] = await Promise.all([import('../remote/open-target.js'), import('../remote/target.js')]);
+  const target = resolveTarget(opts.target, env);
+  if (opts.become !== undefined && opts.become !== 'sudo') throw new ConfigError(`--become "${opts.become}" is not supported`, { place: { field: '--become' }, fix: 'write --become sudo, or leave it out' });
+  if (opts.become && target.kind === 'local') throw new ConfigError('--become applies to an ssh:// target only', { place: { field: '--become' }, fix: 'add --target ssh://HOST, or run flipgate itself with sudo' });
+  return openTarget(target, { root: opts.root, become: opts.become === 'sudo' ? 'sudo' : undefined, configFile: env.FLIPGATE_SSH_CONFIG || undefined, timeoutMs: intOption(opts.timeout, '--timeout', 1) });
+}
+
+/** The inventory's hosts, opened: each reached as the inventory says (--target, --become and --root are the inventory's to give). */
+async function cliFleet(opts: GlobalOptions, members: FleetMember[], env: NodeJS.ProcessEnv = process.env) {
+  for (const [flag, given] of [['--target', opts.target !== undefined], ['--become', opts.become !== undefined], ['--root', opts.root !== undefined && opts.root !== '/']] as const) {
+    if (given) throw new ConfigError(`${flag} does not apply with --inventory`, { place: { field: flag }, fix: 'give each host its address, ansible_become or flipgate_root in the inventory' });
+  }
+  const { openFleet } = await import('../runner/fleet.js');
+  const timeoutMs = intOption(opts.timeout, '--timeout', 1);
+  const max = env.FLIPGATE_PG_MAX_CONNECTIONS ? Number(env.FLIPGATE_PG_MAX_CONNECTIONS) : undefined;
+  return openFleet(members, { forks: intOption(opts.forks, '--forks', 1), env, ssh: { configFile: env.FLIPGATE_SSH_CONFIG || undefined, timeoutMs }, pgMaxConnections: max });
+}
+
 /** Loads the workflow and opens the store, the witness and the probes as the global options say. */
 export async function cliSession(opts: GlobalOptions, extra: { progress?: boolean } = {}): Promise<Session & { progress: ReturnType<typeof progress> }> {
   const { wf, members, keys, store, witness } = await openAll(opts);
@@ -109,12 +132,13 @@ export async function cliSession(opts: GlobalOptions, extra: { progress?: boolea
   const { openSession } = await import('../runner/session.js');
   let session: Session;
   try {
+    const reach = members ? { fleet: await cliFleet(opts, members) } : { target: await cliTarget(opts) };
     session = openSession({
+      ...reach,
       workflow: wf,
       store,
       actor: opts.as,
       root: opts.root,
-      ...(members ? { fleet: (await import('../runner/fleet.js')).openFleet(members, { forks: intOption(opts.forks, '--forks', 1) }) } : {}),
       concurrency: intOption(opts.concurrency, '--concurrency', 1),
       timeoutMs: intOption(opts.timeout, '--timeout', 1),
       onProgress: bar,

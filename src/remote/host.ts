@@ -9,7 +9,7 @@ import { listOp, type RemoteDirEntry } from './ops/list.js';
 import type { Op } from './ops/protocol.js';
 import { resolveOp, type Resolved } from './ops/resolve.js';
 import { statOp, type RemoteStat } from './ops/stat.js';
-import { toolOp, type RemoteTool } from './ops/tool.js';
+import { toolOp, whichOp, type RemoteTool } from './ops/tool.js';
 import type { Become, RemoteRun } from './remote-run.js';
 import type { SshOptions } from './ssh-args.js';
 import type { SshTarget } from './target.js';
@@ -69,6 +69,7 @@ export class RemoteHost {
     }
   };
   tool = (name: string, versionArgs: readonly string[] = ['--version']): Promise<RemoteTool | null> => this.enqueue(toolOp(name, versionArgs, this.slowS));
+  which = (name: string): Promise<{ path: string } | 'denied'> => this.enqueue(whichOp(name));
   gpgKeys = (home?: string): Promise<RemoteKeyring> => this.enqueue(gpgOp(this.root, home, this.slowS));
   account = (kind: 'user' | 'group', name: string): Promise<number | null> => this.enqueue(accountOp(kind, name));
 

@@ -2,12 +2,13 @@ import { Refusal } from '../errors.js';
 import { satisfies } from '../machine/guards.js';
 import { topState } from '../machine/state.js';
 import type { GapStatus } from '../machine/types.js';
-import { runArgv } from '../probes/support/exec.js';
 import type { Cause, LedgerEvent } from '../store/types.js';
 import type { Guard } from './events.js';
-import { probeRound, roundEvents, switchReading, type ProbeRound } from './probe-round.js';
+import { onHost, probeRound, roundEvents, switchReading, type ProbeRound } from './probe-round.js';
 import { buildReport, type StatusReport } from './report.js';
 import type { Session } from './session.js';
+import type { Fleet } from './fleet.js';
+import { readFleetSwitch, runFleetCommand } from './fleet-commands.js';
 import { unauthenticatedNote } from './signoffs.js';
 import { feedRound, probeCause, updateWorkflow, type UpdateOptions, type WorkflowTx } from './transact.js';
 import { checksCause, type CheckRecord } from './view.js';
@@ -69,6 +70,7 @@ function flipGuards(session: Session, w: WorkflowTx, round: ProbeRound): Guard[]
 }
 
 async function readSwitch(session: Session) {
+  if (session.fleet) return readFleetSwitch({ ...session, fleet: session.fleet });
   const check = session.wf.spec.killSwitch as Check;
   const r = await runOneCheck(
     { ref: 'killSwitch', owner: { kind: 'killSwitch', id: 'killSwitch' }, check },
@@ -78,18 +80,27 @@ async function readSwitch(session: Session) {
   return { reading: switchReading(r), result: r, cause: checksCause([record]) };
 }
 
+/** The flip on every host of a fleet, summed up as one run: it failed if it failed (or could not run) on any host. */
+async function fleetFlip(session: Session & { fleet: Fleet }) {
+  const runs = await runFleetCommand(session, 'flip');
+  const failed = runs.filter((r) => !r.ok);
+  return { runs, exitCode: failed.length ? 1 : 0, problem: failed.length > 0, detail: failed.length ? `failed on ${failed.map((r) => `${r.host} (${r.problem ?? `exit ${r.exitCode}`})`).join(', ')}` : undefined };
+}
+
 /** Runs the spec's disable command (if any), records it and the switch reading that follows. */
 async function runDisable(session: Session, w: WorkflowTx, why: string): Promise<{ safe: boolean; evidence: string }> {
   const cmd = session.wf.spec.disable;
-  if (cmd) {
-    const r = await runArgv(cmd.command, { timeoutMs: cmd.timeoutMs ?? 60_000, env: session.env });
+  if (session.fleet) {
+    for (const data of await runFleetCommand({ ...session, fleet: session.fleet }, 'disable')) w.pending.push({ type: 'disable.command', actor: session.actor, cause: operator(why), data });
+  } else if (cmd) {
+    const r = await session.host.run(cmd.command, { timeoutMs: cmd.timeoutMs ?? 60_000, env: session.env });
     const ok = !r.problem && r.exitCode === 0;
-    w.pending.push({ type: 'disable.command', actor: session.actor, cause: operator(why), data: { argv: cmd.command, exitCode: r.exitCode ?? null, ...(r.problem ? { problem: r.detail } : {}), ok } });
+    w.pending.push({ type: 'disable.command', actor: session.actor, cause: operator(why), data: { argv: cmd.command, ...onHost(session), exitCode: r.exitCode ?? null, ...(r.problem ? { problem: r.detail } : {}), ok } });
   } else {
     w.pending.push({ type: 'disable.command', actor: session.actor, cause: operator(why), data: { argv: null, ok: false, problem: 'no disable command in the workflow: turn execution off by hand' } });
   }
   const sw = await readSwitch(session);
-  w.pending.push({ type: 'killswitch.read', actor: session.actor, cause: sw.cause, data: { reading: sw.reading, evidence: sw.result.evidence } });
+  w.pending.push({ type: 'killswitch.read', actor: session.actor, cause: sw.cause, data: { reading: sw.reading, evidence: sw.result.evidence, ...onHost(session) } });
   await w.flush();
   return { safe: sw.reading === 'safe', evidence: sw.result.evidence };
 }
@@ -123,9 +134,10 @@ export async function flipWorkflow(session: Session, opts: { execute: boolean; v
     w.transition(w.run.send({ type: 'flip.start', gaps }), operator('flip --execute'));
     await w.flush();
 
-    const ran = await runArgv(spec.flip!.command, { timeoutMs: spec.flip!.timeoutMs ?? 60_000, env: session.env });
+    const ran = session.fleet ? await fleetFlip({ ...session, fleet: session.fleet }) : await session.host.run(spec.flip!.command, { timeoutMs: spec.flip!.timeoutMs ?? 60_000, env: session.env });
     const ranOk = !ran.problem && ran.exitCode === 0;
-    w.pending.push({ type: 'flip.command', actor: session.actor, cause: operator('flip --execute'), data: { argv: spec.flip!.command, exitCode: ran.exitCode ?? null, ok: ranOk, ...(ran.problem ? { problem: ran.detail } : {}) } });
+    if (!('runs' in ran)) w.pending.push({ type: 'flip.command', actor: session.actor, cause: operator('flip --execute'), data: { argv: spec.flip!.command, ...onHost(session), exitCode: ran.exitCode ?? null, ok: ranOk, ...(ran.problem ? { problem: ran.detail } : {}) } });
+    else for (const data of ran.runs) w.pending.push({ type: 'flip.command', actor: session.actor, cause: operator('flip --execute'), data });
     if (!ranOk) {
       w.transition(w.run.send({ type: 'flip.failed' }), operator('flip command failed'));
       await w.flush();

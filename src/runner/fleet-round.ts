@@ -19,7 +19,7 @@ export async function runFleetChecks(
   const perHost = await mapBounded(fleet.members, fleet.forks, async (m) => {
     const planned = plan(m.wf.spec);
     const results = m.host
-      ? await runChecks(planned, { ...opts, context: { ...opts.context, host: m.host } })
+      ? await runChecks(planned, { ...opts, context: { ...opts.context, host: m.host, postgres: m.postgres ?? opts.context.postgres } })
       : planned.map(() => ({ status: 'error' as const, evidence: m.unreachable ?? `host ${m.name} cannot be reached`, observed: { unreachable: true }, ms: 0 }));
     return planned.map((p, i) => ({ ...record(p, results[i]!), ref: `${p.ref}@${m.name}`, host: m.name }));
   });

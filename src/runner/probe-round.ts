@@ -35,7 +35,7 @@ export function switchReading(r: CheckResult): SwitchReading {
   return 'error';
 }
 
-const switchWords: Record<SwitchReading, string> = {
+export const switchWords: Record<SwitchReading, string> = {
   safe: 'execution disabled (safe)',
   enabled: 'execution ENABLED',
   error: 'cannot be read',
@@ -54,6 +54,12 @@ function withBlockers(session: Session, ids: string[]): Set<string> {
 
 function record(p: PlannedCheck, r: CheckResult): CheckRecord {
   return { ref: p.ref, id: p.check.id, kind: p.check.kind, owner: p.owner, ...(p.check.title ? { title: p.check.title } : {}), ...r };
+}
+
+/** The `host` field of a round's ledger events: the target's description, or nothing for this machine. */
+export function onHost(session: Session): { host?: string } {
+  const t = session.host.target;
+  return t && t !== 'local' ? { host: t } : {};
 }
 
 /** Probes the kill switch and the chosen GAPs (and sections) and computes GAP statuses. Reads only. */
@@ -107,6 +113,7 @@ export async function probeRound(session: Session, view: WorkflowView, scope: Ro
   }
   const survey: SurveyData = {
     scope: scope.scope,
+    ...onHost(session),
     killSwitch,
     gaps: Object.fromEntries([...verdicts].map(([id, v]) => [id, { status: v.status, own: v.own, blockedBy: v.blockedBy, ...(hosts.has(id) ? { hosts: hosts.get(id) } : {}) }])),
     checks,
@@ -128,7 +135,7 @@ export function roundEvents(session: Session, view: WorkflowView, round: ProbeRo
   const changed = [...round.verdicts].some(([id, v]) => moved(id, v.status));
   const events: NewRecordedEvent[] = [
     !changed && view.lastRound?.digest === roundDigest
-      ? { type: 'survey', actor: session.actor, cause: { kind: 'repeat', of: view.lastRound.seq }, data: { scope: round.survey.scope } }
+      ? { type: 'survey', actor: session.actor, cause: { kind: 'repeat', of: view.lastRound.seq }, data: { scope: round.survey.scope, ...onHost(session) } }
       : { type: 'survey', actor: session.actor, cause: { kind: 'probe', checks: round.survey.checks.map((c) => c.ref), digest: roundDigest }, data: round.survey },
   ];
   for (const [id, v] of round.verdicts) {
@@ -141,7 +148,7 @@ export function roundEvents(session: Session, view: WorkflowView, round: ProbeRo
       from: before ?? 'UNKNOWN',
       to: v.status,
       cause: checksCause(round.survey.checks.filter((c) => c.owner.kind === 'gap' && c.owner.id === id)),
-      data: { own: v.own, blockedBy: v.blockedBy, waived: v.waived, ...(hostsOf(id) ? { hosts: hostsOf(id) } : {}) },
+      data: { own: v.own, blockedBy: v.blockedBy, waived: v.waived, ...onHost(session), ...(hostsOf(id) ? { hosts: hostsOf(id) } : {}) },
     });
   }
   return events;

@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js';
 import type { Host } from '../probes/support/host.js';
 import type { Fleet } from './fleet.js';
 import { localHost } from '../probes/support/local-host.js';
+import type { OpenedTarget } from '../remote/open-target.js';
 import type { LoadedWorkflow } from '../spec/load.js';
 import { normalizePrincipal } from '../spec/principal.js';
 import type { WorkflowStore } from '../store/types.js';
@@ -23,6 +24,8 @@ export interface SessionOptions {
   root?: string;
   /** The machine checked (default: this one, under `root`). */
   host?: Host;
+  /** The machine checked, opened with openTarget (its Postgres route included); wins over `host` and is closed with the session. */
+  target?: OpenedTarget;
   /** Inventory hosts probed instead of `host`, each with its own resolved workflow (see loadFleetWorkflow). */
   fleet?: Fleet;
   env?: NodeJS.ProcessEnv;
@@ -79,10 +82,10 @@ export function defaultActor(env: NodeJS.ProcessEnv = process.env): string {
 export function openSession(opts: SessionOptions): Session {
   const env = opts.env ?? process.env;
   const actor = opts.actor !== undefined ? normalizePrincipal(opts.actor, { field: '--as' }) : defaultActor(env);
-  const host = opts.host ?? localHost(opts.root ?? '/');
+  const host = opts.target?.host ?? opts.host ?? localHost(opts.root ?? '/');
   const built = buildMachine(opts.workflow.spec);
   const maxFromEnv = env.FLIPGATE_PG_MAX_CONNECTIONS ? Number(env.FLIPGATE_PG_MAX_CONNECTIONS) : undefined;
-  const postgres = createPostgresAccess({ env, maxConnections: opts.pgMaxConnections ?? maxFromEnv ?? 4 });
+  const postgres = createPostgresAccess({ env, maxConnections: opts.pgMaxConnections ?? maxFromEnv ?? 4, route: opts.target?.postgresRoute });
   return {
     ...built,
     wf: opts.workflow,
@@ -101,6 +104,8 @@ export function openSession(opts: SessionOptions): Session {
     witness: opts.witness,
     note: opts.onNote ?? (() => undefined),
     close: async () => {
+      await postgres.close();
+      await opts.target?.close();
       await opts.fleet?.close();
       await postgres.close();
     },

@@ -19,7 +19,7 @@ const pad = (n: number) => String(n).padStart(2, '0');
  * `flipgate_root`), each with its own release var. Hosts in `brokenEnv` lack the .env file's key
  * (GAP-2 OPEN there); hosts in `missing` point at a folder that does not exist (unreachable).
  */
-export async function buildTestFleet(count: number, opts: { brokenEnv?: string[]; missing?: string[]; extraLines?: string[] } = {}): Promise<TestFleet> {
+export async function buildTestFleet(count: number, opts: { brokenEnv?: string[]; missing?: string[]; extraLines?: string[]; hostVars?: Record<string, string> } = {}): Promise<TestFleet> {
   const dir = await mkdtemp(path.join(tmpdir(), 'flipgate-fleet-'));
   const names = Array.from({ length: count }, (_, i) => `web${pad(i + 1)}`);
   const roots: Record<string, string> = {};
@@ -35,7 +35,7 @@ export async function buildTestFleet(count: number, opts: { brokenEnv?: string[]
       await writeFile(path.join(app, 'app.conf'), 'port = 8080\n');
       await writeFile(path.join(app, '.env'), opts.brokenEnv?.includes(name) ? 'OTHER=1\n' : 'DATABASE_URL=postgres://app:s3cret-value@db/app\n');
     }
-    lines.push(`${name} flipgate_root=${root} release=${release}`);
+    lines.push(`${name} flipgate_root=${root} release=${release}${opts.hostVars?.[name] ? ` ${opts.hostVars[name]}` : ''}`);
   }
   lines.push('', '[web:vars]', 'ansible_connection=local', ...(opts.extraLines ?? []));
   const inventory = path.join(dir, 'hosts.ini');

@@ -10,6 +10,8 @@ import type { CommandRun, RunOptions } from './exec.js';
 export interface Host {
   /** How paths are shown in messages: `/` or the `--root` folder. */
   readonly root: string;
+  /** Which machine this is, as recorded in the ledger: `local`, or `ssh://[user@]host[:port]` (never a secret). */
+  readonly target?: string;
   /** File metadata (following symbolic links inside the root); the file is never opened. */
   stat(path: string): Promise<HostResult<FileInfo>>;
   /** Whether a user or group (a name or a numeric id) exists on the host. */
@@ -75,6 +77,7 @@ export type HostErrorCode =
   | 'aborted'
   | 'bad-pattern'
   | 'unavailable' // a tool the operation needs is missing
+  | 'unreachable' // the host itself cannot be reached or refused to run the operation (ssh, sudo)
   | 'io';
 
 export interface HostError {
