@@ -18,8 +18,9 @@ const pad = (n: number) => String(n).padStart(2, '0');
  * `count` inventory hosts, web01 …, each a folder standing for a host (`ansible_connection=local`,
  * `flipgate_root`), each with its own release var. Hosts in `brokenEnv` lack the .env file's key
  * (GAP-2 OPEN there); hosts in `missing` point at a folder that does not exist (unreachable).
+ * With `sshAlias`, every host is that ssh_config alias (one server), each with its own folder as its root.
  */
-export async function buildTestFleet(count: number, opts: { brokenEnv?: string[]; missing?: string[]; extraLines?: string[]; hostVars?: Record<string, string> } = {}): Promise<TestFleet> {
+export async function buildTestFleet(count: number, opts: { brokenEnv?: string[]; missing?: string[]; extraLines?: string[]; hostVars?: Record<string, string>; sshAlias?: string } = {}): Promise<TestFleet> {
   const dir = await mkdtemp(path.join(tmpdir(), 'flipgate-fleet-'));
   const names = Array.from({ length: count }, (_, i) => `web${pad(i + 1)}`);
   const roots: Record<string, string> = {};
@@ -37,7 +38,7 @@ export async function buildTestFleet(count: number, opts: { brokenEnv?: string[]
     }
     lines.push(`${name} flipgate_root=${root} release=${release}${opts.hostVars?.[name] ? ` ${opts.hostVars[name]}` : ''}`);
   }
-  lines.push('', '[web:vars]', 'ansible_connection=local', ...(opts.extraLines ?? []));
+  lines.push('', '[web:vars]', opts.sshAlias ? `ansible_host=${opts.sshAlias}` : 'ansible_connection=local', ...(opts.extraLines ?? []));
   const inventory = path.join(dir, 'hosts.ini');
   await writeFile(inventory, lines.join('\n') + '\n');
   return { dir, inventory, names, roots };
