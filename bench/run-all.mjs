@@ -18,6 +18,7 @@ const scripts = [
   { name: 'ledger', what: 'Ledger', timeoutS: 300 },
   { name: 'ledger-scale', what: 'Ledger scale', timeoutS: 600 },
   { name: 'model-scale', what: 'Model', timeoutS: 300 },
+  { name: 'fleet', what: 'Fleets', timeoutS: 600 },
 ];
 const only = process.env.FLIPGATE_BENCH_ONLY?.split(',').map((s) => s.trim());
 const resultsFile = process.env.FLIPGATE_BENCH_RESULTS ?? path.join(repo, 'bench', 'RESULTS.md');
