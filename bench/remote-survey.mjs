@@ -71,6 +71,7 @@ try {
     ...(testinfra.ok ? [{ name: 'testinfra', argv: [python, '-m', 'pytest', '-q', '-rA', '-p', 'no:cacheprovider', '--hosts=ssh://target', `--ssh-config=${sshd.configFile}`, pyFile], env, cwd: work }] : []),
   ];
   const { times, last } = await timeVariants(variants, runs, {
+    warmup: smoke ? 0 : 1,
     check: (v, r) => {
       if (![0, 1].includes(r.code)) throw new Error(`${v.name} exited ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
     },

@@ -30,8 +30,12 @@ describe.skipIf(!!skip)(`advance, flip and disable against a target over SSH${sk
 
   const on = async (actor: string, host: SshTarget = { kind: 'ssh', host: 'target' }) =>
     fx.session(actor, { target: await openTarget(host, { configFile: sshd.configFile, root: fx.root, timeoutMs: 10_000 }) });
-  const cli = (args: string[], actor: string) =>
-    flipgate([...args, '--workflow', fx.workflowFile, '--root', fx.root, '--store', fx.storePath, '--target', 'ssh://target', '--json'], { env: { ...env, FLIPGATE_ACTOR: actor }, cwd: fx.root });
+  // The target comes from --target, or from FLIPGATE_TARGET when the flag is left out.
+  const cli = (args: string[], actor: string, target: 'flag' | 'env' = 'flag') =>
+    flipgate([...args, '--workflow', fx.workflowFile, '--root', fx.root, '--store', fx.storePath, ...(target === 'flag' ? ['--target', 'ssh://target'] : []), '--json'], {
+      env: { ...env, FLIPGATE_ACTOR: actor, ...(target === 'env' ? { FLIPGATE_TARGET: 'ssh://target' } : {}) },
+      cwd: fx.root,
+    });
 
   it('advances to armed, flips with --execute and disables, each command running on the target and recorded with it', async () => {
     await provisionEverything(fx);
@@ -43,7 +47,7 @@ describe.skipIf(!!skip)(`advance, flip and disable against a target over SSH${sk
     expect(JSON.parse(flip.stdout)).toMatchObject({ outcome: 'flipped' });
     expect(await switchText(fx)).toMatch(/^__execution_enabled__ = True/m);
 
-    const off = await cli(['disable', '--reason', 'end of the test window'], 'carol');
+    const off = await cli(['disable', '--reason', 'end of the test window'], 'carol', 'env');
     expect(off.code, off.stderr).toBe(0);
     expect(await switchText(fx)).toMatch(/^__execution_enabled__ = False/m);
 
@@ -53,6 +57,27 @@ describe.skipIf(!!skip)(`advance, flip and disable against a target over SSH${sk
       expect(of.length, type).toBeGreaterThan(0);
       for (const e of of) expect((e.data as { host?: string }).host, type).toBe('ssh://target');
     }
+  });
+
+  it('refuses a target that is not local or ssh://, and --become without a target, with exit 2 before anything runs', async () => {
+    const bad = await flipgate(['survey', '--workflow', fx.workflowFile, '--root', fx.root, '--store', fx.storePath, '--target', 'ftp://app1', '--json'], { env, cwd: fx.root });
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout).error.message).toMatch(/target "ftp:\/\/app1" is neither local nor an ssh:\/\/ address/);
+    const local = await flipgate(['survey', '--workflow', fx.workflowFile, '--root', fx.root, '--store', fx.storePath, '--become', 'sudo'], { env, cwd: fx.root });
+    expect(local.code).toBe(2);
+    expect(local.stderr).toMatch(/--become applies to an ssh:\/\/ target only/);
+    expect((await fx.store.readEvents()).length).toBe(0);
+  });
+
+  it('runs the checks as root through sudo -n with --become sudo, seeing what the login user sees', async () => {
+    const { runSurvey } = await import('../../src/runner/workflow.js');
+    const statuses = async (become?: 'sudo') => {
+      const target = await openTarget({ kind: 'ssh', host: 'target' }, { configFile: sshd.configFile, root: fx.root, become });
+      const { report } = await runSurvey(fx.session('surveyor', { target }));
+      expect(report.errors).toBe(0);
+      return report.gaps.map((g) => `${g.id} ${g.status}`);
+    };
+    expect(await statuses('sudo')).toEqual(await statuses());
   });
 
   const everyHostCheckErrs = async (host: SshTarget, become: 'sudo' | undefined, words: RegExp) => {
