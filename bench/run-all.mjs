@@ -15,6 +15,7 @@ const scripts = [
   { name: 'startup', what: 'Start-up', timeoutS: 180 },
   { name: 'survey', what: 'Survey latency', timeoutS: 240 },
   { name: 'survey-scale', what: 'Scale of a survey', timeoutS: 180 },
+  { name: 'remote-survey', what: 'Survey over SSH', timeoutS: 600 },
   { name: 'ledger', what: 'Ledger', timeoutS: 300 },
   { name: 'ledger-scale', what: 'Ledger scale', timeoutS: 600 },
   { name: 'model-scale', what: 'Model', timeoutS: 300 },

@@ -106,12 +106,12 @@ export async function cliReader(opts: GlobalOptions, { unvalidated = false } = {
  * The host a command probes and runs its commands on: --target, else FLIPGATE_TARGET, else this
  * machine; over SSH the operator's ssh_config is used (FLIPGATE_SSH_CONFIG names another file).
  */
-export async function cliTarget(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env) {
+export async function cliTarget(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env, how: { connectNow?: boolean } = {}) {
   const [{ openTarget }, { resolveTarget }] = await Promise.all([import('../remote/open-target.js'), import('../remote/target.js')]);
   const target = resolveTarget(opts.target, env);
   if (opts.become !== undefined && opts.become !== 'sudo') throw new ConfigError(`--become "${opts.become}" is not supported`, { place: { field: '--become' }, fix: 'write --become sudo, or leave it out' });
   if (opts.become && target.kind === 'local') throw new ConfigError('--become applies to an ssh:// target only', { place: { field: '--become' }, fix: 'add --target ssh://HOST, or run flipgate itself with sudo' });
-  return openTarget(target, { root: opts.root, become: opts.become === 'sudo' ? 'sudo' : undefined, configFile: env.FLIPGATE_SSH_CONFIG || undefined, timeoutMs: intOption(opts.timeout, '--timeout', 1) });
+  return openTarget(target, { root: opts.root, become: opts.become === 'sudo' ? 'sudo' : undefined, configFile: env.FLIPGATE_SSH_CONFIG || undefined, timeoutMs: intOption(opts.timeout, '--timeout', 1), connectNow: how.connectNow });
 }
 
 /** The inventory's hosts, opened: each reached as the inventory says (--target, --become and --root are the inventory's to give). */
@@ -127,12 +127,24 @@ async function cliFleet(opts: GlobalOptions, members: FleetMember[], env: NodeJS
 
 /** Loads the workflow and opens the store, the witness and the probes as the global options say. */
 export async function cliSession(opts: GlobalOptions, extra: { progress?: boolean } = {}): Promise<Session & { progress: ReturnType<typeof progress> }> {
-  const { wf, members, keys, store, witness } = await openAll(opts);
+  // An SSH target connects while the workflow is read and the store opened (a handshake takes
+  // longer than both); its errors surface below, or as ERROR checks for a host that cannot be reached.
+  // An inventory's hosts are opened once it is read (see cliFleet).
+  const opening = opts.inventory !== undefined || opts.hosts !== undefined ? undefined : cliTarget(opts, process.env, { connectNow: true });
+  opening?.catch(() => undefined);
+  let opened: Opened;
+  try {
+    opened = await openAll(opts);
+  } catch (e) {
+    await opening?.then((t) => t.close(), () => undefined);
+    throw e;
+  }
+  const { wf, members, keys, store, witness } = opened;
   const bar = progress(!!extra.progress && !!process.stderr.isTTY && !opts.json);
   const { openSession } = await import('../runner/session.js');
   let session: Session;
   try {
-    const reach = members ? { fleet: await cliFleet(opts, members) } : { target: await cliTarget(opts) };
+    const reach = members ? { fleet: await cliFleet(opts, members) } : { target: await (opening ?? cliTarget(opts)) };
     session = openSession({
       ...reach,
       workflow: wf,

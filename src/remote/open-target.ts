@@ -25,19 +25,20 @@ export interface OpenedTarget {
  * const t = await openTarget(parseTarget('ssh://deploy@app1'), { root: '/', become: 'sudo' });
  * const session = openSession({ workflow, store, target: t }); // session.close() closes t
  */
-export async function openTarget(target: Target, opts: RemoteHostOptions = {}): Promise<OpenedTarget> {
+export async function openTarget(target: Target, opts: RemoteHostOptions & { connectNow?: boolean } = {}): Promise<OpenedTarget> {
   if (target.kind === 'local') return { label: 'local', host: localHost(opts.root ?? '/'), close: async () => undefined };
   // Loaded here so that a local command never loads the SSH side.
   const [{ RemoteHost }, { postgresRoute }, { remoteProbeHost }] = await Promise.all([import('./host.js'), import('./pg-route.js'), import('./probe-host.js')]);
   const remote = new RemoteHost(target, opts);
+  // Connecting early overlaps the handshake with whatever the caller does next; a failure is kept
+  // and given to every operation.
+  if (opts.connectNow) remote.connect().catch(() => undefined);
   const pg = postgresRoute(remote);
   return {
     label: describeTarget(target),
     host: remoteProbeHost(remote),
     postgresRoute: pg.route,
-    async close() {
-      await pg.close();
-      await remote.close();
-    },
+    // The forwards end with the connection: closing it is one step, not one per forward.
+    close: () => remote.close(),
   };
 }

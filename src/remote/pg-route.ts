@@ -24,8 +24,12 @@ function endpointOf(cfg: ClientConfig): PostgresEndpoint {
  */
 export function postgresRoute(remote: RemoteHost): { route(cfg: ClientConfig): Promise<ClientConfig>; close(): Promise<void> } {
   const forwards = new Map<string, Promise<PostgresForward>>();
+  // The forward itself needs no root; but a host whose `become: sudo` is refused is one the
+  // operator's setup does not hold for, and all its checks are ERROR alike (asked once).
+  let becomes: Promise<unknown> | undefined;
   return {
     async route(cfg) {
+      if (remote.opts.become) await (becomes ??= remote.exec(['true'], { timeoutMs: 10_000 }));
       const endpoint = endpointOf(cfg);
       const key = JSON.stringify(endpoint);
       let fwd = forwards.get(key);

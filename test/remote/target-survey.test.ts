@@ -64,4 +64,12 @@ describe.skipIf(!!skip)(`a survey of the seed-state host over SSH${skip ? ` (ski
     for (const e of rounds) expect(e.data?.host).toBe('ssh://target');
     expect(`${remote.stdout}${remote.stderr}${await filesUnder(path.join(fx.root, 'state'))}`).not.toContain(SECRET);
   });
+
+  it('names the refused host key in the table, with every host check ERROR and exit 1', async () => {
+    const r = await survey('unknown.json', ['--target', 'ssh://unknown-key']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/ERROR/);
+    expect(r.stdout).toMatch(/ssh:\/\/unknown-key: .*host key/i);
+    expect(r.stdout).not.toMatch(/✅ CLOSED/);
+  });
 });
