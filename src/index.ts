@@ -52,3 +52,8 @@ export { killSwitchChecks, type KillSwitch } from './spec/schema.js';
 export { makeClaim, parseClaim, claimText, signingNamespace, type DecisionClaim } from './signing/claim.js';
 export { signClaim, verifyClaim, type ClaimSignOptions, type SignedClaim, type ClaimVerifyOptions, type ClaimVerdict, type ClaimRejection } from './signing/sshsig.js';
 export { parseAllowedSigners, readAllowedSigners, type AllowedSigner } from './signing/allowed-signers.js';
+export { loadInventory, loadFleet } from './remote/inventory/load.js';
+export { selectHosts } from './remote/inventory/pattern.js';
+export type { FleetHost } from './remote/inventory/hosts.js';
+export { loadFleetWorkflow, type FleetMember } from './runner/fleet-workflow.js';
+export { openFleet, defaultForks, type Fleet, type FleetOptions, type OpenMember } from './runner/fleet.js';
