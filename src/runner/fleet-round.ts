@@ -1,4 +1,5 @@
 import type { GapStatus, SwitchReading } from '../machine/types.js';
+import type { CheckResult } from '../probes/index.js';
 import type { Workflow } from '../spec/schema.js';
 import type { CheckRecord, SwitchRecord } from './events.js';
 import { mapBounded, type Fleet } from './fleet.js';
@@ -16,11 +17,20 @@ export async function runFleetChecks(
   opts: Omit<RunChecksOptions, 'context'> & { context: Omit<RunChecksOptions['context'], 'host'> },
   record: (p: PlannedCheck, r: Awaited<ReturnType<typeof runChecks>>[number]) => CheckRecord,
 ): Promise<CheckRecord[]> {
-  const perHost = await mapBounded(fleet.members, fleet.forks, async (m) => {
-    const planned = plan(m.wf.spec);
+  const plans = fleet.members.map((m) => plan(m.wf.spec));
+  const total = plans.reduce((n, p) => n + p.length, 0);
+  let done = 0;
+  const perHost = await mapBounded(fleet.members, fleet.forks, async (m, i) => {
+    const planned = plans[i]!;
+    // Progress counts every host's checks together, each named with its host.
+    const onResult = opts.onResult && ((p: PlannedCheck, r: CheckResult) => opts.onResult!({ ...p, ref: `${p.ref}@${m.name}` }, r, ++done, total));
     const results = m.host
-      ? await runChecks(planned, { ...opts, context: { ...opts.context, host: m.host, postgres: m.postgres ?? opts.context.postgres } })
-      : planned.map(() => ({ status: 'error' as const, evidence: m.unreachable ?? `host ${m.name} cannot be reached`, observed: { unreachable: true }, ms: 0 }));
+      ? await runChecks(planned, { ...opts, onResult, context: { ...opts.context, host: m.host, postgres: m.postgres ?? opts.context.postgres } })
+      : planned.map((p) => {
+          const r = { status: 'error' as const, evidence: m.unreachable ?? `host ${m.name} cannot be reached`, observed: { unreachable: true }, ms: 0 };
+          onResult?.(p, r);
+          return r;
+        });
     return planned.map((p, i) => ({ ...record(p, results[i]!), ref: `${p.ref}@${m.name}`, host: m.name }));
   });
   return perHost.flat();
