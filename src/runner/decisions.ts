@@ -64,8 +64,10 @@ function flipGuards(session: Session, w: WorkflowTx, round: ProbeRound): Guard[]
       evidence: `${status}${why.length ? ` — ${why.join('; ')}` : ''}`,
     });
   }
-  guards.push({ guard: 'a flip command is configured', ok: !!spec.flip, evidence: spec.flip ? spec.flip.command.join(' ') : `no flip: in ${session.wf.file}` });
-  guards.push({ guard: 'a disable command is configured (the way back)', ok: !!spec.disable, evidence: spec.disable ? spec.disable.command.join(' ') : `no disable: in ${session.wf.file}` });
+  // On a fleet each host runs its own resolved command: the first host's is shown.
+  const onEach = session.fleet ? ` (on each of ${session.fleet.members.length} hosts, as its vars resolve it; ${session.fleet.members[0]!.name}'s shown)` : '';
+  guards.push({ guard: 'a flip command is configured', ok: !!spec.flip, evidence: spec.flip ? spec.flip.command.join(' ') + onEach : `no flip: in ${session.wf.file}` });
+  guards.push({ guard: 'a disable command is configured (the way back)', ok: !!spec.disable, evidence: spec.disable ? spec.disable.command.join(' ') + onEach : `no disable: in ${session.wf.file}` });
   return guards;
 }
 

@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFleet } from '../../src/remote/inventory/load.js';
@@ -33,15 +33,26 @@ describe('the workflow resolved per inventory host', () => {
     expect(again.wf.hash).toBe(all.wf.hash);
   });
 
+  it('reads the hosts and vars of a YAML inventory the same way', async () => {
+    const inv = path.join(fleet.dir, 'hosts.yml');
+    await writeFile(inv, ['all:', '  children:', '    web:', '      vars: { ansible_connection: local, release: v9 }', '      hosts:', `        web01: { flipgate_root: ${fleet.roots.web01} }`, `        web02: { flipgate_root: ${fleet.roots.web02}, release: v2 }`, ''].join('\n'));
+    const { members } = await loadFleetWorkflow(fleetSpec, await loadFleet(inv, 'web'), {});
+    expect(members.map((m) => [m.name, (m.wf.spec.gaps[2]!.checks[0] as { paths: string[] }).paths[0]])).toEqual([
+      ['web01', '/srv/app/releases/v9'],
+      ['web02', '/srv/app/releases/v2'],
+    ]);
+  });
+
   it('names the host whose vars leave a ${NAME} undefined', async () => {
     const inv = path.join(fleet.dir, 'no-release.ini');
     await writeFile(inv, `[web]\nweb01 release=v1\nweb02\n`);
-    await expect(loadFleetWorkflow(fleetSpec, await loadFleet(inv), {})).rejects.toThrow(/for inventory host web02: \$\{release\} is not defined/);
+    const spec = path.join(fleet.dir, 'no-default.yaml');
+    await writeFile(spec, (await readFile(fleetSpec, 'utf8')).replace(/^  release: .*\n/m, ''));
+    await expect(loadFleetWorkflow(spec, await loadFleet(inv), {})).rejects.toThrow(/for inventory host web02: \$\{release\} is not defined/);
   });
 
   it('refuses vars that would give hosts different GAP or check ids', async () => {
     const spec = path.join(fleet.dir, 'ids.yaml');
-    const { readFile } = await import('node:fs/promises');
     await writeFile(spec, (await readFile(fleetSpec, 'utf8')).replace('- id: env\n', '- id: env-${inventory_hostname}\n'));
     await expect(loadFleetWorkflow(spec, await loadFleet(fleet.inventory), {})).rejects.toThrow(/inventory host web02 resolves the workflow to other gates, GAPs or check ids than host web01/);
   });
