@@ -21,8 +21,8 @@ function withCommon(c: Command, uses: Uses): Command {
     c.option('--timeout <ms>', 'per-check timeout in milliseconds (default 10000)');
   }
   if (uses.includes('fleet')) {
-    c.option('--inventory <file>', 'an Ansible inventory (INI or YAML): probe its hosts, each with its vars filling ${NAME} in the workflow');
-    c.option('--hosts <pattern>', 'the inventory hosts in scope: a group, a host or a comma list (default all)');
+    c.option('--inventory <file>', 'an Ansible inventory (INI or YAML): probe its hosts, each with its vars filling ${NAME} in the workflow (default: $FLIPGATE_INVENTORY)');
+    c.option('--hosts <pattern>', 'the inventory hosts in scope: a group, a host or a comma list (default: $FLIPGATE_HOSTS, else all)');
     if (uses.includes('probe')) c.option('--forks <n>', 'inventory hosts probed at once (default 8)');
   }
   if (uses.includes('format')) c.addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown', 'junit']));
@@ -83,26 +83,26 @@ export function buildProgram(): Command {
     .option('--out <file>', 'where to write it (default machines/<id>.yaml)')
     .action(lazy(async () => (await import('./commands/init.js')).initCommand));
   // ── sign-offs, the flip and the disable (src/cli/commands/decisions.ts) ──
-  cmd('approve', ['workflow', 'store', 'as', 'json', 'witness'])
+  cmd('approve', ['workflow', 'store', 'as', 'json', 'witness', 'fleet'])
     .argument('<gap>', 'GAP id')
     .description("sign off a GAP's approval checks as --as (unauthenticated unless the spec requires signed approvals)")
     .option('--note <text>', 'why')
     .option('--key <file>', 'ed25519 private key (PEM) to sign the approval with')
     .action(lazy(async () => (await import('./commands/decisions.js')).approveCommand));
-  cmd('revoke', ['workflow', 'store', 'as', 'json', 'witness'])
+  cmd('revoke', ['workflow', 'store', 'as', 'json', 'witness', 'fleet'])
     .argument('<gap>', 'GAP id')
     .description("withdraw --as's approval of a GAP")
     .action(lazy(async () => (await import('./commands/decisions.js')).revokeCommand));
-  cmd('approvals', ['workflow', 'store', 'json', 'witness'])
+  cmd('approvals', ['workflow', 'store', 'json', 'witness', 'fleet'])
     .description('list approvals and waivers with their standing')
     .action(lazy(async () => (await import('./commands/decisions.js')).approvalsCommand));
-  cmd('waive', ['workflow', 'store', 'as', 'json', 'witness'])
+  cmd('waive', ['workflow', 'store', 'as', 'json', 'witness', 'fleet'])
     .argument('<gap>', 'GAP id')
     .description('waive a GAP until a date, with a reason (refused where the spec says waivable: false)')
     .requiredOption('--until <date>', 'ISO 8601 date or time when the waiver expires')
     .requiredOption('--reason <text>', 'why the GAP may be waived')
     .action(lazy(async () => (await import('./commands/decisions.js')).waiveCommand));
-  cmd('unwaive', ['workflow', 'store', 'as', 'json', 'witness'])
+  cmd('unwaive', ['workflow', 'store', 'as', 'json', 'witness', 'fleet'])
     .argument('<gap>', 'GAP id')
     .description("withdraw a GAP's waiver")
     .action(lazy(async () => (await import('./commands/decisions.js')).unwaiveCommand));

@@ -26,7 +26,7 @@ async function validated(file: string, env: NodeJS.ProcessEnv): Promise<LoadedWo
  */
 async function loadCliWorkflow(opts: GlobalOptions, env: NodeJS.ProcessEnv, unvalidated = false): Promise<{ wf: LoadedWorkflow; location: string; members?: FleetMember[] }> {
   const file = await resolveWorkflowFile(opts, env);
-  if (opts.inventory !== undefined || opts.hosts !== undefined) {
+  if (fleetScope(opts, env)) {
     const fleet = await cliFleetWorkflow(opts, file, env);
     return { ...fleet, location: resolveStoreLocation(opts, fleet.wf.spec.id, env) };
   }
@@ -36,11 +36,22 @@ async function loadCliWorkflow(opts: GlobalOptions, env: NodeJS.ProcessEnv, unva
   return { wf, location: resolveStoreLocation(opts, wf.spec.id, env) };
 }
 
+/**
+ * --inventory and --hosts, else FLIPGATE_INVENTORY and FLIPGATE_HOSTS: every command on a fleet's ledger
+ * must name the same hosts, since the ledger anchors the workflow as resolved for exactly them.
+ */
+function fleetScope(opts: GlobalOptions, env: NodeJS.ProcessEnv): { inventory: string | undefined; hosts: string | undefined } | undefined {
+  const inventory = opts.inventory ?? (env.FLIPGATE_INVENTORY || undefined);
+  const hosts = opts.hosts ?? (env.FLIPGATE_HOSTS || undefined);
+  return inventory !== undefined || hosts !== undefined ? { inventory, hosts } : undefined;
+}
+
 /** `--inventory FILE [--hosts PATTERN]`: the workflow resolved for each host the pattern selects. */
 async function cliFleetWorkflow(opts: GlobalOptions, file: string, env: NodeJS.ProcessEnv): Promise<{ wf: LoadedWorkflow; members: FleetMember[] }> {
-  if (opts.inventory === undefined) throw new ConfigError('--hosts needs an inventory', { place: { field: '--hosts' }, fix: 'pass --inventory FILE (an Ansible INI or YAML inventory)' });
+  const scope = fleetScope(opts, env);
+  if (scope?.inventory === undefined) throw new ConfigError('--hosts needs an inventory', { place: { field: '--hosts' }, fix: 'pass --inventory FILE (an Ansible INI or YAML inventory), or set FLIPGATE_INVENTORY' });
   const [{ loadFleet }, { loadFleetWorkflow }] = await Promise.all([import('../remote/inventory/load.js'), import('../runner/fleet-workflow.js')]);
-  return loadFleetWorkflow(file, await loadFleet(opts.inventory, opts.hosts ?? 'all'), env);
+  return loadFleetWorkflow(file, await loadFleet(scope.inventory, scope.hosts ?? 'all'), env);
 }
 
 /** --witness, else FLIPGATE_WITNESS, else the workflow's `ledger: {witness}` (a path there is relative to the workflow file). */
@@ -88,7 +99,7 @@ export async function cliReader(opts: GlobalOptions, { unvalidated = false } = {
     store,
     plan: planMachine(wf.spec),
     validate: async () => {
-      reader.wf = opts.inventory !== undefined ? (await cliFleetWorkflow(opts, wf.file, process.env)).wf : await validated(wf.file, process.env);
+      reader.wf = fleetScope(opts, process.env) ? (await cliFleetWorkflow(opts, wf.file, process.env)).wf : await validated(wf.file, process.env);
       reader.plan = planMachine(reader.wf.spec);
     },
     verifyKey: keys.verifyKey ?? (keys.signingKey ? publicKeyOf(keys.signingKey) : undefined),
@@ -130,7 +141,7 @@ export async function cliSession(opts: GlobalOptions, extra: { progress?: boolea
   // An SSH target connects while the workflow is read and the store opened (a handshake takes
   // longer than both); its errors surface below, or as ERROR checks for a host that cannot be reached.
   // An inventory's hosts are opened once it is read (see cliFleet).
-  const opening = opts.inventory !== undefined || opts.hosts !== undefined ? undefined : cliTarget(opts, process.env, { connectNow: true });
+  const opening = fleetScope(opts, process.env) ? undefined : cliTarget(opts, process.env, { connectNow: true });
   opening?.catch(() => undefined);
   let opened: Opened;
   try {

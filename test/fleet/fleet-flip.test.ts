@@ -34,6 +34,17 @@ describe('the flip and the disable across a fleet', () => {
     for (const h of f.names) expect(await switchOf(h)).toBe('enabled = false\n');
   });
 
+  it('takes the inventory and the hosts from FLIPGATE_INVENTORY and FLIPGATE_HOSTS, so every command names the same fleet', async () => {
+    fleet = await buildTestFleet(3);
+    const f = fleet;
+    const store = path.join(f.dir, 'state', 'fleet.json');
+    const flags = await flipgate(['advance', '--as', 'alice', '--workflow', fleetSpec, '--inventory', f.inventory, '--hosts', 'web01,web02', '--store', store, '--json'], { cwd: f.dir });
+    expect(JSON.parse(flags.stdout)).toMatchObject({ from: 'G1.GAP-1', to: 'G2.GAP-3' });
+    const fromEnv = await flipgate(['advance', '--as', 'alice', '--workflow', fleetSpec, '--store', store, '--json'], { cwd: f.dir, env: { ...process.env, FLIPGATE_INVENTORY: f.inventory, FLIPGATE_HOSTS: 'web01,web02' } });
+    // The same hosts: the same anchored workflow, so the gate passed before still stands.
+    expect(JSON.parse(fromEnv.stdout)).toMatchObject({ from: 'G2.GAP-3', outcome: 'armed', hosts: ['web01', 'web02'] });
+  });
+
   it('counts a flip that fails on one host as failed, runs the disable on every host and halts', async () => {
     // web02's vars name a shell that does not exist: its flip command cannot run there.
     const { run, switchOf } = await armed(3, { web02: 'flip_shell=/nonexistent/sh' });
