@@ -82,6 +82,26 @@ describe('a fleet of 20 inventory hosts with one broken, from the command line',
   });
 });
 
+describe('a fleet GAP closed on its last host', () => {
+  it('says in audit that it was closed on that host by the round that saw it fixed, and closed the GAP', async () => {
+    const fleet = await buildTestFleet(3, { brokenEnv: ['web02'] });
+    try {
+      const store = path.join(fleet.dir, 'state', 'fleet.json');
+      const run = (args: string[], as?: string) => flipgate([...args, '--workflow', fleetSpec, '--inventory', fleet.inventory, '--store', store, ...(as ? ['--as', as] : [])], { cwd: fleet.dir });
+      await run(['survey'], 'alice');
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(path.join(fleet.roots.web02!, 'srv/app/.env'), 'DATABASE_URL=x\n');
+      expect((await run(['survey'], 'bob')).code).toBe(0);
+      const gap = JSON.parse((await run(['audit', 'GAP-2', '--json'])).stdout).gaps[0];
+      expect(gap.closedBy).toMatchObject({ actor: 'bob', from: 'PARTIAL', to: 'CLOSED' });
+      const byHost = Object.fromEntries(gap.hosts.map((h: { host: string; closedBy: { actor: string; from: string } }) => [h.host, [h.closedBy.actor, h.closedBy.from]]));
+      expect(byHost).toEqual({ web01: ['alice', 'UNKNOWN'], web02: ['bob', 'OPEN'], web03: ['alice', 'UNKNOWN'] });
+    } finally {
+      await rm(fleet.dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('fleet scope and unreachable hosts', () => {
   let fleet: TestFleet;
   const run = (args: string[]) => flipgate(args, { cwd: fleet.dir });
