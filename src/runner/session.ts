@@ -26,6 +26,7 @@ export interface SessionOptions {
   /** The machine checked, opened with openTarget (its Postgres route included); wins over `host` and is closed with the session. */
   target?: OpenedTarget;
   env?: NodeJS.ProcessEnv;
+  /** Checks at once (default 8; 32 on a remote target, whose operations are batched). */
   concurrency?: number;
   timeoutMs?: number;
   /** Postgres connections per target; 1 for an embedded single-session server. */
@@ -89,7 +90,9 @@ export function openSession(opts: SessionOptions): Session {
     actor,
     host,
     env,
-    concurrency: Math.max(1, opts.concurrency ?? 8),
+    // A check on a remote target mostly waits on the network, and the checks that start together
+    // share one batch there: more of them at once means fewer round trips.
+    concurrency: Math.max(1, opts.concurrency ?? (opts.target && opts.target.label !== 'local' ? 32 : 8)),
     timeoutMs: opts.timeoutMs ?? 10_000,
     postgres,
     onProgress: opts.onProgress,
