@@ -20,6 +20,8 @@ export { probes, probeKinds, probeFor } from './probes/index.js';
 export type { CheckOutcome, CheckResult, CheckStatus, ProbeContext } from './probes/types.js';
 export type { Host, HostResult, HostError, HostErrorCode, FileInfo, DirEntry, EnvKey, GpgKeys } from './probes/support/host.js';
 export { localHost } from './probes/support/local-host.js';
+export { openTarget, type OpenedTarget } from './remote/open-target.js';
+export { parseTarget, resolveTarget, describeTarget, type Target, type SshTarget } from './remote/target.js';
 export { openSession, defaultActor, type Session, type SessionOptions } from './runner/session.js';
 export { runSurvey, readStatus, advanceWorkflow, type AdvanceOutcome, type SurveyOutcome } from './runner/workflow.js';
 export { approveGap, revokeApproval } from './runner/signoffs.js';

@@ -17,7 +17,7 @@ function withCommon(c: Command, uses: Uses): Command {
   if (uses.includes('probe')) {
     c.option('--target <target>', 'the host to probe and run the flip and disable commands on: local, or ssh://[user@]host[:port] (an ssh_config alias works; default: $FLIPGATE_TARGET, else local)');
     c.addOption(new Option('--become <how>', 'on an ssh:// target, run checks and commands as root through sudo -n (never a password prompt)').choices(['sudo']));
-    c.option('--concurrency <n>', 'checks run at once (default 8)');
+    c.option('--concurrency <n>', 'checks run at once on each host (default 8; 32 on an ssh:// target or a fleet with ssh hosts)');
     c.option('--timeout <ms>', 'per-check timeout in milliseconds (default 10000)');
   }
   if (uses.includes('fleet')) {

@@ -11,6 +11,7 @@ const opCodes: Record<string, HostErrorCode> = {
   ENOTDIR: 'absent',
   EACCES: 'denied',
   EISDIR: 'not-regular',
+  ENOTREG: 'not-regular',
   ETIMEDOUT: 'timeout',
   ECANCELED: 'aborted',
   ENOTOOL: 'unavailable',
@@ -65,10 +66,11 @@ export function remoteProbeHost(remote: RemoteHost): Host {
     account: (kind, nameOrId) => settle(`${kind} ${nameOrId}`, () => remote.account(kind, nameOrId), (id) => ({ ok: true as const, exists: id !== null, ...(id !== null ? { id } : {}) })),
     list: (p) => settle(p, () => remote.list(p), (entries) => ({ ok: true as const, entries })),
     async envKeys(p) {
-      const st = await settle(p, () => remote.stat(p), (s) => s);
-      if ('ok' in st) return st;
-      if (st.type !== 'file') return hostError('not-regular', `${p} is ${st.type === 'directory' ? 'a directory' : 'not a regular file'}`);
-      return settle(p, () => remote.dotenvKeys(p), (files) => ({ ok: true as const, keys: files[0]?.keys ?? [] }));
+      const files = await settle(p, () => remote.dotenvKeys(p), (f) => f);
+      if (!Array.isArray(files)) return files;
+      // Asked about a directory, the target reads its files: the Host reads one file only.
+      if (files.length !== 1 || files[0]!.name !== '') return hostError('not-regular', `${p} is a directory`);
+      return { ok: true, keys: files[0]!.keys };
     },
     findLines: (p, pattern, opts) => settle(p, () => remote.findLines(p, pattern, { timeoutMs: opts.timeoutMs, max: 1_000_000 }), (lines) => ({ ok: true as const, lines })),
     async run(argv, opts): Promise<CommandRun> {

@@ -29,6 +29,7 @@ export interface SessionOptions {
   /** Inventory hosts probed instead of `host`, each with its own resolved workflow (see loadFleetWorkflow). */
   fleet?: Fleet;
   env?: NodeJS.ProcessEnv;
+  /** Checks at once, on each host (default 8; 32 on a remote target or a fleet with SSH hosts, whose operations are batched). */
   concurrency?: number;
   timeoutMs?: number;
   /** Postgres connections per target; 1 for an embedded single-session server. */
@@ -94,7 +95,9 @@ export function openSession(opts: SessionOptions): Session {
     host,
     fleet: opts.fleet,
     env,
-    concurrency: Math.max(1, opts.concurrency ?? 8),
+    // A check on a remote target mostly waits on the network, and the checks that start together
+    // share one batch there: more of them at once means fewer round trips.
+    concurrency: Math.max(1, opts.concurrency ?? ((opts.target && opts.target.label !== 'local') || opts.fleet?.members.some((m) => m.inventory.target.kind === 'ssh') ? 32 : 8)),
     timeoutMs: opts.timeoutMs ?? 10_000,
     postgres,
     onProgress: opts.onProgress,

@@ -47,9 +47,15 @@ describe.skipIf(!!skip)(`advance, flip and disable against a target over SSH${sk
     expect(JSON.parse(flip.stdout)).toMatchObject({ outcome: 'flipped' });
     expect(await switchText(fx)).toMatch(/^__execution_enabled__ = True/m);
 
+    const watch = await cli(['watch', '--once'], 'watcher');
+    expect(watch.code, watch.stderr).toBe(0);
+
     const off = await cli(['disable', '--reason', 'end of the test window'], 'carol', 'env');
     expect(off.code, off.stderr).toBe(0);
     expect(await switchText(fx)).toMatch(/^__execution_enabled__ = False/m);
+
+    const resumed = await cli(['resume'], 'carol');
+    expect(resumed.code, resumed.stderr).toBe(0);
 
     const events = await fx.store.readEvents();
     for (const type of ['flip.command', 'disable.command', 'killswitch.read', 'survey']) {

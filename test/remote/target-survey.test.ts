@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -54,15 +54,49 @@ describe.skipIf(!!skip)(`a survey of the seed-state host over SSH${skip ? ` (ski
     expect(await snapshotDatabase(fx.db.admin, fx.db.schema, fx.db.prefix)).toEqual(db);
   });
 
-  it('records the target on the round and on every verdict, and never lets the planted secret out', async () => {
-    const remote = await survey('remote.json', ['--target', 'ssh://target', '--format', 'json']);
-    expect(remote.code).toBe(1);
+  it('records the target on the round and on every verdict, and never lets the planted secret out, even from checks built to leak it', async () => {
+    // Checks that would leak if output were copied: a failing cast echoes the value in Postgres' message; commands print the secret.
+    const leaky = path.join(fx.root, 'leaky.yaml');
+    await writeFile(
+      leaky,
+      (await readFile(O8, 'utf8')).replace(
+        'sections:\n',
+        `sections:
+  - id: leaks
+    title: checks that would leak if output were copied
+    checks:
+      - id: cast
+        kind: postgres.query
+        sql: SELECT secret_note::int FROM \${GOV_SCHEMA}.review_decision
+        expect: { rows: 3 }
+      - id: cat-secret
+        kind: command
+        argv: [cat, ${path.join(fx.root, 'opt/incomex/docker/.env')}]
+        stdout: 'nothing-like-this'
+      - id: fail-loudly
+        kind: command
+        argv: [sh, -c, 'cat ${path.join(fx.root, 'opt/incomex/secrets/.env.production')} >&2; exit 3']
+      - id: grep-secret-file
+        kind: file.contains
+        path: /opt/incomex/docker/.env
+        pattern: 'no-such-line'
+`,
+      ),
+    );
+    const outputs: string[] = [];
+    for (const format of ['table', 'json', 'markdown', 'junit']) {
+      const r = await flipgate(['survey', '--workflow', leaky, '--root', fx.root, '--store', path.join(fx.root, 'state', 'remote.json'), '--target', 'ssh://target', '--format', format], { env, cwd: fx.root });
+      expect(r.code).toBe(1);
+      outputs.push(r.stdout, r.stderr);
+    }
+    const all = outputs.join('\n');
+    expect(all).toMatch(/exited 3, expected 0/); // the leaky checks ran on the target
     const store = await readFile(path.join(fx.root, 'state', 'remote.events.jsonl'), 'utf8');
     const events = store.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; data?: { host?: string } });
     const rounds = events.filter((e) => e.type === 'survey' || e.type === 'gap.status');
     expect(rounds.length).toBeGreaterThan(1);
     for (const e of rounds) expect(e.data?.host).toBe('ssh://target');
-    expect(`${remote.stdout}${remote.stderr}${await filesUnder(path.join(fx.root, 'state'))}`).not.toContain(SECRET);
+    expect(`${all}${await filesUnder(path.join(fx.root, 'state'))}`).not.toContain(SECRET);
   });
 
   it('names the refused host key in the table, with every host check ERROR and exit 1', async () => {

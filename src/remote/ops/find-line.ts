@@ -9,6 +9,7 @@ import { checkFailure, RemoteOpError, tagged, type Op } from './protocol.js';
 export const findLineShell = `fg_grep() {
   fg_resolve "$1" "$2"; fg_need "$fg_path"
   [ -d "$fg_path" ] && fg_fail EISDIR
+  [ -f "$fg_path" ] || fg_fail ENOTREG
   [ -r "$fg_path" ] || fg_fail EACCES
   fg_o=$(fg_t "$4" grep -n -a -m "$5" -E -e "$3" "$fg_path" 2>/dev/null); fg_s=$?
   case $fg_s in
