@@ -56,4 +56,25 @@ describe.skipIf(!!skip)(`a fleet of 20 inventory hosts over SSH with one broken$
       await rm(small.dir, { recursive: true, force: true });
     }
   });
+
+  it('flips and disables every host over its own connection, one ledger record per host', async () => {
+    const small = await buildTestFleet(3, { sshAlias: 'target' });
+    try {
+      const store = path.join(small.dir, 'state', 'f.json');
+      const go = (args: string[]) =>
+        flipgate([...args, '--workflow', fleetSpec, '--inventory', small.inventory, '--store', store, '--json'], { cwd: small.dir, env: { ...process.env, FLIPGATE_SSH_CONFIG: sshd.configFile, FLIPGATE_ACTOR: 'alice' } });
+      expect((await go(['advance'])).code).toBe(0);
+      expect((await go(['advance'])).code).toBe(0);
+      const flip = await go(['flip', '--execute', '--as', 'bob']);
+      expect(JSON.parse(flip.stdout).outcome).toBe('flipped');
+      const switchOf = (h: string) => readFile(path.join(small.roots[h]!, 'srv/app/switch.conf'), 'utf8');
+      for (const h of small.names) expect(await switchOf(h)).toBe('enabled = true\n');
+      expect(JSON.parse((await go(['disable', '--reason', 'drill', '--as', 'bob'])).stdout).safe).toBe(true);
+      for (const h of small.names) expect(await switchOf(h)).toBe('enabled = false\n');
+      const events = (await readFile(store.replace(/\.json$/, '.events.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      expect(events.filter((e) => e.type === 'disable.command').map((e) => [e.data.host, e.data.ok])).toEqual(small.names.map((h) => [h, true]));
+    } finally {
+      await rm(small.dir, { recursive: true, force: true });
+    }
+  });
 });
