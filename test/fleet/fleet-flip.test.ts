@@ -34,6 +34,16 @@ describe('the flip and the disable across a fleet', () => {
     for (const h of f.names) expect(await switchOf(h)).toBe('enabled = false\n');
   });
 
+  it('reports drift after the flip with the host where a GAP no longer holds', async () => {
+    const { f, run } = await armed(3);
+    expect(JSON.parse((await run(['flip', '--execute', '--as', 'bob', '--json'])).stdout).outcome).toBe('flipped');
+    await rm(path.join(f.roots.web02!, 'srv/app/app.conf'));
+    const watch = await run(['watch', '--once', '--as', 'bob', '--json']);
+    expect(watch.code).toBe(1);
+    expect(JSON.parse(watch.stdout).reopened).toContainEqual({ gap: 'GAP-1', status: 'PARTIAL', on: ['web02'] });
+    expect(watch.stderr).toContain('DRIFT after the flip: GAP-1 PARTIAL on web02');
+  });
+
   it('takes the inventory and the hosts from FLIPGATE_INVENTORY and FLIPGATE_HOSTS, so every command names the same fleet', async () => {
     fleet = await buildTestFleet(3);
     const f = fleet;
