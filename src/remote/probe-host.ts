@@ -85,7 +85,14 @@ export function remoteProbeHost(remote: RemoteHost): Host {
         return { exitCode: undefined, stdout: '', stderr: '', problem: 'spawn-failed', detail: e instanceof Error ? e.message : String(e) };
       }
     },
-    async findTool(name) {
+    async findTool(name, _env, version) {
+      // A bare name is found and asked its version in one step on the target (one round trip).
+      if (version && !name.includes('/')) {
+        const t = await settle(name, () => remote.tool(name, version.args), (v) => v);
+        if (t !== null && 'ok' in t) return t.code === 'timeout' ? hostError('timeout', `${name} ${version.args.join(' ')}: did not finish in time (stopped on the target)`) : t;
+        if (t === null) return hostError('absent', `${name} is not on PATH`);
+        return { ok: true, path: t.path, version: { firstLine: t.firstLine } };
+      }
       const r = await settle(name, () => remote.which(name), (w) => w);
       if (typeof r === 'object' && 'ok' in r) return r;
       if (r === 'denied') return hostError('denied', `${name} is not executable`);

@@ -24,8 +24,12 @@ export interface Host {
   findLines(path: string, pattern: string, opts: DeadlineOptions): Promise<HostResult<{ lines: number[] }>>;
   /** Runs argv, never through a shell, with a deadline (see runArgv). */
   run(argv: readonly string[], opts: RunOptions): Promise<CommandRun>;
-  /** Where a tool is: a bare name searched on PATH, or an absolute path checked as is. */
-  findTool(name: string, env: NodeJS.ProcessEnv): Promise<HostResult<{ path: string }>>;
+  /**
+   * Where a tool is: a bare name searched on PATH, or an absolute path checked as is. A host where
+   * each step is a round trip may also run `version.args` there and then, and give the first line
+   * it printed (the tool probe then does not run it again); this machine does not.
+   */
+  findTool(name: string, env: NodeJS.ProcessEnv, version?: { args: readonly string[]; timeoutMs: number }): Promise<HostResult<{ path: string; version?: { firstLine: string } }>>;
   /** Fingerprints of the public keys in a GnuPG home (a spec path, or the account's default when undefined); the home is not written. */
   gpgKeys(home: string | undefined, opts: DeadlineOptions & { env: NodeJS.ProcessEnv }): Promise<HostResult<GpgKeys>>;
 }
