@@ -2,6 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flipgate } from '../support/cli.js';
+import { createTestDatabase } from '../support/pg.js';
 import { sshdUnavailable, startSshd, type TestSshd } from '../support/sshd.js';
 import { buildTestFleet, fleetSpec, type TestFleet } from './fleet-hosts.js';
 
@@ -75,6 +76,28 @@ describe.skipIf(!!skip)(`a fleet of 20 inventory hosts over SSH with one broken$
       expect(events.filter((e) => e.type === 'disable.command').map((e) => [e.data.host, e.data.ok])).toEqual(small.names.map((h) => [h, true]));
     } finally {
       await rm(small.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reaches each host’s own Postgres through that host’s connection (a dead host’s is ERROR), with the SQL its vars resolve', async () => {
+    const db = await createTestDatabase();
+    const name = db.env.PGDATABASE!;
+    const small = await buildTestFleet(3, { sshAlias: 'target', hostVars: { web01: `db=${name}`, web02: `db=${name} ansible_host=dead`, web03: 'db=not_this_one' } });
+    try {
+      const r = await flipgate(['survey', '--workflow', path.resolve('test/fixtures/specs/fleet-pg.yaml'), '--inventory', small.inventory, '--store', path.join(small.dir, 'pg.json'), '--json'], {
+        cwd: small.dir,
+        env: { ...process.env, ...db.env, FLIPGATE_SSH_CONFIG: sshd.configFile, FLIPGATE_ACTOR: 'alice' },
+      });
+      const gap = JSON.parse(r.stdout).gaps[0];
+      // web02's database sits behind its connection, which cannot be made: never reached from here instead.
+      expect(gap.hosts).toEqual([{ host: 'web01', status: 'CLOSED' }, { host: 'web02', status: 'ERROR' }, { host: 'web03', status: 'OPEN' }]);
+      const evidence = Object.fromEntries(gap.checks.map((c: { host: string; evidence: string }) => [c.host, c.evidence]));
+      expect(evidence.web01).toBe('query returned 1 row');
+      expect(evidence.web02).toMatch(/cannot reach the target's Postgres/);
+      expect(evidence.web03).toBe('query returned 0 rows, expected 1');
+    } finally {
+      await rm(small.dir, { recursive: true, force: true });
+      await db.drop();
     }
   });
 });
