@@ -96,12 +96,14 @@ export class RemoteHost {
     });
   }
 
-  // At most 100 operations a session, so that one slow batch does not hold up everything else.
+  // At most 100 operations a session, so that one slow batch does not hold up everything else;
+  // an operation that runs a slow program (Op.alone) has a session to itself, in parallel.
   private async flush(): Promise<void> {
     const all = this.queue;
     this.queue = [];
-    const chunks: Queued[][] = [];
-    for (let i = 0; i < all.length; i += 100) chunks.push(all.slice(i, i + 100));
+    const quick = all.filter((q) => !q.op.alone);
+    const chunks: Queued[][] = all.filter((q) => q.op.alone).map((q) => [q]);
+    for (let i = 0; i < quick.length; i += 100) chunks.push(quick.slice(i, i + 100));
     await Promise.all(
       chunks.map(async (chunk) => {
         try {

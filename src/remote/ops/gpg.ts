@@ -47,6 +47,7 @@ export function gpgOp(root: string, home: string | undefined, timeoutS: number):
     fn: 'fg_gpg',
     args: [root, home ?? '', String(bound)],
     timeoutS: bound,
+    alone: true,
     read(tokens, ctx) {
       const shown = home ?? tagged(tokens, 'h') ?? '~/.gnupg';
       if (tagged(tokens, 'e') === 'ENOTOOL') throw new RemoteOpError('ENOTOOL', 'gpg is not on the target\'s PATH: install GnuPG there to check keys', shown);

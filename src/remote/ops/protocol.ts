@@ -37,6 +37,11 @@ export interface Op<T> {
   args: string[];
   /** Seconds its slowest part may take; the batch's deadline is the sum. */
   timeoutS: number;
+  /**
+   * It runs a program that takes a while (a tool's version command, gpg): it gets a session of its
+   * own, beside the batch, so that the batch's quick operations do not wait for it.
+   */
+  alone?: boolean;
   read(tokens: string[], ctx: OpContext): T;
 }
 

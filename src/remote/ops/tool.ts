@@ -65,6 +65,7 @@ export function toolOp(name: string, versionArgs: readonly string[], timeoutS: n
     fn: 'fg_tool',
     args: [name, String(bound), ...versionArgs],
     timeoutS: bound * 2,
+    alone: true,
     read(tokens, ctx) {
       const where = tagged(tokens, 'w');
       if (!where) return null;
