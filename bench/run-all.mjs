@@ -15,9 +15,11 @@ const scripts = [
   { name: 'startup', what: 'Start-up', timeoutS: 180 },
   { name: 'survey', what: 'Survey latency', timeoutS: 240 },
   { name: 'survey-scale', what: 'Scale of a survey', timeoutS: 180 },
+  { name: 'remote-survey', what: 'Survey over SSH', timeoutS: 600 },
   { name: 'ledger', what: 'Ledger', timeoutS: 300 },
   { name: 'ledger-scale', what: 'Ledger scale', timeoutS: 600 },
   { name: 'model-scale', what: 'Model', timeoutS: 300 },
+  { name: 'fleet', what: 'Fleets', timeoutS: 600 },
 ];
 const only = process.env.FLIPGATE_BENCH_ONLY?.split(',').map((s) => s.trim());
 const resultsFile = process.env.FLIPGATE_BENCH_RESULTS ?? path.join(repo, 'bench', 'RESULTS.md');

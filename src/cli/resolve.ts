@@ -14,13 +14,18 @@ export interface GlobalOptions {
   color?: boolean;
   /** Never shorten a table column. */
   wide?: boolean;
-  /** The machine the checks run on. */
+  /** The machine the checks run on: local or ssh://… (see resolveTarget). */
   target?: string;
   config?: string;
   /** The folder of the project config in use, where ./machines/ and state/ are by default. */
   project?: string;
   /** Where the ledger's head is also kept (a file or a postgres:// URL). */
   witness?: string;
+  become?: string;
+  /** An Ansible inventory, the hosts of it to probe, and how many at once. */
+  inventory?: string;
+  hosts?: string;
+  forks?: string;
 }
 
 /** --workflow, else FLIPGATE_WORKFLOW, else the single workflow in machines/ (of the project config's folder, else this one). */

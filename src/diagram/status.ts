@@ -38,13 +38,19 @@ export const palette: Record<Tone, Colour> = {
 /** The colour of the marker around the current state. */
 export const currentMark = '#111827';
 
+/** On a fleet: "3/4 hosts" and the hosts that hold the GAP back (the first three, then how many more). */
+function hostsText(total: number, held: string[]): string {
+  const named = held.length > 3 ? [...held.slice(0, 3), `+${held.length - 3}`] : held;
+  return `${total - held.length}/${total} hosts${held.length ? ` (held: ${named.join(', ')})` : ''}`;
+}
+
 /** Reads the statuses a diagram shows out of a status report. */
 export function diagramStatus(r: Pick<StatusReport, 'state' | 'step' | 'gates' | 'gaps'>): DiagramStatus {
   const gaps: DiagramStatus['gaps'] = {};
   const text: DiagramStatus['text'] = {};
   for (const g of r.gaps) {
     gaps[g.id] = g.status;
-    text[g.id] = g.status === 'BLOCKED' && g.own && g.own !== 'CLOSED' ? `${g.own}/BLOCKED` : g.status;
+    text[g.id] = (g.status === 'BLOCKED' && g.own && g.own !== 'CLOSED' ? `${g.own}/BLOCKED` : g.status) + (g.hosts ? ` · ${hostsText(g.hosts.length, g.heldBy ?? [])}` : '');
   }
   const gates = Object.fromEntries(r.gates.map((g) => [g.id, g.status]));
   const isGate = r.gates.some((g) => g.id === r.state);

@@ -29,15 +29,19 @@ export const toolProbe = defineProbe({
     versionArgs: z.array(z.string()).optional(),
   }),
   async run(p, ctx) {
-    const found = await ctx.host.findTool(p.name, ctx.env);
+    const versionArgs = p.versionArgs ?? ['--version'];
+    const found = await ctx.host.findTool(p.name, ctx.env, { args: versionArgs, timeoutMs: ctx.timeoutMs });
     if (!found.ok) {
       if (found.code === 'absent' || found.code === 'denied') return fail(found.detail, { name: p.name, found: false });
       return errored(found.detail, { name: p.name });
     }
     const where = found.path;
-    const r = await ctx.host.run([where, ...(p.versionArgs ?? ['--version'])], { timeoutMs: ctx.timeoutMs, signal: ctx.signal, env: ctx.env });
-    if (r.problem) return errored(`${p.name} --version: ${r.detail}`, { name: p.name, path: where });
-    const firstLine = (r.stdout.trim() || r.stderr.trim()).split('\n')[0] ?? '';
+    let firstLine = found.version?.firstLine;
+    if (firstLine === undefined) {
+      const r = await ctx.host.run([where, ...versionArgs], { timeoutMs: ctx.timeoutMs, signal: ctx.signal, env: ctx.env });
+      if (r.problem) return errored(`${p.name} --version: ${r.detail}`, { name: p.name, path: where });
+      firstLine = (r.stdout.trim() || r.stderr.trim()).split('\n')[0] ?? '';
+    }
     const version = parseVersion(firstLine);
     const observed = { name: p.name, path: where, found: true, version: version ?? null };
     const at = where === p.name ? '' : ` at ${where}`;

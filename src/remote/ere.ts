@@ -6,7 +6,9 @@ import { ConfigError } from '../errors.js';
  * pattern is translated. Supported: literals, `.`, `[…]` and `[^…]` classes with ranges, `\d \w \s`
  * and their negations (outside classes), `^ $` as line anchors, `| ( ) (?: )`, `* + ? {n} {n,} {n,m}`
  * and their lazy forms (a lazy quantifier finds the same lines), `\t \r \xHH \uHHHH` and escaped
- * punctuation. Refused with a clear error: lookarounds, backreferences, `\b \B`, `\n` and other
+ * punctuation, and `\b` at the very end of a pattern after a word character (`PASS\b`) or at its very
+ * start before one (a match only says which lines match, so the boundary may take the character
+ * beside it). Refused with a clear error: lookarounds, backreferences, other `\b` and `\B`, `\n` and other
  * multi-line constructs, Unicode property classes, and a non-ASCII character that is repeated or
  * inside a class. grep runs in the C locale, so `.`, `\W` and negated classes see the bytes of a
  * non-ASCII character, not the character: a pattern counting characters on such lines can differ.
@@ -29,19 +31,31 @@ export function toPosixEre(pattern: string): string {
   let i = 0;
   let lastWasAtom = false;
   let lastNonAscii = false;
+  // The last atom always matches a word character (\w, \d, a letter, a digit or _).
+  let lastWord = false;
   while (i < pattern.length) {
     const c = pattern[i]!;
-    if (c === '\\') {
+    if (c === '\\' && pattern[i + 1] === 'b') {
+      const rest = pattern.slice(i + 2);
+      if (lastWord && (rest === '' || rest === '$')) out += rest === '' ? '([^A-Za-z0-9_]|$)' : '';
+      else if ((i === 0 || (i === 1 && pattern[0] === '^')) && /^(?:[A-Za-z0-9_]|\\[wd])/.test(rest)) out += i === 0 ? '(^|[^A-Za-z0-9_])' : '';
+      else throw refuse('\\b (a word boundary) anywhere but at the very end after a word character or at the very start before one');
+      i += 2;
+      lastWasAtom = false;
+      lastWord = false;
+    } else if (c === '\\') {
       const [text, used] = escapeOutside(pattern, i, refuse);
       out += shorthand[pattern[i + 1]!] ?? text;
       lastNonAscii = /[^\x00-\x7f]/.test(text);
       lastWasAtom = true;
+      lastWord = 'wd'.includes(pattern[i + 1]!) || /^[A-Za-z0-9_]$/.test(text);
       i += used;
     } else if (c === '[') {
       const [text, used] = bracket(pattern, i, refuse);
       out += text;
       lastWasAtom = true;
       lastNonAscii = false;
+      lastWord = false;
       i += used;
     } else if (c === '(') {
       if (pattern.startsWith('(?:', i)) i += 3;
@@ -50,6 +64,7 @@ export function toPosixEre(pattern: string): string {
       else i += 1;
       out += '(';
       lastWasAtom = false;
+      lastWord = false;
     } else if ('*+?'.includes(c) || (c === '{' && /^\{\d+(,\d*)?\}/.test(pattern.slice(i)))) {
       if (!lastWasAtom) throw refuse(`a quantifier with nothing to repeat at position ${i}`);
       if (lastNonAscii) throw refuse('a repeated non-ASCII character');
@@ -58,10 +73,12 @@ export function toPosixEre(pattern: string): string {
       i += q.length;
       if (pattern[i] === '?') i += 1; // lazy: the same lines match
       lastWasAtom = false;
+      lastWord &&= q === '+' || /^\{[1-9]/.test(q);
     } else {
       out += c === '{' ? '\\{' : c;
       lastWasAtom = !'|^$'.includes(c);
       lastNonAscii = /[^\x00-\x7f]/.test(c);
+      lastWord = /^[A-Za-z0-9_]$/.test(c);
       i += 1;
     }
   }

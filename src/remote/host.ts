@@ -9,7 +9,7 @@ import { listOp, type RemoteDirEntry } from './ops/list.js';
 import type { Op } from './ops/protocol.js';
 import { resolveOp, type Resolved } from './ops/resolve.js';
 import { statOp, type RemoteStat } from './ops/stat.js';
-import { toolOp, type RemoteTool } from './ops/tool.js';
+import { toolOp, whichOp, type RemoteTool } from './ops/tool.js';
 import type { Become, RemoteRun } from './remote-run.js';
 import type { SshOptions } from './ssh-args.js';
 import type { SshTarget } from './target.js';
@@ -69,6 +69,7 @@ export class RemoteHost {
     }
   };
   tool = (name: string, versionArgs: readonly string[] = ['--version']): Promise<RemoteTool | null> => this.enqueue(toolOp(name, versionArgs, this.slowS));
+  which = (name: string): Promise<{ path: string } | 'denied'> => this.enqueue(whichOp(name));
   gpgKeys = (home?: string): Promise<RemoteKeyring> => this.enqueue(gpgOp(this.root, home, this.slowS));
   account = (kind: 'user' | 'group', name: string): Promise<number | null> => this.enqueue(accountOp(kind, name));
 
@@ -95,12 +96,14 @@ export class RemoteHost {
     });
   }
 
-  // At most 100 operations a session, so that one slow batch does not hold up everything else.
+  // At most 100 operations a session, so that one slow batch does not hold up everything else;
+  // an operation that runs a slow program (Op.alone) has a session to itself, in parallel.
   private async flush(): Promise<void> {
     const all = this.queue;
     this.queue = [];
-    const chunks: Queued[][] = [];
-    for (let i = 0; i < all.length; i += 100) chunks.push(all.slice(i, i + 100));
+    const quick = all.filter((q) => !q.op.alone);
+    const chunks: Queued[][] = all.filter((q) => q.op.alone).map((q) => [q]);
+    for (let i = 0; i < quick.length; i += 100) chunks.push(quick.slice(i, i + 100));
     await Promise.all(
       chunks.map(async (chunk) => {
         try {

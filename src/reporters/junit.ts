@@ -17,7 +17,8 @@ interface Suite {
   cases: Case[];
 }
 
-const caseName = (c: CheckReport) => `${c.id}${c.title ? ` — ${c.title}` : ''}`;
+// On a fleet, one testcase per check and host: the name carries the host.
+const caseName = (c: CheckReport) => `${c.id}${c.title ? ` — ${c.title}` : ''}${c.host ? ` @ ${c.host}` : ''}`;
 const plain = (c: CheckReport): Outcome =>
   c.status === 'pass' ? { as: 'pass' } : c.status === 'error' ? { as: 'error', type: c.kind, message: c.evidence } : { as: 'failure', type: c.kind, message: c.status === 'skip' ? `did not run, and a check that did not run never counts as a pass: ${c.evidence}` : c.evidence };
 
@@ -51,6 +52,7 @@ function killSwitchCase(r: StatusReport): Case {
 function gapSuite(r: StatusReport, g: GapReport): Suite {
   const properties: [string, string][] = [['status', g.status], ['own', g.own ?? g.status]];
   if (g.blockedBy.length) properties.push(['blockedBy', g.blockedBy.join(', ')]);
+  if (g.heldBy?.length) properties.push(['heldBy', g.heldBy.join(', ')]);
   if (g.waiver) properties.push(['waiver.by', g.waiver.by], ['waiver.reason', g.waiver.reason], ['waiver.until', g.waiver.until]);
   const cases = g.checks.map((c) => ({ name: caseName(c), ms: c.ms, outcome: gapOutcome(g, c), evidence: c.evidence }));
   // A GAP no survey has looked at is not proven: one erroring case says so, rather than an empty, green suite.

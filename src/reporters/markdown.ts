@@ -1,4 +1,5 @@
 import type { CheckReport, SectionReport, StatusReport } from '../runner/report.js';
+import { fleetSummary, matrixRows } from './matrix.js';
 import { checkIcon, gapIcon, gapReason, gapStatusText, stateText, verdictLine } from './words.js';
 
 const alnum = (c: string | undefined) => !!c && /[A-Za-z0-9]/.test(c);
@@ -83,6 +84,13 @@ export function formatMarkdown(r: StatusReport): string {
   for (const g of r.gaps) {
     const reason = g.status === 'CLOSED' ? '' : ` — ${md(gapReason(g))}`;
     out.push(`| ${g.id} | ${md(g.title)} | ${gapIcon[g.status]} ${gapStatusText(g)}${reason} |`);
+  }
+  const matrix = matrixRows(r);
+  if (matrix.rows.length) {
+    out.push('', `### GAP × host (${matrix.rows.length} hosts)`, '', `| ${matrix.head.join(' | ')} |`, `|${matrix.head.map(() => '---').join('|')}|`);
+    for (const row of matrix.rows) out.push(`| ${md(row.host)} | ${row.cells.map((s) => `${gapIcon[s] ?? ''} ${s}`).join(' | ')} |`);
+    const held = r.gaps.filter((g) => g.heldBy?.length);
+    if (held.length) out.push('', ...held.map((g) => `- ${g.id}: ${md(fleetSummary(g)!)}`));
   }
   out.push('', verdict(r), '');
   return out.join('\n');

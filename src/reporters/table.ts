@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { StatusReport } from '../runner/report.js';
+import { fleetSummary, matrixRows } from './matrix.js';
 import { checkIcon, gapIcon, gapReason, gapStatusText, stateText, verdictLine } from './words.js';
 
 const plain = {
@@ -88,6 +89,15 @@ export function formatTable(r: StatusReport, opts: TableOptions): string {
   const rows = r.gaps.map((g) => [g.id, title(g.title), paint(g.status, `${gapIcon[g.status]} ${gapStatusText(g)}`), gapReason(g)]);
   out.push(fitted(['GAP', 'Definition', 'Status', 'Evidence'], rows, width));
   out.push('');
+  const matrix = matrixRows(r);
+  if (matrix.rows.length) {
+    out.push(c.bold(`GAP × host (${matrix.rows.length} hosts; kill switch ${r.killSwitch.status})`));
+    const m = table(matrix.head);
+    for (const row of matrix.rows) m.push([row.host, ...row.cells.map((s) => paint(s, s))]);
+    out.push(m.toString());
+    for (const g of r.gaps) if (g.heldBy?.length) out.push(`${g.id}: ${fleetSummary(g)}`);
+    out.push('');
+  }
   const gates = r.gates.map((g) => (g.status === 'passed' ? c.green(`${g.id} ✓`) : g.status === 'current' ? c.bold(c.yellow(`${g.id} ◀`)) : c.dim(g.id))).join(' → ');
   out.push(`Gates: ${gates} → ${r.state === 'flipped' ? c.green('flipped') : c.dim('flip')}`);
   out.push(r.ready ? c.green(verdictLine(r)) : c.red(verdictLine(r)));

@@ -20,15 +20,18 @@ export function gapStatusText(g: GapReport): string {
 
 /** The first failing check's evidence, as the seed's table gives a reason beside each open GAP. */
 export function gapReason(g: GapReport): string {
-  if (g.status === 'CLOSED') return g.checks.map((c) => c.evidence).slice(0, 1).join('');
+  const first = g.checks[0];
+  if (g.status === 'CLOSED') return !first ? '' : g.hosts ? `on all ${g.hosts.length} hosts; ${first.host}: ${first.evidence}` : first.evidence;
   const parts: string[] = [];
   if (g.status === 'BLOCKED') parts.push(`blocked by ${g.blockedBy.join(', ')}`);
   const bad = g.checks.filter((c) => c.status !== 'pass');
-  for (const c of bad.slice(0, 2)) parts.push(c.evidence);
+  for (const c of bad.slice(0, 2)) parts.push(c.host ? `${c.host}: ${c.evidence}` : c.evidence);
   if (bad.length > 2) parts.push(`+${bad.length - 2} more`);
   if (g.status === 'PARTIAL') {
-    const good = g.checks.filter((c) => c.status === 'pass').map((c) => c.id);
-    if (good.length) parts.unshift(`${good.join(', ')} ok`);
+    // On a fleet a check passes once per host: each id once, with on how many hosts.
+    const good = new Map<string, number>();
+    for (const c of g.checks) if (c.status === 'pass') good.set(c.id, (good.get(c.id) ?? 0) + 1);
+    if (good.size) parts.unshift(`${[...good].map(([id, n]) => (g.hosts ? `${id} on ${n} hosts` : id)).join(', ')} ok`);
   }
   return parts.join('; ');
 }

@@ -1,6 +1,8 @@
 import type { LedgerEvent } from '../store/types.js';
 import { describeEvent, isRepeat, recorded, type CheckRecord, type SurveyData } from './events.js';
 import { checksDigest } from './view.js';
+import { hostAudits, type HostAudit } from './fleet-audit.js';
+import type { GapStatus } from '../machine/types.js';
 
 /** One check of the round behind a GAP change, with its evidence as recorded. */
 export interface AuditCheck {
@@ -9,6 +11,8 @@ export interface AuditCheck {
   kind: string;
   status: string;
   evidence: string;
+  /** The inventory host it ran on (fleets only). */
+  host?: string;
 }
 
 export interface Signoff {
@@ -39,6 +43,8 @@ export interface GapChange {
   signoffs: Signoff[];
   /** The waiver in force when it changed to WAIVED. */
   waiver: (Signoff & { until: string; reason: string }) | undefined;
+  /** Each inventory host's own status after the change (fleets only). */
+  hosts?: Record<string, GapStatus>;
 }
 
 export interface GapAudit {
@@ -49,6 +55,8 @@ export interface GapAudit {
   /** The last change that took it from proven back to not proven, if any. */
   reopenedBy: GapChange | undefined;
   changes: GapChange[];
+  /** Fleets only: per host, its status and the rounds that last closed and reopened the GAP there. */
+  hosts?: HostAudit[];
 }
 
 export interface TimelineEntry {
@@ -91,7 +99,7 @@ function changeKind(from: string, to: string): GapChange['kind'] {
   return 'changed';
 }
 
-const toCheck = (c: CheckRecord): AuditCheck => ({ ref: c.ref, id: c.id, kind: c.kind, status: c.status, evidence: c.evidence });
+const toCheck = (c: CheckRecord): AuditCheck => ({ ref: c.ref, id: c.id, kind: c.kind, status: c.status, evidence: c.evidence, ...(c.host ? { host: c.host } : {}) });
 
 function timelineEntry(e: LedgerEvent): TimelineEntry {
   return { seq: e.seq, time: e.time, type: e.type, actor: e.actor, subject: e.subject, from: e.from, to: e.to, cause: e.cause.kind, summary: describeEvent(e), hash: e.hash };
@@ -139,6 +147,7 @@ function gapHistories(events: LedgerEvent[]): Map<string, GapChange[]> {
           evidenceDigest: recordedDigest ? { recorded: recordedDigest, matches: own.length > 0 && checksDigest(own) === recordedDigest } : undefined,
           signoffs: [...(approvals.get(gap) ?? [])],
           waiver: e.to === 'WAIVED' ? waivers.get(gap) : undefined,
+          ...(e.data?.hosts ? { hosts: e.data.hosts } : {}),
         };
         out.set(gap, [...(out.get(gap) ?? []), change]);
         break;
@@ -179,7 +188,8 @@ export function auditLedger(events: LedgerEvent[], opts: AuditOptions = {}): Aud
       const last = all[all.length - 1];
       const closings = changes.filter((c) => c.kind === 'closed' || c.kind === 'waived');
       const reopenings = changes.filter((c) => c.kind === 'reopened');
-      return { gap, status: last?.to ?? 'UNKNOWN', closedBy: closings[closings.length - 1], reopenedBy: reopenings[reopenings.length - 1], changes };
+      const hosts = hostAudits(all);
+      return { gap, status: last?.to ?? 'UNKNOWN', closedBy: closings[closings.length - 1], reopenedBy: reopenings[reopenings.length - 1], changes, ...(hosts ? { hosts } : {}) };
     })
     .filter((g) => !opts.actor || g.changes.length > 0);
   const ids = new Set(gate ? [...wanted, gate.gate] : wanted);

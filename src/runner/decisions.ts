@@ -2,12 +2,13 @@ import { Refusal } from '../errors.js';
 import { satisfies } from '../machine/guards.js';
 import { topState } from '../machine/state.js';
 import type { GapStatus } from '../machine/types.js';
-import { runArgv } from '../probes/support/exec.js';
 import type { Cause, LedgerEvent } from '../store/types.js';
 import type { Guard } from './events.js';
-import { probeRound, roundEvents, switchReading, type ProbeRound } from './probe-round.js';
+import { onHost, probeRound, roundEvents, switchReading, type ProbeRound } from './probe-round.js';
 import { buildReport, type StatusReport } from './report.js';
 import type { Session } from './session.js';
+import type { Fleet } from './fleet.js';
+import { readFleetSwitch, runFleetCommand } from './fleet-commands.js';
 import { unauthenticatedNote } from './signoffs.js';
 import { feedRound, probeCause, updateWorkflow, type UpdateOptions, type WorkflowTx } from './transact.js';
 import { checksCause, type CheckRecord } from './view.js';
@@ -63,12 +64,15 @@ function flipGuards(session: Session, w: WorkflowTx, round: ProbeRound): Guard[]
       evidence: `${status}${why.length ? ` — ${why.join('; ')}` : ''}`,
     });
   }
-  guards.push({ guard: 'a flip command is configured', ok: !!spec.flip, evidence: spec.flip ? spec.flip.command.join(' ') : `no flip: in ${session.wf.file}` });
-  guards.push({ guard: 'a disable command is configured (the way back)', ok: !!spec.disable, evidence: spec.disable ? spec.disable.command.join(' ') : `no disable: in ${session.wf.file}` });
+  // On a fleet each host runs its own resolved command: the first host's is shown.
+  const onEach = session.fleet ? ` (on each of ${session.fleet.members.length} hosts, as its vars resolve it; ${session.fleet.members[0]!.name}'s shown)` : '';
+  guards.push({ guard: 'a flip command is configured', ok: !!spec.flip, evidence: spec.flip ? spec.flip.command.join(' ') + onEach : `no flip: in ${session.wf.file}` });
+  guards.push({ guard: 'a disable command is configured (the way back)', ok: !!spec.disable, evidence: spec.disable ? spec.disable.command.join(' ') + onEach : `no disable: in ${session.wf.file}` });
   return guards;
 }
 
 async function readSwitch(session: Session) {
+  if (session.fleet) return readFleetSwitch({ ...session, fleet: session.fleet });
   const check = session.wf.spec.killSwitch as Check;
   const r = await runOneCheck(
     { ref: 'killSwitch', owner: { kind: 'killSwitch', id: 'killSwitch' }, check },
@@ -78,18 +82,27 @@ async function readSwitch(session: Session) {
   return { reading: switchReading(r), result: r, cause: checksCause([record]) };
 }
 
+/** The flip on every host of a fleet, summed up as one run: it failed if it failed (or could not run) on any host. */
+async function fleetFlip(session: Session & { fleet: Fleet }) {
+  const runs = await runFleetCommand(session, 'flip');
+  const failed = runs.filter((r) => !r.ok);
+  return { runs, exitCode: failed.length ? 1 : 0, problem: failed.length > 0, detail: failed.length ? `failed on ${failed.map((r) => `${r.host} (${r.problem ?? `exit ${r.exitCode}`})`).join(', ')}` : undefined };
+}
+
 /** Runs the spec's disable command (if any), records it and the switch reading that follows. */
 async function runDisable(session: Session, w: WorkflowTx, why: string): Promise<{ safe: boolean; evidence: string }> {
   const cmd = session.wf.spec.disable;
-  if (cmd) {
-    const r = await runArgv(cmd.command, { timeoutMs: cmd.timeoutMs ?? 60_000, env: session.env });
+  if (session.fleet) {
+    for (const data of await runFleetCommand({ ...session, fleet: session.fleet }, 'disable')) w.pending.push({ type: 'disable.command', actor: session.actor, cause: operator(why), data });
+  } else if (cmd) {
+    const r = await session.host.run(cmd.command, { timeoutMs: cmd.timeoutMs ?? 60_000, env: session.env });
     const ok = !r.problem && r.exitCode === 0;
-    w.pending.push({ type: 'disable.command', actor: session.actor, cause: operator(why), data: { argv: cmd.command, exitCode: r.exitCode ?? null, ...(r.problem ? { problem: r.detail } : {}), ok } });
+    w.pending.push({ type: 'disable.command', actor: session.actor, cause: operator(why), data: { argv: cmd.command, ...onHost(session), exitCode: r.exitCode ?? null, ...(r.problem ? { problem: r.detail } : {}), ok } });
   } else {
     w.pending.push({ type: 'disable.command', actor: session.actor, cause: operator(why), data: { argv: null, ok: false, problem: 'no disable command in the workflow: turn execution off by hand' } });
   }
   const sw = await readSwitch(session);
-  w.pending.push({ type: 'killswitch.read', actor: session.actor, cause: sw.cause, data: { reading: sw.reading, evidence: sw.result.evidence } });
+  w.pending.push({ type: 'killswitch.read', actor: session.actor, cause: sw.cause, data: { reading: sw.reading, evidence: sw.result.evidence, ...onHost(session) } });
   await w.flush();
   return { safe: sw.reading === 'safe', evidence: sw.result.evidence };
 }
@@ -123,9 +136,10 @@ export async function flipWorkflow(session: Session, opts: { execute: boolean; v
     w.transition(w.run.send({ type: 'flip.start', gaps }), operator('flip --execute'));
     await w.flush();
 
-    const ran = await runArgv(spec.flip!.command, { timeoutMs: spec.flip!.timeoutMs ?? 60_000, env: session.env });
+    const ran = session.fleet ? await fleetFlip({ ...session, fleet: session.fleet }) : await session.host.run(spec.flip!.command, { timeoutMs: spec.flip!.timeoutMs ?? 60_000, env: session.env });
     const ranOk = !ran.problem && ran.exitCode === 0;
-    w.pending.push({ type: 'flip.command', actor: session.actor, cause: operator('flip --execute'), data: { argv: spec.flip!.command, exitCode: ran.exitCode ?? null, ok: ranOk, ...(ran.problem ? { problem: ran.detail } : {}) } });
+    if (!('runs' in ran)) w.pending.push({ type: 'flip.command', actor: session.actor, cause: operator('flip --execute'), data: { argv: spec.flip!.command, ...onHost(session), exitCode: ran.exitCode ?? null, ok: ranOk, ...(ran.problem ? { problem: ran.detail } : {}) } });
+    else for (const data of ran.runs) w.pending.push({ type: 'flip.command', actor: session.actor, cause: operator('flip --execute'), data });
     if (!ranOk) {
       w.transition(w.run.send({ type: 'flip.failed' }), operator('flip command failed'));
       await w.flush();
@@ -194,10 +208,20 @@ export async function resumeWorkflow(session: Session): Promise<ResumeOutcome> {
 }
 
 export interface WatchOutcome {
-  reopened: { gap: string; status: string }[];
+  /** `on`: on a fleet, the hosts where the GAP no longer holds. */
+  reopened: { gap: string; status: string; on?: string[] }[];
   disabled?: DisableOutcome;
   report: StatusReport;
 }
+
+/** "GAP-1 PARTIAL", or on a fleet "GAP-1 PARTIAL on web02". */
+export const driftText = (r: { gap: string; status: string; on?: string[] }): string => `${r.gap} ${r.status}${r.on?.length ? ` on ${r.on.join(', ')}` : ''}`;
+
+/** On a fleet, the hosts where a GAP is not CLOSED in this round. */
+const heldOn = (round: ProbeRound, gap: string): { on?: string[] } => {
+  const hosts = round.survey.gaps[gap]?.hosts;
+  return hosts ? { on: Object.entries(hosts).filter(([, s]) => s !== 'CLOSED').map(([h]) => h) } : {};
+};
 
 /** One watch round: a survey; after the flip, a GAP that no longer holds is drift, recorded and (if the spec says so) answered with the disable. */
 export async function watchOnce(session: Session): Promise<WatchOutcome> {
@@ -206,14 +230,14 @@ export async function watchOnce(session: Session): Promise<WatchOutcome> {
     const round = await probeRound(session, w.view, { scope: 'watch', sections: true });
     w.pending.push(...roundEvents(session, w.view, round));
     const reopened = before === 'flipped'
-      ? session.wf.spec.gaps.filter((g) => { const v = round.verdicts.get(g.id); return !v || !satisfies(v.status, isWaivable(session.wf.spec, g)); }).map((g) => ({ gap: g.id, status: round.verdicts.get(g.id)?.status ?? 'UNKNOWN' }))
+      ? session.wf.spec.gaps.filter((g) => { const v = round.verdicts.get(g.id); return !v || !satisfies(v.status, isWaivable(session.wf.spec, g)); }).map((g) => ({ gap: g.id, status: round.verdicts.get(g.id)?.status ?? 'UNKNOWN', ...heldOn(round, g.id) }))
       : [];
     for (const r of reopened) w.pending.push({ type: 'drift.reopened', actor: session.actor, subject: r.gap, to: r.status, cause: probeCause(round, r.gap), data: { after: 'flip' } });
     feedRound(session, w, round);
     return reopened;
   }, { tolerate: 'record' });
   let disabled: DisableOutcome | undefined;
-  if (result.length && session.wf.spec.watch?.onReopen === 'disable') disabled = await disableWorkflow(session, `drift after the flip: ${result.map((r) => `${r.gap} ${r.status}`).join(', ')}`);
+  if (result.length && session.wf.spec.watch?.onReopen === 'disable') disabled = await disableWorkflow(session, `drift after the flip: ${result.map(driftText).join(', ')}`);
   return { reopened: result, disabled, report: disabled?.report ?? buildReport(session, view, checked) };
 }
 

@@ -1,6 +1,7 @@
 import type { GapStatus, SwitchReading, WorkflowEvent } from '../machine/types.js';
 import type { CheckResult } from '../probes/index.js';
 import type { Cause, Head, LedgerEvent } from '../store/types.js';
+import { hostsLine } from './fleet-audit.js';
 
 /*
  * What flipgate records, event by event: one typed union over the store's generic LedgerEvent, and one
@@ -14,19 +15,26 @@ export interface CheckRecord extends CheckResult {
   kind: string;
   owner: { kind: 'gap' | 'section' | 'killSwitch'; id: string };
   title?: string;
+  /** The inventory host it ran on (fleets only). */
+  host?: string;
 }
 
 export interface SwitchRecord {
   status: SwitchReading;
   evidence: string;
   check?: CheckRecord;
+  /** Each inventory host's reading (fleets only). */
+  hosts?: Record<string, SwitchReading>;
 }
 
 /** A round's verdicts: every check it ran, each GAP's status, the kill switch. */
 export interface SurveyData {
   scope: string;
+  /** The target probed (`ssh://…`); absent for this machine (and in ledgers written before targets). */
+  host?: string;
   killSwitch: SwitchRecord;
-  gaps: Record<string, { status: GapStatus; own: GapStatus; blockedBy: string[] }>;
+  /** `hosts`: each inventory host's own status for the GAP (fleets only). */
+  gaps: Record<string, { status: GapStatus; own: GapStatus; blockedBy: string[]; hosts?: Record<string, GapStatus> }>;
   checks: CheckRecord[];
 }
 
@@ -39,6 +47,8 @@ export interface Guard {
 
 export interface CommandRun {
   argv: string[] | null;
+  /** The target the command ran on; absent for this machine. */
+  host?: string;
   exitCode?: number | null;
   ok: boolean;
   problem?: string;
@@ -52,13 +62,13 @@ export type TransitionEvent = Sealed<'transition', { event: WorkflowEvent } | un
 /** A round with its checks written out. */
 export type SurveyEvent = Sealed<'survey', SurveyData, ProbeCause>;
 /** A round that saw exactly what round `cause.of` saw: only its scope is written. */
-export type RepeatedSurveyEvent = Sealed<'survey', { scope: string }, Extract<Cause, { kind: 'repeat' }>>;
-export type GapStatusEvent = Sealed<'gap.status', { own: GapStatus; blockedBy: string[]; waived: boolean } | undefined>;
+export type RepeatedSurveyEvent = Sealed<'survey', { scope: string; host?: string }, Extract<Cause, { kind: 'repeat' }>>;
+export type GapStatusEvent = Sealed<'gap.status', { own: GapStatus; blockedBy: string[]; waived: boolean; host?: string; hosts?: Record<string, GapStatus> } | undefined>;
 export type ApprovalGrantedEvent = Sealed<'approval.granted', { head: string; headSeq: number; specHash?: string; note?: string; signature?: string; signedAt?: string }>;
 export type ApprovalRevokedEvent = Sealed<'approval.revoked', Record<string, never> | undefined>;
 export type WaiverGrantedEvent = Sealed<'waiver.granted', { until: string; reason: string }>;
 export type WaiverWithdrawnEvent = Sealed<'waiver.withdrawn', Record<string, never> | undefined>;
-export type KillSwitchReadEvent = Sealed<'killswitch.read', { reading: SwitchReading; evidence: string }>;
+export type KillSwitchReadEvent = Sealed<'killswitch.read', { reading: SwitchReading; evidence: string; host?: string }>;
 export type FlipRefusedEvent = Sealed<'flip.refused', { guards: Guard[] }>;
 export type FlipRequestedEvent = Sealed<'flip.requested', { guards: Guard[]; command: string[] }>;
 export type FlipCommandEvent = Sealed<'flip.command', CommandRun>;
@@ -136,8 +146,10 @@ function machineEvent(ev: WorkflowEvent): string {
   }
 }
 
+const on = (d: { host?: string } | undefined) => (d?.host ? ` on ${d.host}` : '');
+
 const command = (d: CommandRun, what: string) =>
-  `${what} command ${d.argv ? d.argv.join(' ') : '(none)'} ${d.ok ? 'succeeded' : 'failed'}${d.exitCode !== undefined && d.exitCode !== null ? ` (exit ${d.exitCode})` : ''}${d.problem ? `: ${d.problem}` : ''}`;
+  `${what} command ${d.argv ? d.argv.join(' ') : '(none)'}${on(d)} ${d.ok ? 'succeeded' : 'failed'}${d.exitCode !== undefined && d.exitCode !== null ? ` (exit ${d.exitCode})` : ''}${d.problem ? `: ${d.problem}` : ''}`;
 
 /**
  * What an event means, in one line: the audit's timeline, the dashboard and the reports print this.
@@ -153,13 +165,13 @@ export function describeEvent(raw: LedgerEvent): string {
     case 'transition':
       return `${e.from ?? 'start'} → ${e.to}${e.data ? ` on ${machineEvent(e.data.event)}` : ''}${e.cause.kind === 'operator' ? ` (${e.cause.command})` : ''}`;
     case 'survey': {
-      if (isRepeat(e)) return `${e.data.scope} round: the same results as event ${e.cause.of}`;
+      if (isRepeat(e)) return `${e.data.scope} round${on(e.data)}: the same results as event ${e.cause.of}`;
       const checks = e.data.checks;
       const count = (st: string) => checks.filter((c) => c.status === st).length;
-      return `${e.data.scope} round: ${checks.length} checks (${count('pass')} pass, ${count('fail')} fail, ${count('error')} error, ${count('skip')} skip); kill switch ${e.data.killSwitch.status}`;
+      return `${e.data.scope} round${on(e.data)}: ${checks.length} checks (${count('pass')} pass, ${count('fail')} fail, ${count('error')} error, ${count('skip')} skip); kill switch ${e.data.killSwitch.status}`;
     }
     case 'gap.status':
-      return `${e.subject}: ${e.from ?? 'UNKNOWN'} → ${e.to}`;
+      return `${e.subject}: ${e.from ?? 'UNKNOWN'} → ${e.to}${on(e.data)}${e.data?.hosts ? ` (${hostsLine(e.data.hosts)})` : ''}`;
     case 'approval.granted':
       return `${e.actor} approved ${e.subject}${e.data.note ? `: ${e.data.note}` : ''}${e.data.signature ? ' (signed)' : ''}`;
     case 'approval.revoked':
@@ -169,7 +181,7 @@ export function describeEvent(raw: LedgerEvent): string {
     case 'waiver.withdrawn':
       return `${e.actor} withdrew the waiver of ${e.subject}`;
     case 'killswitch.read':
-      return `kill switch reads ${e.data.reading}: ${e.data.evidence}`;
+      return `kill switch${on(e.data)} reads ${e.data.reading}: ${e.data.evidence}`;
     case 'flip.refused':
       return `flip refused: ${e.data.guards.map((g) => g.guard).join('; ')}`;
     case 'flip.requested':

@@ -1,13 +1,15 @@
 import type { GapStatus, SwitchReading } from '../machine/types.js';
 import type { CheckResult } from '../probes/index.js';
-import type { Check } from '../spec/schema.js';
+import type { Check, Workflow } from '../spec/schema.js';
 import { loadAllowedSigners } from './approval-claims.js';
 import type { CheckRecord, NewRecordedEvent, SurveyData, SwitchRecord } from './events.js';
 import { blockersFirst, gapVerdict, type GapVerdict } from './gap-status.js';
+import { fleetSwitch, hostStatuses, runFleetChecks } from './fleet-round.js';
 import { runChecks, type PlannedCheck } from './run-checks.js';
 import type { Session } from './session.js';
 import { approvalStandings, signoffsByGap, waiverStandings } from './standing.js';
 import { checksCause, checksDigest, type WorkflowView } from './view.js';
+import { digest } from '../support/digest.js';
 
 export interface RoundScope {
   /** Label recorded with the survey: survey, advance, flip, watch, resume. */
@@ -33,7 +35,7 @@ export function switchReading(r: CheckResult): SwitchReading {
   return 'error';
 }
 
-const switchWords: Record<SwitchReading, string> = {
+export const switchWords: Record<SwitchReading, string> = {
   safe: 'execution disabled (safe)',
   enabled: 'execution ENABLED',
   error: 'cannot be read',
@@ -54,40 +56,66 @@ function record(p: PlannedCheck, r: CheckResult): CheckRecord {
   return { ref: p.ref, id: p.check.id, kind: p.check.kind, owner: p.owner, ...(p.check.title ? { title: p.check.title } : {}), ...r };
 }
 
+/** The `host` field of a round's ledger events: the target's description, or nothing for this machine. */
+export function onHost(session: Session): { host?: string } {
+  const t = session.host.target;
+  return t && t !== 'local' ? { host: t } : {};
+}
+
 /** Probes the kill switch and the chosen GAPs (and sections) and computes GAP statuses. Reads only. */
 export async function probeRound(session: Session, view: WorkflowView, scope: RoundScope): Promise<ProbeRound> {
   const spec = session.wf.spec;
   const wanted = scope.gaps ? withBlockers(session, scope.gaps) : new Set(spec.gaps.map((g) => g.id));
   const gaps = blockersFirst(spec.gaps).filter((g) => wanted.has(g.id));
-  const planned: PlannedCheck[] = [{ ref: 'killSwitch', owner: { kind: 'killSwitch', id: 'killSwitch' }, check: spec.killSwitch as Check }];
-  for (const g of gaps) for (const c of g.checks) planned.push({ ref: `${g.id}/${c.id}`, owner: { kind: 'gap', id: g.id }, check: c });
-  if (scope.sections) for (const s of spec.sections ?? []) for (const c of s.checks) planned.push({ ref: `${s.id}/${c.id}`, owner: { kind: 'section', id: s.id }, check: c });
+  // Each host of a fleet plans from its own resolved spec: the same ids, its own values.
+  const plan = (s: Workflow): PlannedCheck[] => {
+    const planned: PlannedCheck[] = [{ ref: 'killSwitch', owner: { kind: 'killSwitch', id: 'killSwitch' }, check: s.killSwitch as Check }];
+    for (const g of blockersFirst(s.gaps).filter((x) => wanted.has(x.id))) for (const c of g.checks) planned.push({ ref: `${g.id}/${c.id}`, owner: { kind: 'gap', id: g.id }, check: c });
+    if (scope.sections) for (const sec of s.sections ?? []) for (const c of sec.checks) planned.push({ ref: `${sec.id}/${c.id}`, owner: { kind: 'section', id: sec.id }, check: c });
+    return planned;
+  };
 
   const now = session.now();
   const signoffs = signoffsByGap(approvalStandings(view, session.plan, session.wf.hash, await loadAllowedSigners(session), spec.id));
   const waived = new Set(waiverStandings(view, spec, now).filter((w) => w.standing === 'active').map((w) => w.gap));
-  const results = await runChecks(planned, {
+  const runOpts = {
     concurrency: session.concurrency,
     timeoutMs: session.timeoutMs,
-    context: { host: session.host, env: session.env, postgres: session.postgres },
-    signoffsFor: (gap) => signoffs.get(gap) ?? [],
+    context: { env: session.env, postgres: session.postgres },
+    signoffsFor: (gap: string) => signoffs.get(gap) ?? [],
     excludedPrincipals: scope.excludedPrincipals,
     onResult: session.onProgress,
-  });
-  const checks = planned.map((p, i) => record(p, results[i]!));
-  const sw = checks[0]!;
-  const reading = switchReading(sw);
-  const killSwitch: SwitchRecord = { status: reading, evidence: `${switchWords[reading]}: ${sw.evidence}`, check: sw };
+  };
+  const fleet = session.fleet;
+  let checks: CheckRecord[];
+  let killSwitch: SwitchRecord;
+  if (fleet) {
+    checks = await runFleetChecks(fleet, plan, runOpts, record);
+    const readings = checks.filter((c) => c.owner.kind === 'killSwitch').map((c) => ({ host: c.host!, reading: switchReading(c), check: c }));
+    killSwitch = fleetSwitch(readings, switchWords);
+  } else {
+    const planned = plan(spec);
+    const results = await runChecks(planned, { ...runOpts, context: { ...runOpts.context, host: session.host } });
+    checks = planned.map((p, i) => record(p, results[i]!));
+    const sw = checks[0]!;
+    const reading = switchReading(sw);
+    killSwitch = { status: reading, evidence: `${switchWords[reading]}: ${sw.evidence}`, check: sw };
+  }
 
   const verdicts = new Map<string, GapVerdict>();
+  const hosts = new Map<string, Record<string, GapStatus>>();
   const statusOf = (id: string): GapStatus | undefined => verdicts.get(id)?.status ?? view.gaps[id]?.status;
   for (const g of gaps) {
-    verdicts.set(g.id, gapVerdict(g, checks.filter((c) => c.owner.kind === 'gap' && c.owner.id === g.id), statusOf, waived.has(g.id)));
+    const own = checks.filter((c) => c.owner.kind === 'gap' && c.owner.id === g.id);
+    // Across a fleet, a GAP's checks are those of every host: CLOSED only when all pass everywhere.
+    verdicts.set(g.id, gapVerdict(g, own, statusOf, waived.has(g.id)));
+    if (fleet) hosts.set(g.id, hostStatuses(fleet, own));
   }
   const survey: SurveyData = {
     scope: scope.scope,
+    ...onHost(session),
     killSwitch,
-    gaps: Object.fromEntries([...verdicts].map(([id, v]) => [id, { status: v.status, own: v.own, blockedBy: v.blockedBy }])),
+    gaps: Object.fromEntries([...verdicts].map(([id, v]) => [id, { status: v.status, own: v.own, blockedBy: v.blockedBy, ...(hosts.has(id) ? { hosts: hosts.get(id) } : {}) }])),
     checks,
   };
   return { survey, verdicts, killSwitch };
@@ -101,15 +129,18 @@ export async function probeRound(session: Session, view: WorkflowView, scope: Ro
  */
 export function roundEvents(session: Session, view: WorkflowView, round: ProbeRound): NewRecordedEvent[] {
   const roundDigest = checksDigest(round.survey.checks);
-  const changed = [...round.verdicts].some(([id, v]) => view.gaps[id]?.status !== v.status);
+  const hostsOf = (id: string) => round.survey.gaps[id]?.hosts;
+  // On a fleet, a host changing its own status is a change too, so that the ledger says which host moved.
+  const moved = (id: string, status: GapStatus) => view.gaps[id]?.status !== status || digest(view.gaps[id]?.hosts ?? null) !== digest(hostsOf(id) ?? null);
+  const changed = [...round.verdicts].some(([id, v]) => moved(id, v.status));
   const events: NewRecordedEvent[] = [
     !changed && view.lastRound?.digest === roundDigest
-      ? { type: 'survey', actor: session.actor, cause: { kind: 'repeat', of: view.lastRound.seq }, data: { scope: round.survey.scope } }
+      ? { type: 'survey', actor: session.actor, cause: { kind: 'repeat', of: view.lastRound.seq }, data: { scope: round.survey.scope, ...onHost(session) } }
       : { type: 'survey', actor: session.actor, cause: { kind: 'probe', checks: round.survey.checks.map((c) => c.ref), digest: roundDigest }, data: round.survey },
   ];
   for (const [id, v] of round.verdicts) {
     const before = view.gaps[id]?.status;
-    if (before === v.status) continue;
+    if (!moved(id, v.status)) continue;
     events.push({
       type: 'gap.status',
       actor: session.actor,
@@ -117,7 +148,7 @@ export function roundEvents(session: Session, view: WorkflowView, round: ProbeRo
       from: before ?? 'UNKNOWN',
       to: v.status,
       cause: checksCause(round.survey.checks.filter((c) => c.owner.kind === 'gap' && c.owner.id === id)),
-      data: { own: v.own, blockedBy: v.blockedBy, waived: v.waived },
+      data: { own: v.own, blockedBy: v.blockedBy, waived: v.waived, ...onHost(session), ...(hostsOf(id) ? { hosts: hostsOf(id) } : {}) },
     });
   }
   return events;

@@ -16,6 +16,8 @@ export interface CheckReport {
   evidence: string;
   observed: Record<string, unknown>;
   ms: number;
+  /** The inventory host it ran on (fleets only). */
+  host?: string;
 }
 
 export interface GapReport {
@@ -30,6 +32,9 @@ export interface GapReport {
   /** The waiver a WAIVED GAP stands on: who granted it, why, and until when. */
   waiver?: { by: string; reason: string; until: string; seq: number };
   checks: CheckReport[];
+  /** Fleets only: each inventory host's own status, and the hosts that hold the GAP back (not CLOSED there). */
+  hosts?: { host: string; status: GapStatus }[];
+  heldBy?: string[];
 }
 
 export interface SectionReport {
@@ -47,7 +52,9 @@ export interface StatusReport {
   state: string;
   /** The GAP the current gate waits on, or `passed`. */
   step?: string;
-  killSwitch: { status: SwitchReading | 'unknown'; evidence: string };
+  killSwitch: { status: SwitchReading | 'unknown'; evidence: string; hosts?: Record<string, SwitchReading> };
+  /** The inventory hosts of the last round (fleets only). */
+  hosts?: string[];
   gates: { id: string; title: string; requires: string[]; status: 'passed' | 'current' | 'pending' }[];
   gaps: GapReport[];
   sections: SectionReport[];
@@ -69,6 +76,13 @@ const checkReport = (c: CheckRecord): CheckReport => ({
   evidence: c.evidence,
   observed: c.observed ?? {},
   ms: c.ms,
+  ...(c.host ? { host: c.host } : {}),
+});
+
+/** A GAP's row of the fleet matrix: every host's status, and the hosts where it is not CLOSED. */
+const fleetColumns = (hosts: Record<string, GapStatus>) => ({
+  hosts: Object.entries(hosts).map(([host, status]) => ({ host, status })),
+  heldBy: Object.entries(hosts).filter(([, s]) => s !== 'CLOSED').map(([h]) => h),
 });
 
 /** The status report of a workflow from its view; `checked` says where the view came from. */
@@ -97,8 +111,10 @@ export function buildReport(session: { wf: LoadedWorkflow; plan: MachinePlan }, 
       waivable: isWaivable(spec, g),
       ...(waiver ? { waiver: { by: waiver.principal, reason: waiver.reason, until: waiver.until, seq: waiver.seq } } : {}),
       checks: (r?.checks ?? []).map(checkReport),
+      ...(r?.hosts ? fleetColumns(r.hosts) : {}),
     };
   });
+  const hosts = view.killSwitch?.hosts ? Object.keys(view.killSwitch.hosts) : undefined;
   const sections = (spec.sections ?? []).map((s) => ({ id: s.id, title: s.title, checks: (view.sections[s.id] ?? []).map(checkReport) }));
   const allChecks = [...gaps.flatMap((g) => g.checks), ...sections.flatMap((s) => s.checks), ...(view.killSwitch?.check ? [view.killSwitch.check] : [])];
   const ready =
@@ -111,7 +127,8 @@ export function buildReport(session: { wf: LoadedWorkflow; plan: MachinePlan }, 
     title: spec.title,
     state: top,
     ...(sub ? { step: sub } : {}),
-    killSwitch: view.killSwitch ? { status: view.killSwitch.status, evidence: view.killSwitch.evidence } : { status: 'unknown', evidence: 'not read yet: run flipgate survey' },
+    killSwitch: view.killSwitch ? { status: view.killSwitch.status, evidence: view.killSwitch.evidence, ...(view.killSwitch.hosts ? { hosts: view.killSwitch.hosts } : {}) } : { status: 'unknown', evidence: 'not read yet: run flipgate survey' },
+    ...(hosts ? { hosts } : {}),
     gates,
     gaps,
     sections,

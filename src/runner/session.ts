@@ -4,7 +4,9 @@ import { buildMachine, type WorkflowMachine } from '../machine/build.js';
 import { createPostgresAccess, type PostgresAccess } from '../probes/pg/access.js';
 import { ConfigError } from '../errors.js';
 import type { Host } from '../probes/support/host.js';
+import type { Fleet } from './fleet.js';
 import { localHost } from '../probes/support/local-host.js';
+import type { OpenedTarget } from '../remote/open-target.js';
 import type { LoadedWorkflow } from '../spec/load.js';
 import { normalizePrincipal } from '../spec/principal.js';
 import type { WorkflowStore } from '../store/types.js';
@@ -22,7 +24,12 @@ export interface SessionOptions {
   root?: string;
   /** The machine checked (default: this one, under `root`). */
   host?: Host;
+  /** The machine checked, opened with openTarget (its Postgres route included); wins over `host` and is closed with the session. */
+  target?: OpenedTarget;
+  /** Inventory hosts probed instead of `host`, each with its own resolved workflow (see loadFleetWorkflow). */
+  fleet?: Fleet;
   env?: NodeJS.ProcessEnv;
+  /** Checks at once, on each host (default 8; 32 on a remote target or a fleet with SSH hosts, whose operations are batched). */
   concurrency?: number;
   timeoutMs?: number;
   /** Postgres connections per target; 1 for an embedded single-session server. */
@@ -45,6 +52,7 @@ export interface Session extends WorkflowMachine {
   store: WorkflowStore;
   actor: string;
   host: Host;
+  fleet: Fleet | undefined;
   env: NodeJS.ProcessEnv;
   concurrency: number;
   timeoutMs: number;
@@ -75,18 +83,21 @@ export function defaultActor(env: NodeJS.ProcessEnv = process.env): string {
 export function openSession(opts: SessionOptions): Session {
   const env = opts.env ?? process.env;
   const actor = opts.actor !== undefined ? normalizePrincipal(opts.actor, { field: '--as' }) : defaultActor(env);
-  const host = opts.host ?? localHost(opts.root ?? '/');
+  const host = opts.target?.host ?? opts.host ?? localHost(opts.root ?? '/');
   const built = buildMachine(opts.workflow.spec);
   const maxFromEnv = env.FLIPGATE_PG_MAX_CONNECTIONS ? Number(env.FLIPGATE_PG_MAX_CONNECTIONS) : undefined;
-  const postgres = createPostgresAccess({ env, maxConnections: opts.pgMaxConnections ?? maxFromEnv ?? 4 });
+  const postgres = createPostgresAccess({ env, maxConnections: opts.pgMaxConnections ?? maxFromEnv ?? 4, route: opts.target?.postgresRoute });
   return {
     ...built,
     wf: opts.workflow,
     store: opts.store,
     actor,
     host,
+    fleet: opts.fleet,
     env,
-    concurrency: Math.max(1, opts.concurrency ?? 8),
+    // A check on a remote target mostly waits on the network, and the checks that start together
+    // share one batch there: more of them at once means fewer round trips.
+    concurrency: Math.max(1, opts.concurrency ?? ((opts.target && opts.target.label !== 'local') || opts.fleet?.members.some((m) => m.inventory.target.kind === 'ssh') ? 32 : 8)),
     timeoutMs: opts.timeoutMs ?? 10_000,
     postgres,
     onProgress: opts.onProgress,
@@ -95,6 +106,11 @@ export function openSession(opts: SessionOptions): Session {
     verifyKey: opts.verifyKey ?? (opts.signingKey ? publicKeyOf(opts.signingKey) : undefined),
     witness: opts.witness,
     note: opts.onNote ?? (() => undefined),
-    close: () => postgres.close(),
+    close: async () => {
+      await postgres.close();
+      await opts.target?.close();
+      await opts.fleet?.close();
+      await postgres.close();
+    },
   };
 }

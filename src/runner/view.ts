@@ -10,6 +10,8 @@ export interface GapRecord {
   status: GapStatus;
   own: GapStatus;
   blockedBy: string[];
+  /** Each inventory host's own status (fleets only). */
+  hosts?: Record<string, GapStatus>;
   /** Sequence number of the event that last changed the status. */
   since?: number;
   checks: CheckRecord[];

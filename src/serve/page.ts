@@ -1,4 +1,5 @@
 import { escapeHtml as h, toneCss } from '../diagram/html.js';
+import { fleetSummary } from '../reporters/matrix.js';
 import { gapStatusText, stateText, verdictLine } from '../reporters/words.js';
 import type { CheckReport, GapReport, StatusReport } from '../runner/report.js';
 import type { TimelineFilter, TimelineRow } from './timeline.js';
@@ -31,7 +32,7 @@ form.survey button{font-size:1rem;padding:.45rem 1rem;border-radius:.4rem;border
 table{border-collapse:collapse;width:100%;font-size:.85rem}th,td{border-bottom:1px solid #e2e8f0;padding:.3rem .5rem;text-align:left;vertical-align:top}
 form.filter{display:flex;gap:.75rem;align-items:end;margin-bottom:.75rem;flex-wrap:wrap}form.filter label{display:grid;font-size:.8rem;gap:.2rem}
 .muted{color:#64748b;font-size:.85rem}.mark{display:inline-block;width:1.1rem;text-align:center;border-radius:.2rem;font-weight:bold;border:1px solid}
-.gap ul{list-style:none;padding-left:0}code{font-size:.85em}
+.gap ul{list-style:none;padding-left:0}.host-list{display:flex;flex-wrap:wrap;gap:.25rem}.host-list li{margin:0}code{font-size:.85em}
 ${toneCss()}`;
 
 // Marks every common font has (colour emoji are often missing on servers), coloured by the check's outcome.
@@ -43,15 +44,28 @@ const mark: Record<CheckReport['status'], { sign: string; tone: string }> = {
 };
 
 const check = (c: CheckReport) =>
-  `<li data-check="${h(c.id)}" data-status="${h(c.status)}"><span class="mark tone-${mark[c.status].tone}" title="${h(c.status)}">${mark[c.status].sign}</span> <strong>${h(c.id)}</strong>${c.title ? ` — ${h(c.title)}` : ''}<br><span class="evidence">${h(c.evidence)}</span></li>`;
+  `<li data-check="${h(c.id)}" data-status="${h(c.status)}"${c.host ? ` data-host="${h(c.host)}"` : ''}><span class="mark tone-${mark[c.status].tone}" title="${h(c.status)}">${mark[c.status].sign}</span> <strong>${h(c.id)}</strong>${c.host ? ` @ ${h(c.host)}` : ''}${c.title ? ` — ${h(c.title)}` : ''}<br><span class="evidence">${h(c.evidence)}</span></li>`;
+
+/**
+ * A fleet's GAP: how many hosts have it CLOSED, a badge per host, and only the checks that are not
+ * passing (twenty hosts' passing checks would bury the one that holds the GAP back).
+ */
+function fleetPart(g: GapReport & { hosts: NonNullable<GapReport['hosts']> }): { summary: string; checks: CheckReport[] } {
+  const badges = g.hosts.map((x) => `<li class="badge tone-${h(x.status)}" data-host="${h(x.host)}" data-status="${h(x.status)}">${h(x.host)} ${h(x.status)}</li>`).join('');
+  const passing = g.checks.filter((c) => c.status === 'pass').length;
+  const summary = `<p class="hosts" data-role="hosts">${h(fleetSummary(g)!)}</p><ul class="host-list">${badges}</ul>${passing ? `<p class="muted">${passing} passing checks across the hosts not listed</p>` : ''}`;
+  return { summary, checks: g.checks.filter((c) => c.status !== 'pass') };
+}
 
 function gapCard(g: GapReport): string {
   const word = gapStatusText(g);
   // Each check shows its own evidence; the card adds only what no check says: what blocks it.
   const blocked = !g.blockedBy.length ? '' : g.status === 'BLOCKED' ? `<p>blocked by ${g.blockedBy.map(h).join(', ')}</p>` : `<p class="muted">needs ${g.blockedBy.map(h).join(', ')} closed first</p>`;
-  const checks = g.checks.length ? `<ul>${g.checks.map(check).join('')}</ul>` : '<p class="muted">not surveyed yet</p>';
+  const fleet = g.hosts ? fleetPart({ ...g, hosts: g.hosts }) : undefined;
+  const shown = fleet ? fleet.checks : g.checks;
+  const checks = shown.length ? `<ul>${shown.map(check).join('')}</ul>` : fleet ? '' : '<p class="muted">not surveyed yet</p>';
   return `<article class="gap tone-${h(g.status)}" id="gap-${h(g.id)}" data-gap="${h(g.id)}" data-status="${h(g.status)}">
-<h3><span>${h(g.id)} · ${h(g.title)}</span><span class="badge tone-${h(g.status)}" data-role="status">${h(word)}</span></h3>${blocked}
+<h3><span>${h(g.id)} · ${h(g.title)}</span><span class="badge tone-${h(g.status)}" data-role="status">${h(word)}</span></h3>${blocked}${fleet?.summary ?? ''}
 ${checks}
 </article>`;
 }

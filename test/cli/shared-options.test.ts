@@ -64,10 +64,10 @@ describe('shared options', () => {
     }
   });
 
-  it('refuses a --target other than this machine (exit 2) rather than reporting this machine as that one', async () => {
-    const r = await flipgate(['status', '--workflow', O8, '--target', 'web-1']);
+  it('refuses a --target that is neither local nor ssh:// (exit 2, naming the fix) rather than surveying this machine', async () => {
+    const r = await flipgate(['survey', '--workflow', O8, '--target', 'web-1']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--target: checks on another machine \("web-1"\) are not available in this build/);
+    expect(r.stderr).toMatch(/--target: target "web-1" is neither local nor an ssh:\/\/ address/);
   });
 
   it('a usage error under --json is one JSON object on stdout with exit 2, and nothing on stderr', async () => {

@@ -65,6 +65,12 @@ describe('JavaScript patterns as grep -E runs them on a target', () => {
     '\\x41|\\u0076ersion',
     'ünïcode',
     '[{}]',
+    'VERSION\\b',
+    'versio\\b',
+    'key\\b',
+    '\\d+\\b',
+    '\\bname',
+    '^\\bkey',
   ])('finds the same lines for /%s/', (pattern) => {
     expect(grepLines(toPosixEre(pattern))).toEqual(jsLines(pattern));
   });
@@ -74,7 +80,10 @@ describe('JavaScript patterns as grep -E runs them on a target', () => {
     ['(?!x)', 'lookaround'],
     ['(?<=x)y', 'lookaround'],
     ['(a)\\1', 'backreference'],
-    ['\\bword\\b', 'word boundary'],
+    ['a\\bword', 'word boundary'],
+    ['word \\b', 'word boundary'],
+    ['cutter"\\s*#?\\b', 'word boundary'],
+    ['\\Bword', '\\B'],
     ['a\\nb', 'across lines'],
     ['[^]', 'any character, newline included'],
     ['ü+', 'repeated non-ASCII'],

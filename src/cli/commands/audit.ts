@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import { auditLedger, type AuditReport, type GapChange } from '../../runner/audit.js';
+import type { HostAudit } from '../../runner/fleet-audit.js';
 import { verifyStored, type StoredVerification } from '../../runner/ledger-view.js';
 import { writeFileAtomic } from '../../store/atomic-file.js';
 import { makeCheckpoint } from '../../store/checkpoint.js';
@@ -79,6 +80,36 @@ function changeLines(label: string, ch: GapChange | undefined, c = colors()): st
   return lines;
 }
 
+/**
+ * The inventory hosts of a fleet: their status, and who or what last closed (and reopened) the GAP
+ * there with the evidence. Hosts whose story reads the same, line for line, share one entry.
+ */
+function hostLines(hosts: HostAudit[], c = colors()): string[] {
+  const pad = ' '.repeat(11);
+  const story = (h: HostAudit): string[] => {
+    const lines: string[] = [];
+    for (const [label, ch] of [['closed', h.closedBy], ['reopened', h.reopenedBy]] as const) {
+      if (!ch) continue;
+      lines.push(`    ${label} #${ch.seq} ${ch.time} by ${ch.actor}${ch.scope ? ` (${ch.scope} round)` : ''}: ${ch.from} → ${ch.to}`);
+      for (const k of ch.checks) lines.push(`${pad}${mark(k.status)} ${k.id} (${k.kind}): ${k.evidence}`);
+    }
+    if (h.status !== 'CLOSED') for (const k of h.checks.filter((x) => x.status !== 'pass')) lines.push(`${pad}${mark(k.status)} ${k.id} (${k.kind}) now: ${k.evidence}`);
+    return lines;
+  };
+  const groups = new Map<string, { names: string[]; status: string; lines: string[] }>();
+  for (const h of hosts) {
+    const lines = story(h);
+    const key = JSON.stringify([h.status, lines]);
+    const g = groups.get(key);
+    if (g) g.names.push(h.host);
+    else groups.set(key, { names: [h.host], status: h.status, lines });
+  }
+  return [...groups.values()].flatMap((g) => [
+    g.names.length === 1 ? `  host ${c.bold(g.names[0]!)} ${g.status}` : `  ${g.names.length} hosts ${g.status}: ${c.bold(g.names.join(', '))}`,
+    ...g.lines,
+  ]);
+}
+
 function printAudit(r: AuditReport, checked: StoredVerification, workflow: string): void {
   const c = colors();
   const narrowed = [r.filter.subject, r.filter.actor && `actor ${r.filter.actor}`].filter(Boolean).join(', ');
@@ -93,6 +124,7 @@ function printAudit(r: AuditReport, checked: StoredVerification, workflow: strin
     out(`${c.bold(g.gap)} ${g.status}`);
     changeLines('closed', g.closedBy, c).forEach((l) => out(l));
     if (g.reopenedBy) changeLines('reopened', g.reopenedBy, c).forEach((l) => out(l));
+    if (g.hosts) hostLines(g.hosts, c).forEach((l) => out(l));
     if (g.changes.length) out(c.dim(`  history  ${g.changes.map((h) => `#${h.seq} ${h.from}→${h.to} (${h.actor})`).join(' · ')}`));
   }
   out('');

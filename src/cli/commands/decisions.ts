@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { disableWorkflow, flipWorkflow, resumeWorkflow, watchOnce, type Guard } from '../../runner/decisions.js';
+import { disableWorkflow, flipWorkflow, resumeWorkflow, watchOnce, driftText, type Guard } from '../../runner/decisions.js';
 import { approveGap, listDecisions, revokeApproval, unauthenticatedNote, unwaiveGap, waiveGap, type SignoffOutcome } from '../../runner/signoffs.js';
 import { colors, printReport } from '../io.js';
 import type { GlobalOptions } from '../resolve.js';
@@ -115,7 +115,7 @@ export const watchCommand = (cmd: Command) =>
       const stamp = new Date().toISOString();
       if (r.reopened.length) {
         drift = true;
-        process.stderr.write(`flipgate watch ${stamp}: DRIFT after the flip: ${r.reopened.map((x) => `${x.gap} ${x.status}`).join(', ')}\n`);
+        process.stderr.write(`flipgate watch ${stamp}: DRIFT after the flip: ${r.reopened.map(driftText).join(', ')}\n`);
         if (r.disabled) process.stderr.write(`flipgate watch ${stamp}: ${r.disabled.message}\n`);
       }
       if (o.json) out(JSON.stringify({ schemaVersion: 1, time: stamp, state: r.report.state, reopened: r.reopened, disabled: r.disabled ? { safe: r.disabled.safe } : null }));

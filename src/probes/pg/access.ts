@@ -78,7 +78,12 @@ export function resolveConnection(ref: ConnectionRef | undefined, env: NodeJS.Pr
  * One pool per distinct connection. `maxConnections: 1` suits an embedded single-session server
  * (PGlite), where concurrent transactions would share one session.
  */
-export function createPostgresAccess(opts: { env: NodeJS.ProcessEnv; maxConnections?: number }): PostgresAccess {
+export function createPostgresAccess(opts: {
+  env: NodeJS.ProcessEnv;
+  maxConnections?: number;
+  /** Where a connection really goes: a remote target's database is reached through its SSH connection (see src/remote/pg-route.ts). */
+  route?: (cfg: ClientConfig) => Promise<ClientConfig>;
+}): PostgresAccess {
   // The promise is kept, not the pool: checks that start together must share one pool (and its limit).
   const pools = new Map<string, Promise<Pool>>();
   const max = opts.maxConnections ?? 4;
@@ -87,8 +92,14 @@ export function createPostgresAccess(opts: { env: NodeJS.ProcessEnv; maxConnecti
     const key = JSON.stringify(cfg);
     let pool = pools.get(key);
     if (!pool) {
-      pool = import('pg').then(({ default: pg }) => {
-        const p = new pg.Pool({ ...cfg, max, connectionTimeoutMillis: Math.max(500, Math.min(timeoutMs, 10_000)), idleTimeoutMillis: 1000, allowExitOnIdle: true, application_name: 'flipgate' });
+      pool = import('pg').then(async ({ default: pg }) => {
+        let routed = cfg;
+        try {
+          if (opts.route) routed = await opts.route(cfg);
+        } catch (e) {
+          throw new PostgresUnavailable(`cannot reach the target's Postgres at ${describeTarget(cfg)}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        const p = new pg.Pool({ ...routed, max, connectionTimeoutMillis: Math.max(500, Math.min(timeoutMs, 10_000)), idleTimeoutMillis: 1000, allowExitOnIdle: true, application_name: 'flipgate' });
         p.on('error', () => {
           // An idle client lost its server; the next checkout reconnects or reports the error.
         });
@@ -107,7 +118,7 @@ export function createPostgresAccess(opts: { env: NodeJS.ProcessEnv; maxConnecti
       try {
         client = await (await poolFor(cfg, timeoutMs)).connect();
       } catch (e) {
-        throw new PostgresUnavailable(describePgError(e, target));
+        throw e instanceof PostgresUnavailable ? e : new PostgresUnavailable(describePgError(e, target));
       }
       // A checked-out client has no 'error' listener of the pool's: without this one, a server that
       // drops the connection mid-query (a restart, pg_terminate_backend) would crash the process.

@@ -10,6 +10,8 @@ import type { CommandRun, RunOptions } from './exec.js';
 export interface Host {
   /** How paths are shown in messages: `/` or the `--root` folder. */
   readonly root: string;
+  /** Which machine this is, as recorded in the ledger: `local`, or `ssh://[user@]host[:port]` (never a secret). */
+  readonly target?: string;
   /** File metadata (following symbolic links inside the root); the file is never opened. */
   stat(path: string): Promise<HostResult<FileInfo>>;
   /** Whether a user or group (a name or a numeric id) exists on the host. */
@@ -22,8 +24,12 @@ export interface Host {
   findLines(path: string, pattern: string, opts: DeadlineOptions): Promise<HostResult<{ lines: number[] }>>;
   /** Runs argv, never through a shell, with a deadline (see runArgv). */
   run(argv: readonly string[], opts: RunOptions): Promise<CommandRun>;
-  /** Where a tool is: a bare name searched on PATH, or an absolute path checked as is. */
-  findTool(name: string, env: NodeJS.ProcessEnv): Promise<HostResult<{ path: string }>>;
+  /**
+   * Where a tool is: a bare name searched on PATH, or an absolute path checked as is. A host where
+   * each step is a round trip may also run `version.args` there and then, and give the first line
+   * it printed (the tool probe then does not run it again); this machine does not.
+   */
+  findTool(name: string, env: NodeJS.ProcessEnv, version?: { args: readonly string[]; timeoutMs: number }): Promise<HostResult<{ path: string; version?: { firstLine: string } }>>;
   /** Fingerprints of the public keys in a GnuPG home (a spec path, or the account's default when undefined); the home is not written. */
   gpgKeys(home: string | undefined, opts: DeadlineOptions & { env: NodeJS.ProcessEnv }): Promise<HostResult<GpgKeys>>;
 }
@@ -75,6 +81,7 @@ export type HostErrorCode =
   | 'aborted'
   | 'bad-pattern'
   | 'unavailable' // a tool the operation needs is missing
+  | 'unreachable' // the host itself cannot be reached or refused to run the operation (ssh, sudo)
   | 'io';
 
 export interface HostError {

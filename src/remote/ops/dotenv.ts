@@ -52,6 +52,7 @@ fg_keys() {
       fg_tok "f:\${fg_f##*/}"; fg_keys1 "$fg_f"
     done
   else
+    [ -f "$fg_path" ] || fg_fail ENOTREG
     fg_tok "f:"; fg_keys1 "$fg_path"
   fi
 }

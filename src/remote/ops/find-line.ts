@@ -4,15 +4,21 @@ import { checkFailure, RemoteOpError, tagged, type Op } from './protocol.js';
 /**
  * The lines that match, found by grep on the target: only their numbers come back, the text stays
  * there. `-a` reads a file with odd bytes as text and `-m N` stops after N matches (both in GNU,
- * busybox and BSD grep); `timeout` bounds the search.
+ * busybox and BSD grep); `timeout` bounds the search. The numbers are cut from grep's lines by the
+ * shell itself (no more processes: a survey runs many searches).
  */
 export const findLineShell = `fg_grep() {
   fg_resolve "$1" "$2"; fg_need "$fg_path"
   [ -d "$fg_path" ] && fg_fail EISDIR
+  [ -f "$fg_path" ] || fg_fail ENOTREG
   [ -r "$fg_path" ] || fg_fail EACCES
   fg_o=$(fg_t "$4" grep -n -a -m "$5" -E -e "$3" "$fg_path" 2>/dev/null); fg_s=$?
   case $fg_s in
-    0) fg_tok "n:$(printf '%s\\n' "$fg_o" | cut -d: -f1 | tr '\\n' ' ')" ;; 1) fg_tok "n:" ;;
+    0) fg_n=; set -f; fg_ifs=$IFS; IFS='
+'
+       for fg_l in $fg_o; do fg_n="$fg_n\${fg_l%%:*} "; done
+       IFS=$fg_ifs; set +f; fg_tok "n:$fg_n" ;;
+    1) fg_tok "n:" ;;
     124|137) fg_fail ETIMEDOUT ;; *) fg_fail EFAILED ;;
   esac
 }

@@ -6,6 +6,8 @@ export interface RemoteKeyring {
   home: string;
   /** False when the home or its public keyring does not exist. */
   present: boolean;
+  /** True when the home itself does not exist. */
+  missing: boolean;
   /** Fingerprints of primary keys, and of primary keys and subkeys. */
   primary: string[];
   all: string[];
@@ -21,7 +23,7 @@ export const gpgShell = `fg_gpg() {
   if [ -n "$2" ]; then fg_resolve "$1" "$2"; fg_h=$fg_path; else fg_h=\${GNUPGHOME:-$HOME/.gnupg}; fi
   fg_tok "h:$fg_h"; fg_g=$3
   if ! fg_m=$(ls -dL "$fg_h" 2>&1 >/dev/null); then
-    [ "$(fg_errno "$fg_m")" = ENOENT ] && { fg_tok "k:0"; return; }
+    [ "$(fg_errno "$fg_m")" = ENOENT ] && { fg_tok "k:0"; fg_tok "m:1"; return; }
     fg_fail "$(fg_errno "$fg_m")"
   fi
   set --
@@ -45,6 +47,7 @@ export function gpgOp(root: string, home: string | undefined, timeoutS: number):
     fn: 'fg_gpg',
     args: [root, home ?? '', String(bound)],
     timeoutS: bound,
+    alone: true,
     read(tokens, ctx) {
       const shown = home ?? tagged(tokens, 'h') ?? '~/.gnupg';
       if (tagged(tokens, 'e') === 'ENOTOOL') throw new RemoteOpError('ENOTOOL', 'gpg is not on the target\'s PATH: install GnuPG there to check keys', shown);
@@ -62,7 +65,7 @@ export function gpgOp(root: string, home: string | undefined, timeoutS: number):
           last = '';
         }
       }
-      return { home: tagged(tokens, 'h') ?? shown, present: tagged(tokens, 'k') === '1', primary, all };
+      return { home: tagged(tokens, 'h') ?? shown, present: tagged(tokens, 'k') === '1', missing: tagged(tokens, 'm') === '1', primary, all };
     },
   };
 }

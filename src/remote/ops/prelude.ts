@@ -4,7 +4,8 @@
  *
  * fg_tok WORD       prints one NUL-terminated token
  * fg_fail CODE      ends the operation with an errno-like code
- * fg_t SECS CMD…    runs CMD bounded by `timeout` where the target has it
+ * fg_t SECS CMD…    runs CMD bounded by `timeout` where the target has it; only inside $(…),
+ *                   which it replaces (exec: one process fewer for each use)
  * fg_need PATH      fails with the errno of PATH when it cannot be reached (ls -dL's message)
  * fg_resolve ROOT P sets fg_path to ROOT+P with links resolved; a path outside ROOT ends the
  *                   operation with an "x:" token (escapes --root). Spec paths have no "..", so
@@ -16,7 +17,7 @@
 export const prelude = `LC_ALL=C; export LC_ALL
 fg_tok() { printf '%s\\000' "$1"; }
 fg_fail() { fg_tok "e:$1"; exit 0; }
-fg_t() { fg_s=$1; shift; if command -v timeout >/dev/null 2>&1; then timeout -k 1 "$fg_s" "$@"; else "$@"; fi; }
+fg_t() { fg_s=$1; shift; if command -v timeout >/dev/null 2>&1; then exec timeout -k 1 "$fg_s" "$@"; else exec "$@"; fi; }
 fg_errno() {
   case $1 in
     *'No such file'*) echo ENOENT ;; *'Permission denied'*) echo EACCES ;; *'Not a directory'*) echo ENOTDIR ;;

@@ -4,7 +4,7 @@ import { EscapesRootError, RemoteProtocolError } from '../errors.js';
  * An operation on the target failed the way a local file-system call would. `code` is node's errno
  * word (ENOENT, EACCES, ENOTDIR, ELOOP, EIO, EISDIR) so probes handle a remote failure as they
  * handle a local one, or one of ETIMEDOUT (stopped at its deadline), ECANCELED, ENOTOOL (the tool
- * the check names is not on the target), ENOREALPATH (no realpath to check --root with) and
+ * the check names is not on the target), ENOTREG (not a regular file, not read), ENOREALPATH (no realpath to check --root with) and
  * EFAILED (the tool failed; `message` says how).
  */
 export class RemoteOpError extends Error {
@@ -37,6 +37,11 @@ export interface Op<T> {
   args: string[];
   /** Seconds its slowest part may take; the batch's deadline is the sum. */
   timeoutS: number;
+  /**
+   * It runs a program that takes a while (a tool's version command, gpg): it gets a session of its
+   * own, beside the batch, so that the batch's quick operations do not wait for it.
+   */
+  alone?: boolean;
   read(tokens: string[], ctx: OpContext): T;
 }
 
@@ -81,6 +86,7 @@ const codeWords: Record<string, string> = {
   ELOOP: 'too many symbolic links',
   EIO: 'input/output error',
   EISDIR: 'is a directory',
+  ENOTREG: 'is not a regular file (a FIFO, a device or a socket is not read)',
   ETIMEDOUT: 'did not finish in time (stopped on the target)',
   ENOREALPATH: 'realpath is not on the target (coreutils, busybox and BSD have it) — flipgate needs it to keep paths inside --root',
 };

@@ -31,6 +31,33 @@ export const toolShell = `fg_tool() {
 }
 `;
 
+/** Where a tool is, without running it: a bare name on PATH, or an absolute path checked as is ("d:" when it is there but not executable). */
+export const whichShell = `fg_which() {
+  case $1 in
+    */*) if [ -f "$1" ] && [ -x "$1" ]; then fg_tok "w:$1"; elif [ -e "$1" ]; then fg_tok "d:"; else fg_tok "w:"; fi; return ;;
+  esac
+  set -f; fg_ifs=$IFS; IFS=:
+  for fg_d in $PATH; do
+    [ -n "$fg_d" ] || continue
+    if [ -f "$fg_d/$1" ] && [ -x "$fg_d/$1" ]; then IFS=$fg_ifs; fg_tok "w:$fg_d/$1"; return; fi
+  done
+  IFS=$fg_ifs; fg_tok "w:"
+}
+`;
+
+/** The path of a tool on the target ("" when absent), or "denied" when an absolute path is not executable. */
+export function whichOp(name: string): Op<{ path: string } | 'denied'> {
+  return {
+    fn: 'fg_which',
+    args: [name],
+    timeoutS: 5,
+    read(tokens, ctx) {
+      checkFailure(tokens, ctx, name);
+      return tagged(tokens, 'd') !== undefined ? 'denied' : { path: tagged(tokens, 'w') ?? '' };
+    },
+  };
+}
+
 /** Whether `name` is an executable on the target's PATH, and what `name …versionArgs` says. */
 export function toolOp(name: string, versionArgs: readonly string[], timeoutS: number): Op<RemoteTool | null> {
   const bound = Math.max(1, Math.ceil(timeoutS));
@@ -38,6 +65,7 @@ export function toolOp(name: string, versionArgs: readonly string[], timeoutS: n
     fn: 'fg_tool',
     args: [name, String(bound), ...versionArgs],
     timeoutS: bound * 2,
+    alone: true,
     read(tokens, ctx) {
       const where = tagged(tokens, 'w');
       if (!where) return null;
