@@ -48,10 +48,14 @@ interface Opened {
   witness: Witness | undefined;
 }
 
-async function openAll(opts: GlobalOptions, unvalidated = false): Promise<Opened> {
+async function openAll(opts: GlobalOptions, unvalidated = false, storeMayFail = false): Promise<Opened> {
   const { wf, location } = await loadCliWorkflow(opts, process.env, unvalidated);
   const keys = await keysFromEnv();
-  const store = await openStore(location, wf.spec.id, keys);
+  // The disable acts before it records: a store it cannot open must not stop it.
+  const store = await openStore(location, wf.spec.id, keys).catch(async (e: Error) => {
+    if (!storeMayFail) throw e;
+    return (await import('../store/unreachable.js')).unreachableStore(location, e);
+  });
   return { wf, keys, store, witness: cliWitness(opts, wf) };
 }
 
@@ -89,8 +93,8 @@ export async function cliReader(opts: GlobalOptions, { unvalidated = false } = {
 }
 
 /** Loads the workflow and opens the store, the witness and the probes as the global options say. */
-export async function cliSession(opts: GlobalOptions, extra: { progress?: boolean } = {}): Promise<Session & { progress: ReturnType<typeof progress> }> {
-  const { wf, keys, store, witness } = await openAll(opts);
+export async function cliSession(opts: GlobalOptions, extra: { progress?: boolean; storeMayFail?: boolean } = {}): Promise<Session & { progress: ReturnType<typeof progress> }> {
+  const { wf, keys, store, witness } = await openAll(opts, false, extra.storeMayFail);
   const bar = progress(!!extra.progress && !!process.stderr.isTTY && !opts.json);
   const { openSession } = await import('../runner/session.js');
   let session: Session;

@@ -1,8 +1,8 @@
 export const gapStatuses = ['OPEN', 'PARTIAL', 'CLOSED', 'BLOCKED', 'ERROR', 'WAIVED'] as const;
 export type GapStatus = (typeof gapStatuses)[number];
 
-export const switchReadings = ['safe', 'enabled', 'error'] as const;
-/** safe: execution is still disabled (ON-by-safety); enabled: execution is on; error: cannot be read. */
+export const switchReadings = ['safe', 'enabled', 'unreadable'] as const;
+/** safe: execution is still disabled (ON-by-safety); enabled: execution is on; unreadable: neither reading is proven (the safe check and the enabled check disagree, or a check cannot run). */
 export type SwitchReading = (typeof switchReadings)[number];
 
 /** What the runtime tells the machine. Probe verdicts arrive as events; the machine does no I/O. */

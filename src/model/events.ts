@@ -3,7 +3,7 @@ import type { GapStatus, SwitchReading, WorkflowEvent } from '../machine/types.j
 
 /** Proving statuses first, so the shortest paths prove GAPs with CLOSED and reopen them with OPEN. */
 export const modelStatuses: readonly GapStatus[] = ['CLOSED', 'WAIVED', 'OPEN', 'PARTIAL', 'BLOCKED', 'ERROR'];
-export const modelReadings: readonly SwitchReading[] = ['safe', 'enabled', 'error'];
+export const modelReadings: readonly SwitchReading[] = ['safe', 'enabled', 'unreadable'];
 
 /** Every GAP CLOSED: the payload of a flip that must go through. */
 export function allClosed(plan: MachinePlan): Record<string, GapStatus> {

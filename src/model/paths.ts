@@ -43,7 +43,7 @@ function probes(label: string, plan: MachinePlan): WorkflowEvent[][] {
   const [top, sub] = label.split('.') as [string, string | undefined];
   const gate = plan.steps.some((s) => s.gate === top);
   const out: WorkflowEvent[][] = [[{ type: 'disable' }]];
-  if (gate || top === 'armed') out.push([{ type: 'killswitch.read', reading: 'enabled' }], [{ type: 'killswitch.read', reading: 'error' }]);
+  if (gate || top === 'armed') out.push([{ type: 'killswitch.read', reading: 'enabled' }], [{ type: 'killswitch.read', reading: 'unreadable' }]);
   if (gate && sub && sub !== 'passed') for (const status of modelStatuses) out.push([{ type: 'gap.verdict', gap: sub, status }]);
   // A flip is the command and then the switch reading that confirms it.
   if (top === 'armed') for (const gaps of flipPayloads(plan)) out.push([{ type: 'flip.start', gaps }, { type: 'killswitch.read', reading: 'enabled' }]);

@@ -1,12 +1,12 @@
-import type { GapStatus, SwitchReading } from '../machine/types.js';
-import type { CheckResult } from '../probes/index.js';
-import type { Check } from '../spec/schema.js';
+import type { GapStatus } from '../machine/types.js';
+import type { CheckResult, Signoff } from '../probes/index.js';
+import { confirmRead, readKillSwitch, switchPlan, switchRecord } from './kill-switch.js';
 import { loadAllowedSigners } from './approval-claims.js';
 import type { CheckRecord, NewRecordedEvent, SurveyData, SwitchRecord } from './events.js';
 import { blockersFirst, gapVerdict, type GapVerdict } from './gap-status.js';
 import { runChecks, type PlannedCheck } from './run-checks.js';
 import type { Session } from './session.js';
-import { approvalStandings, signoffsByGap, waiverStandings } from './standing.js';
+import { approvalStandings, signoffsByGap, waiverStandings, type WaiverStanding } from './standing.js';
 import { checksCause, checksDigest, type WorkflowView } from './view.js';
 
 export interface RoundScope {
@@ -17,27 +17,19 @@ export interface RoundScope {
   sections?: boolean;
   /** Principals whose approvals do not count in this round (the flip's requester). */
   excludedPrincipals?: string[];
+  /** Confirm the switch's reading with a second read (default); a plan that decides nothing may skip it. */
+  confirmSwitch?: boolean;
 }
 
 export interface ProbeRound {
   survey: SurveyData;
   verdicts: Map<string, GapVerdict>;
   killSwitch: SwitchRecord;
+  /** The sign-offs that counted in this round, per GAP. */
+  signoffs: Map<string, Signoff[]>;
+  /** Every recorded waiver's standing at this round. */
+  waivers: WaiverStanding[];
 }
-
-/** The kill switch's reading: a passing check means execution is still disabled. */
-export function switchReading(r: CheckResult): SwitchReading {
-  if (r.status === 'pass') return 'safe';
-  // A switch that is absent (no file, no command) cannot be read: that is not "enabled", it is unknown.
-  if (r.status === 'fail' && r.observed?.present !== false && r.observed?.found !== false) return 'enabled';
-  return 'error';
-}
-
-const switchWords: Record<SwitchReading, string> = {
-  safe: 'execution disabled (safe)',
-  enabled: 'execution ENABLED',
-  error: 'cannot be read',
-};
 
 function withBlockers(session: Session, ids: string[]): Set<string> {
   const out = new Set<string>();
@@ -59,13 +51,14 @@ export async function probeRound(session: Session, view: WorkflowView, scope: Ro
   const spec = session.wf.spec;
   const wanted = scope.gaps ? withBlockers(session, scope.gaps) : new Set(spec.gaps.map((g) => g.id));
   const gaps = blockersFirst(spec.gaps).filter((g) => wanted.has(g.id));
-  const planned: PlannedCheck[] = [{ ref: 'killSwitch', owner: { kind: 'killSwitch', id: 'killSwitch' }, check: spec.killSwitch as Check }];
+  const planned: PlannedCheck[] = switchPlan(spec);
   for (const g of gaps) for (const c of g.checks) planned.push({ ref: `${g.id}/${c.id}`, owner: { kind: 'gap', id: g.id }, check: c });
   if (scope.sections) for (const s of spec.sections ?? []) for (const c of s.checks) planned.push({ ref: `${s.id}/${c.id}`, owner: { kind: 'section', id: s.id }, check: c });
 
   const now = session.now();
   const signoffs = signoffsByGap(approvalStandings(view, session.plan, session.wf.hash, await loadAllowedSigners(session), spec.id));
-  const waived = new Set(waiverStandings(view, spec, now).filter((w) => w.standing === 'active').map((w) => w.gap));
+  const waivers = waiverStandings(view, spec, now);
+  const waived = new Set(waivers.filter((w) => w.standing === 'active').map((w) => w.gap));
   const results = await runChecks(planned, {
     concurrency: session.concurrency,
     timeoutMs: session.timeoutMs,
@@ -75,9 +68,12 @@ export async function probeRound(session: Session, view: WorkflowView, scope: Ro
     onResult: session.onProgress,
   });
   const checks = planned.map((p, i) => record(p, results[i]!));
-  const sw = checks[0]!;
-  const reading = switchReading(sw);
-  const killSwitch: SwitchRecord = { status: reading, evidence: `${switchWords[reading]}: ${sw.evidence}`, check: sw };
+  const switchChecks = checks.filter((c) => c.owner.kind === 'killSwitch');
+  let killSwitch = switchRecord(switchChecks);
+  // The round's reading decides transitions (a switch not safe halts the workflow): a second read confirms it.
+  if (scope.confirmSwitch !== false && killSwitch.status !== 'unreadable') {
+    killSwitch = confirmRead({ reading: killSwitch.status, record: killSwitch, checks: switchChecks, cause: checksCause(switchChecks) }, await readKillSwitch(session)).record;
+  }
 
   const verdicts = new Map<string, GapVerdict>();
   const statusOf = (id: string): GapStatus | undefined => verdicts.get(id)?.status ?? view.gaps[id]?.status;
@@ -90,7 +86,7 @@ export async function probeRound(session: Session, view: WorkflowView, scope: Ro
     gaps: Object.fromEntries([...verdicts].map(([id, v]) => [id, { status: v.status, own: v.own, blockedBy: v.blockedBy }])),
     checks,
   };
-  return { survey, verdicts, killSwitch };
+  return { survey, verdicts, killSwitch, signoffs, waivers };
 }
 
 /**

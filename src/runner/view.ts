@@ -2,9 +2,9 @@ import type { GapStatus } from '../machine/types.js';
 import type { Cause, Head, LedgerEvent } from '../store/types.js';
 import { samePrincipal } from '../spec/principal.js';
 import { digest } from '../support/digest.js';
-import { isRepeat, recorded, type CheckRecord, type SwitchRecord } from './events.js';
+import { isRepeat, recorded, type CheckRecord, type SwitchReadingRecord } from './events.js';
 
-export type { CheckRecord, SwitchRecord, SurveyData } from './events.js';
+export type { CheckRecord, SwitchRecord, SwitchReadingRecord, SurveyData } from './events.js';
 
 export interface GapRecord {
   status: GapStatus;
@@ -60,7 +60,8 @@ export interface WorkflowView {
   specHash: string | undefined;
   gaps: Record<string, GapRecord>;
   sections: Record<string, CheckRecord[]>;
-  killSwitch: SwitchRecord | undefined;
+  /** The latest kill-switch reading recorded by any command (a round's or a flip's or a disable's own read). */
+  killSwitch: SwitchReadingRecord | undefined;
   lastSurvey: { seq: number; time: string; actor: string; scope: string } | undefined;
   /** The last round with its checks written out, and the digest of those checks. */
   lastRound: { seq: number; digest: string } | undefined;
@@ -108,9 +109,14 @@ export function foldEvent(view: WorkflowView, raw: LedgerEvent): void {
       break;
     case 'survey': {
       view.lastSurvey = { seq: e.seq, time: e.time, actor: e.actor, scope: e.data.scope };
-      if (isRepeat(e)) break; // the same checks and results as the last full round, already applied
+      const at = { seq: e.seq, time: e.time, actor: e.actor, command: e.data.scope };
+      if (isRepeat(e)) {
+        // The same checks and results as the last full round, already applied: only the reading's time moves on.
+        if (view.killSwitch) view.killSwitch = { ...view.killSwitch, ...at };
+        break;
+      }
       const d = e.data;
-      view.killSwitch = d.killSwitch;
+      view.killSwitch = { ...d.killSwitch, ...at };
       view.lastRound = { seq: e.seq, digest: e.cause.digest };
       for (const [id, g] of Object.entries(d.gaps)) {
         const prev = view.gaps[id];
@@ -138,6 +144,11 @@ export function foldEvent(view: WorkflowView, raw: LedgerEvent): void {
     case 'waiver.withdrawn':
       for (const w of view.waivers) if (w.gap === e.subject && !w.withdrawn) w.withdrawn = { seq: e.seq, time: e.time, by: e.actor };
       break;
+    case 'killswitch.read': {
+      const [check, enabled] = e.data.checks ?? [];
+      view.killSwitch = { status: e.data.reading, evidence: e.data.evidence, ...(check ? { check } : {}), ...(enabled ? { enabled } : {}), seq: e.seq, time: e.time, actor: e.actor, command: e.data.command ?? 'a kill-switch read' };
+      break;
+    }
     default:
       // The flip's and the disable's own records, kill-switch reads, drift and adoption change no standing.
       break;

@@ -12,9 +12,9 @@ type Opts = GlobalOptions & { note?: string; key?: string; until?: string; reaso
 const out = (s: string) => process.stdout.write(s + '\n');
 const colors = () => (useColor() ? pc : pc.createColors(false));
 
-async function withSession<T>(cmd: Command, fn: (s: Awaited<ReturnType<typeof cliSession>>, o: Opts) => Promise<T>, progress = false): Promise<T> {
+async function withSession<T>(cmd: Command, fn: (s: Awaited<ReturnType<typeof cliSession>>, o: Opts) => Promise<T>, progress = false, storeMayFail = false): Promise<T> {
   const o = cmd.optsWithGlobals<Opts>();
-  const s = await cliSession(o, { progress });
+  const s = await cliSession(o, { progress, storeMayFail });
   try {
     return await fn(s, o);
   } finally {
@@ -86,14 +86,23 @@ export const flipCommand = (cmd: Command) =>
     true,
   );
 
-/** disable: always allowed; exit 0 when the switch reads safe afterwards. */
+/**
+ * disable: always allowed, and it acts even when the store cannot be opened; exit 0 only when the
+ * switch reads safe afterwards AND the ledger took the record (else the record waits in the journal).
+ */
 export const disableCommand = (cmd: Command) =>
-  withSession(cmd, async (s, o) => {
-    const r = await disableWorkflow(s, o.reason!);
-    if (o.json) out(JSON.stringify({ schemaVersion: 1, safe: r.safe, from: r.from, state: r.report.state, message: r.message }, null, 2));
-    else out(`${r.safe ? '✓' : '✗'} ${r.message} (was ${r.from})`);
-    return r.safe ? 0 : 1;
-  });
+  withSession(
+    cmd,
+    async (s, o) => {
+      const r = await disableWorkflow(s, o.reason!);
+      if (o.json) out(JSON.stringify({ schemaVersion: 1, safe: r.safe, from: r.from, state: r.report?.state ?? null, recorded: !r.journaled, ...(r.journaled ? { journal: r.journaled.file, problem: r.journaled.problem } : {}), message: r.message }, null, 2));
+      else out(`${r.safe ? '✓' : '✗'} ${r.message}${r.journaled ? '' : ` (was ${r.from})`}`);
+      if (r.journaled) process.stderr.write(`flipgate: the disable ran but was NOT recorded: ${r.journaled.problem}; kept in ${r.journaled.file}\n`);
+      return r.safe && !r.journaled ? 0 : 1;
+    },
+    false,
+    true,
+  );
 
 /** resume: leaves halted when the switch reads safe. */
 export const resumeCommand = (cmd: Command) =>
