@@ -1,12 +1,11 @@
 import type { GapStatus } from '../machine/types.js';
 import type { CheckResult, Signoff } from '../probes/index.js';
 import { confirmRead, readKillSwitch, switchPlan, switchRecord } from './kill-switch.js';
-import { loadAllowedSigners } from './approval-claims.js';
 import type { CheckRecord, NewRecordedEvent, SurveyData, SwitchRecord } from './events.js';
 import { blockersFirst, gapVerdict, type GapVerdict } from './gap-status.js';
 import { runChecks, type PlannedCheck } from './run-checks.js';
 import type { Session } from './session.js';
-import { approvalStandings, signoffsByGap, waiverStandings, type WaiverStanding } from './standing.js';
+import { decisionStandings, signoffsByGap, type WaiverStanding } from './standing.js';
 import { checksCause, checksDigest, type WorkflowView } from './view.js';
 
 export interface RoundScope {
@@ -56,8 +55,9 @@ export async function probeRound(session: Session, view: WorkflowView, scope: Ro
   if (scope.sections) for (const s of spec.sections ?? []) for (const c of s.checks) planned.push({ ref: `${s.id}/${c.id}`, owner: { kind: 'section', id: s.id }, check: c });
 
   const now = session.now();
-  const signoffs = signoffsByGap(approvalStandings(view, session.plan, session.wf.hash, await loadAllowedSigners(session), spec.id));
-  const waivers = waiverStandings(view, spec, now);
+  const standings = await decisionStandings({ ...session, now: () => now }, view);
+  const signoffs = signoffsByGap(standings.approvals);
+  const waivers = standings.waivers;
   const waived = new Set(waivers.filter((w) => w.standing === 'active').map((w) => w.gap));
   const results = await runChecks(planned, {
     concurrency: session.concurrency,

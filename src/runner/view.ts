@@ -31,8 +31,9 @@ export interface ApprovalRecord {
   seq: number;
   time: string;
   note?: string;
-  /** Ledger head the approver saw. */
+  /** Ledger head (hash, and its event's seq) the approver saw and signed over. */
   head: string;
+  headSeq?: number;
   specHash?: string;
   signature?: string;
   signedAt?: string;
@@ -46,6 +47,11 @@ export interface WaiverRecord {
   time: string;
   until: string;
   reason: string;
+  head?: string;
+  headSeq?: number;
+  specHash?: string;
+  signature?: string;
+  signedAt?: string;
   withdrawn?: { seq: number; time: string; by: string };
 }
 
@@ -132,15 +138,17 @@ export function foldEvent(view: WorkflowView, raw: LedgerEvent): void {
       break;
     case 'approval.granted': {
       const d = e.data;
-      view.approvals.push({ gap: e.subject!, principal: e.actor, seq: e.seq, time: e.time, ...(d.note !== undefined ? { note: d.note } : {}), head: d.head, ...(d.specHash ? { specHash: d.specHash } : {}), ...(d.signature ? { signature: d.signature, signedAt: d.signedAt } : {}) });
+      view.approvals.push({ gap: e.subject!, principal: e.actor, seq: e.seq, time: e.time, ...(d.note !== undefined ? { note: d.note } : {}), head: d.head, headSeq: d.headSeq, ...(d.specHash ? { specHash: d.specHash } : {}), ...(d.signature ? { signature: d.signature, signedAt: d.signedAt } : {}) });
       break;
     }
     case 'approval.revoked':
       for (const a of view.approvals) if (a.gap === e.subject && samePrincipal(a.principal, e.actor) && !a.revoked) a.revoked = { seq: e.seq, time: e.time };
       break;
-    case 'waiver.granted':
-      view.waivers.push({ gap: e.subject!, principal: e.actor, seq: e.seq, time: e.time, until: e.data.until, reason: e.data.reason });
+    case 'waiver.granted': {
+      const { until, reason, head, headSeq, specHash, signature, signedAt } = e.data;
+      view.waivers.push({ gap: e.subject!, principal: e.actor, seq: e.seq, time: e.time, until, reason, ...(head !== undefined ? { head, headSeq, specHash } : {}), ...(signature ? { signature, signedAt } : {}) });
       break;
+    }
     case 'waiver.withdrawn':
       for (const w of view.waivers) if (w.gap === e.subject && !w.withdrawn) w.withdrawn = { seq: e.seq, time: e.time, by: e.actor };
       break;

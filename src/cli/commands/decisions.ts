@@ -7,7 +7,7 @@ import type { GlobalOptions } from '../resolve.js';
 import { cliSession } from '../session.js';
 import { vouchers } from '../vouch.js';
 
-type Opts = GlobalOptions & { note?: string; key?: string; until?: string; reason?: string; execute?: boolean; interval?: string; once?: boolean; checkpoint?: string; adopted?: string };
+type Opts = GlobalOptions & { note?: string; sign?: boolean; key?: string; until?: string; reason?: string; execute?: boolean; interval?: string; once?: boolean; checkpoint?: string; adopted?: string };
 
 const out = (s: string) => process.stdout.write(s + '\n');
 const colors = () => (useColor() ? pc : pc.createColors(false));
@@ -31,9 +31,9 @@ function printSignoff(r: SignoffOutcome, o: Opts): number {
   return 0;
 }
 
-export const approveCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await approveGap(s, gap, { note: o.note, keyFile: o.key }), o));
+export const approveCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await approveGap(s, gap, { note: o.note, sign: o.sign, keyFile: o.key }), o));
 export const revokeCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await revokeApproval(s, gap), o));
-export const waiveCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await waiveGap(s, gap, o.until!, o.reason!), o));
+export const waiveCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await waiveGap(s, gap, o.until!, o.reason!, { sign: o.sign, keyFile: o.key }), o));
 export const unwaiveCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await unwaiveGap(s, gap), o));
 
 /** approvals: every approval and waiver with its standing. */
@@ -49,10 +49,11 @@ export const approvalsCommand = (cmd: Command) =>
     const c = colors();
     out(c.bold('Approvals'));
     if (!list.approvals.length) out('  (none)');
-    for (const a of list.approvals) out(`  ${a.counts ? c.green('✓') : c.red('✗')} ${a.gap}  ${a.principal}  ${a.time}  ${a.counts ? 'counts' : a.why}${a.note ? `  — ${a.note}` : ''}`);
+    // A later copy of an approval that counts is listed once, under the one that counts (--json has both).
+    for (const a of list.approvals.filter((x) => x.duplicateOf === undefined)) out(`  ${a.counts ? c.green('✓') : c.red('✗')} ${a.gap}  ${a.principal}  ${a.time}  ${a.counts ? 'counts' : a.why}${a.note ? `  — ${a.note}` : ''}`);
     out(c.bold('Waivers'));
     if (!list.waivers.length) out('  (none)');
-    for (const w of list.waivers) out(`  ${w.standing === 'active' ? c.green('✓') : c.red('✗')} ${w.gap}  ${w.principal}  until ${w.until}  ${w.standing.toUpperCase()}  — ${w.reason}`);
+    for (const w of list.waivers) out(`  ${w.standing === 'active' ? c.green('✓') : c.red('✗')} ${w.gap}  ${w.principal}  until ${w.until}  ${w.standing.toUpperCase()}: ${w.why}  — ${w.reason}`);
     if (!list.signed) out(c.yellow(`note: ${unauthenticatedNote}`));
     return p ? 1 : 0;
   });
