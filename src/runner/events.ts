@@ -196,7 +196,7 @@ export function describeEvent(raw: LedgerEvent): string {
     case 'flip.completed':
       return `execution enabled: ${e.data.killSwitch}`;
     case 'disable.requested':
-      return `disable requested from ${e.data.from}: ${e.data.reason}`;
+      return `disable requested from ${e.data.from}: ${e.data.reason}${e.data.journaled ? ` (it ran at ${e.data.journaled.time} and waited in the journal: ${e.data.journaled.problem})` : ''}`;
     case 'disable.command':
       return command(e.data, 'disable');
     case 'drift.reopened':

@@ -98,7 +98,11 @@ export const disableCommand = (cmd: Command) =>
       const r = await disableWorkflow(s, o.reason!);
       if (o.json) out(JSON.stringify({ schemaVersion: 1, safe: r.safe, from: r.from, state: r.report?.state ?? null, recorded: !r.journaled, ...(r.journaled ? { journal: r.journaled.file, problem: r.journaled.problem } : {}), message: r.message }, null, 2));
       else out(`${r.safe ? '✓' : '✗'} ${r.message}${r.journaled ? '' : ` (was ${r.from})`}`);
-      if (r.journaled) process.stderr.write(`flipgate: the disable ran but was NOT recorded: ${r.journaled.problem}; kept in ${r.journaled.file}\n`);
+      if (r.journaled) {
+        process.stderr.write(`flipgate: the disable ran but was NOT recorded: ${r.journaled.problem}; kept in ${r.journaled.file}\n`);
+        // The abandoned wait for the store's lock must not keep the process (and the operator) waiting.
+        setTimeout(() => process.exit(1), 100).unref();
+      }
       return r.safe && !r.journaled ? 0 : 1;
     },
     false,
