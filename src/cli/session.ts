@@ -51,11 +51,8 @@ interface Opened {
 async function openAll(opts: GlobalOptions, unvalidated = false, storeMayFail = false): Promise<Opened> {
   const { wf, location } = await loadCliWorkflow(opts, process.env, unvalidated);
   const keys = await keysFromEnv();
-  // The disable acts before it records: a store it cannot open must not stop it.
-  const store = await openStore(location, wf.spec.id, keys).catch(async (e: Error) => {
-    if (!storeMayFail) throw e;
-    return (await import('../store/unreachable.js')).unreachableStore(location, e);
-  });
+  // The disable acts before it records: the store is opened when first used, and one it cannot open does not stop it.
+  const store = storeMayFail ? (await import('../store/deferred.js')).deferredStore(location, () => openStore(location, wf.spec.id, keys)) : await openStore(location, wf.spec.id, keys);
   return { wf, keys, store, witness: cliWitness(opts, wf) };
 }
 
