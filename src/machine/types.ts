@@ -10,9 +10,15 @@ export type WorkflowEvent =
   | { type: 'gap.verdict'; gap: string; status: GapStatus }
   | { type: 'killswitch.read'; reading: SwitchReading }
   | { type: 'gate.advance' }
-  | { type: 'flip.start'; gaps: Record<string, GapStatus> }
+  | { type: 'flip.start'; gaps: Record<string, GapStatus>; signoffs?: SignoffProof }
   | { type: 'flip.failed' }
   | { type: 'disable' }
   | { type: 'resume'; reading: SwitchReading };
+
+/**
+ * What the flip's survey says of the sign-offs it counted, where the spec requires signatures:
+ * verified (each signed by its principal's key over the history it joined), or the first problem.
+ */
+export type SignoffProof = 'verified' | 'unsigned' | 'replayed';
 
 export const terminalStates = ['armed', 'flipping', 'flipped', 'halted'] as const;

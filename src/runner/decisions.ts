@@ -82,7 +82,8 @@ export async function flipWorkflow(session: Session, opts: { execute: boolean; v
     feedRound(session, w, round);
     const gaps = Object.fromEntries([...round.verdicts].map(([id, v]) => [id, v.status]));
     w.pending.push({ type: 'flip.requested', actor: session.actor, cause: operator('flip --execute'), data: { guards, command: spec.flip!.command } });
-    w.transition(w.run.send({ type: 'flip.start', gaps }), operator('flip --execute'));
+    // Every sign-off the guards counted was verified by the standing function (signed, not replayed).
+    w.transition(w.run.send({ type: 'flip.start', gaps, ...(session.plan.signed ? { signoffs: 'verified' as const } : {}) }), operator('flip --execute'));
     await w.flush();
 
     const ran = await runArgv(spec.flip!.command, { timeoutMs: spec.flip!.timeoutMs ?? 60_000, env: session.env });
