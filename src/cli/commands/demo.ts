@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -30,6 +30,26 @@ async function requireGpg(): Promise<void> {
   }
 }
 
+const approvers = ['governance-board', 'release-manager', 'ruling-alice', 'ruling-bob'];
+
+/**
+ * An SSH key per approver and an allowed-signers file naming them, when ssh-keygen is on PATH: the
+ * demo then runs the O8 workflow with signed approvals (a copy of it, with approvals: {signed: true}).
+ */
+async function approverKeys(root: string): Promise<Map<string, string> | undefined> {
+  const keys = new Map<string, string>();
+  const lines: string[] = [];
+  for (const name of approvers) {
+    const file = path.join(root, 'approver-keys', name);
+    const r = await runArgv(['/bin/sh', '-c', 'mkdir -p "$(dirname "$1")" && ssh-keygen -q -t ed25519 -N "" -C "$2" -f "$1"', 'sh', file, name], { timeoutMs: 20_000 });
+    if (r.problem || r.exitCode !== 0) return undefined;
+    keys.set(name, file);
+    lines.push(`${name} namespaces="flipgate" ${(await readFile(`${file}.pub`, 'utf8')).split(' ').slice(0, 2).join(' ')}`);
+  }
+  await writeFile(path.join(root, 'allowed_signers'), lines.join('\n') + '\n');
+  return keys;
+}
+
 /**
  * demo: the O8 workflow end to end on a simulated host: the seed's state in a temp folder and an
  * embedded Postgres (PGlite through its socket server, reached by the same pg code), surveyed, then
@@ -58,7 +78,16 @@ export async function demoCommand(cmd: Command): Promise<number> {
     const host = await buildSeedHost({ root, sql: admin });
     await admin.end();
     Object.assign(env, host.vars);
-    const wf = await loadWorkflow(await bundledWorkflow(), { env });
+    const keys = await approverKeys(root);
+    let file = await bundledWorkflow();
+    if (keys) {
+      const signed = path.join(root, path.basename(file));
+      await writeFile(signed, (await readFile(file, 'utf8')).replace(/^gates:$/m, '# signed approvals: each approver signs with an SSH key named in allowed_signers\napprovals: { signed: true, allowedSigners: allowed_signers }\ngates:'));
+      file = signed;
+    }
+    const wf = await loadWorkflow(file, { env });
+    say(c.dim(keys ? `approvals are signed: an SSH key per approver (ssh-keygen -Y sign -n flipgate), named in ${path.join(root, 'allowed_signers')}` : 'ssh-keygen is not on PATH: approvals are unsigned claims in this run'));
+    const sign = (p: string) => (keys ? { sign: true, keyFile: keys.get(p) } : {});
     const store = new FileStore(path.join(root, 'state', `${wf.spec.id}.json`), wf.spec.id);
     const open = (actor: string) => openSession({ workflow: wf, store, actor, root, env, pgMaxConnections: 1, timeoutMs: 15_000 });
     session = open('demo-operator');
@@ -77,17 +106,17 @@ export async function demoCommand(cmd: Command): Promise<number> {
         act: async () => {
           await host.provision('GAP-3');
           await host.provision('GAP-5');
-          await approveGap(open('governance-board'), 'GAP-4', { note: 'DQ_4: cutter_exec writes review_decision' });
+          await approveGap(open('governance-board'), 'GAP-4', { note: 'DQ_4: cutter_exec writes review_decision', ...sign('governance-board') });
         },
       },
       { title: 'provision GAP-9 (live bodies for the 5 mutating phases)', act: () => host.provision('GAP-9') },
       { title: 'provision GAP-6 (cut-revert runbook, dry-run passed)', act: () => host.provision('GAP-6') },
-      { title: 'GAP-8 is no longer blocked: a harmless target is signed off', act: async () => void (await approveGap(open('release-manager'), 'GAP-8', { note: 'target: a test document' })) },
+      { title: 'GAP-8 is no longer blocked: a harmless target is signed off', act: async () => void (await approveGap(open('release-manager'), 'GAP-8', { note: 'target: a test document', ...sign('release-manager') })) },
       {
         title: 'GAP-7: two distinct approvers rule for the flip',
         act: async () => {
-          await approveGap(open('ruling-alice'), 'GAP-7', { note: 'ruling: authorise the execution flip' });
-          await approveGap(open('ruling-bob'), 'GAP-7', { note: 'ruling: concur' });
+          await approveGap(open('ruling-alice'), 'GAP-7', { note: 'ruling: authorise the execution flip', ...sign('ruling-alice') });
+          await approveGap(open('ruling-bob'), 'GAP-7', { note: 'ruling: concur', ...sign('ruling-bob') });
         },
       },
     ];
@@ -103,11 +132,18 @@ export async function demoCommand(cmd: Command): Promise<number> {
       if (r.outcome === 'halted') return 1;
     }
     say('');
+    say(c.bold(`── ${n++}. flip plan, asked by ruling-alice (an approver of GAP-7): read-only, records nothing ──`));
+    const before = (await store.readEvents()).length;
+    const plan = await flipWorkflow(open('ruling-alice'), { execute: false });
+    for (const g of plan.guards.filter((x) => !x.ok)) say(`  ${c.red('✗')} ${g.refusal ?? g.guard}  ${c.dim(g.evidence)}`);
+    say(`${c.red('✗')} ${plan.message}`);
+    say(c.dim(`  the ledger still holds ${(await store.readEvents()).length} events (${before} before the plan); every approval still stands`));
+    say('');
     say(c.bold(`── ${n++}. flip --execute, requested by release-operator (neither ruling approver) ──`));
     const flip = await flipWorkflow(open('release-operator'), { execute: true });
     for (const g of flip.guards) say(`  ${g.ok ? c.green('✓') : c.red('✗')} ${g.guard}  ${c.dim(g.evidence)}`);
     say(`${flip.outcome === 'flipped' ? c.green('✓') : c.red('✗')} ${flip.message}`);
-    say(c.yellow(`note: ${unauthenticatedNote}`));
+    if (!keys) say(c.yellow(`note: ${unauthenticatedNote}`));
     say('');
     say(c.bold(`── ${n++}. disable: turn execution off again ──`));
     const off = await disableWorkflow(open('release-operator'), 'demo finished');
