@@ -63,6 +63,8 @@ describe('disable acts first, whatever the state of the store', () => {
     expect(existsSync(journal)).toBe(true);
     expect((await fx.store.readEvents()).some((e) => e.type === 'disable.requested')).toBe(false);
 
+    const waiting = await run(['audit']);
+    expect(waiting.stdout).toMatch(/! a disable by oncall at \S+ \(incident\) ran — the switch read safe — but is not in the ledger yet \(the store is busy/);
     const next = await run(['survey', '--as', 'auditor']);
     expect(next.stderr).toMatch(/1 disable\(s\) that could not be recorded when they ran are appended/);
     const events = await fx.store.readEvents();

@@ -130,10 +130,16 @@ export async function auditCommand(subject: string | undefined, cmd: Command): P
     const { decisionStandings } = await import('../../runner/standing.js');
     const { replay } = await import('../../runner/view.js');
     const decisions = await decisionStandings({ wf: reader.wf, env: process.env, plan: reader.plan, store: reader.store, now: () => new Date() }, replay(events));
-    if (opts.json) json({ ...report, verification: checked.verification, decisions });
+    // Disables that acted but could not be recorded yet: the next command that can write appends them.
+    const { journalPath, readJournal } = await import('../../runner/disable-journal.js');
+    const journal = journalPath(reader.store.location, reader.wf.spec.id);
+    const waiting = (await readJournal(journal).catch(() => ({ entries: [] }))).entries;
+    if (opts.json) json({ ...report, verification: checked.verification, decisions, journal: { file: journal, waiting } });
     else {
       printAudit(report, checked);
       printStandings(decisions, subject);
+      if (waiting.length) out('');
+      for (const e of waiting) out(colors().yellow(`! a disable by ${e.actor} at ${e.time} (${e.reason}) ran — the switch read ${e.reading} — but is not in the ledger yet (${e.problem}); it waits in ${journal}`));
     }
     return checked.verification.ok ? 0 : 1;
   } finally {
