@@ -22,7 +22,9 @@ export type { Host, HostResult, HostError, HostErrorCode, FileInfo, DirEntry, En
 export { localHost } from './probes/support/local-host.js';
 export { openSession, defaultActor, type Session, type SessionOptions } from './runner/session.js';
 export { runSurvey, readStatus, advanceWorkflow, type AdvanceOutcome, type SurveyOutcome } from './runner/workflow.js';
-export { approveGap, revokeApproval } from './runner/signoffs.js';
+export { approveGap, revokeApproval, waiveGap, unwaiveGap, listDecisions } from './runner/signoffs.js';
+export { flipWorkflow, resumeWorkflow, disableWorkflow, type FlipOutcome, type DisableOutcome } from './runner/decisions.js';
+export { decisionStandings, type Standings, type ApprovalStanding, type WaiverStanding } from './runner/standing.js';
 export { buildReport, type StatusReport, type GapReport } from './runner/report.js';
 export { openStore } from './store/open.js';
 export { FileStore } from './store/file-store.js';
