@@ -1,8 +1,8 @@
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SwitchReading } from '../machine/types.js';
-import { isPostgresUrl } from '../store/open.js';
 import type { CheckRecord, CommandRun } from './events.js';
+import type { WorkflowView } from './view.js';
 
 /*
  * The disable's journal: when a disable has acted but cannot record (the ledger is damaged, locked by
@@ -31,7 +31,7 @@ export interface JournaledDisable {
  */
 export function journalPath(storeLocation: string, workflow: string, env: NodeJS.ProcessEnv = process.env): string {
   if (env.FLIPGATE_JOURNAL) return path.resolve(env.FLIPGATE_JOURNAL);
-  const dir = isPostgresUrl(storeLocation) ? 'state' : path.dirname(storeLocation);
+  const dir = /^postgres(ql)?:\/\//.test(storeLocation) ? 'state' : path.dirname(storeLocation);
   return path.resolve(dir, `${workflow}.journal.jsonl`);
 }
 
@@ -73,4 +73,18 @@ export async function dropJournaled(file: string, readText: string): Promise<voi
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, rest, { mode: 0o600 });
   await rename(tmp, file);
+}
+
+/**
+ * The view with the switch reading of a disable still waiting in the journal, when it is newer than
+ * the view's: what is shown is the latest reading taken, recorded in the ledger yet or not.
+ */
+export async function withJournaledReading(view: WorkflowView, storeLocation: string, workflow: string, env: NodeJS.ProcessEnv = process.env): Promise<WorkflowView> {
+  const last = (await readJournal(journalPath(storeLocation, workflow, env)).catch(() => ({ entries: [] as JournaledDisable[] }))).entries.at(-1);
+  if (!last || (view.killSwitch && view.killSwitch.time >= last.time)) return view;
+  const [check, enabled] = last.checks;
+  return {
+    ...view,
+    killSwitch: { status: last.reading, evidence: `${last.evidence} (not in the ledger yet: ${last.problem})`, ...(check ? { check } : {}), ...(enabled ? { enabled } : {}), seq: view.head?.seq ?? 0, time: last.time, actor: last.actor, command: 'disable, waiting in the journal' },
+  };
 }

@@ -13,7 +13,7 @@ describe('disable acts first, whatever the state of the store', () => {
   let fx: SeedFixture;
   let base: string[];
   const switchText = () => readFile(path.join(fx.root, 'opt/incomex/dot/cutter/execution.py'), 'utf8');
-  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => flipgate([...args, ...base, ...(args[0] === 'audit' ? [] : ['--root', fx.root])], { env: { ...fx.env, ...env }, cwd: fx.root, timeoutMs: 60_000 });
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => flipgate([...args, ...base, ...(['audit', 'status'].includes(args[0]!) ? [] : ['--root', fx.root])], { env: { ...fx.env, ...env }, cwd: fx.root, timeoutMs: 60_000 });
 
   async function flipped(edit?: (yaml: string) => string) {
     fx = await setupSeedHost(edit ? { edit } : {});
@@ -63,6 +63,8 @@ describe('disable acts first, whatever the state of the store', () => {
     expect(existsSync(journal)).toBe(true);
     expect((await fx.store.readEvents()).some((e) => e.type === 'disable.requested')).toBe(false);
 
+    const status = JSON.parse((await run(['status', '--format', 'json'])).stdout);
+    expect(status.killSwitch).toMatchObject({ status: 'safe', read: { actor: 'oncall', command: 'disable, waiting in the journal' } });
     const waiting = await run(['audit']);
     expect(waiting.stdout).toMatch(/! a disable by oncall at \S+ \(incident\) ran — the switch read safe — but is not in the ledger yet \(the store is busy/);
     const next = await run(['survey', '--as', 'auditor']);
