@@ -14,10 +14,6 @@ export interface RoundScope {
   /** GAPs to probe (their blockers are added); all when undefined. */
   gaps?: string[];
   sections?: boolean;
-  /** Principals whose approvals do not count in this round (the flip's requester). */
-  excludedPrincipals?: string[];
-  /** Confirm the switch's reading with a second read (default); a plan that decides nothing may skip it. */
-  confirmSwitch?: boolean;
 }
 
 export interface ProbeRound {
@@ -64,14 +60,13 @@ export async function probeRound(session: Session, view: WorkflowView, scope: Ro
     timeoutMs: session.timeoutMs,
     context: { host: session.host, env: session.env, postgres: session.postgres },
     signoffsFor: (gap) => signoffs.get(gap) ?? [],
-    excludedPrincipals: scope.excludedPrincipals,
     onResult: session.onProgress,
   });
   const checks = planned.map((p, i) => record(p, results[i]!));
   const switchChecks = checks.filter((c) => c.owner.kind === 'killSwitch');
   let killSwitch = switchRecord(switchChecks);
   // The round's reading decides transitions (a switch not safe halts the workflow): a second read confirms it.
-  if (scope.confirmSwitch !== false && killSwitch.status !== 'unreadable') {
+  if (killSwitch.status !== 'unreadable') {
     killSwitch = confirmRead({ reading: killSwitch.status, record: killSwitch, checks: switchChecks, cause: checksCause(switchChecks) }, await readKillSwitch(session)).record;
   }
 
