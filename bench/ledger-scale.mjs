@@ -21,7 +21,7 @@ const int = (x) => Math.round(x).toLocaleString('en-US');
 // and every run of a command does the same work; the flip and the disable rewrite the switch file.
 const workflowText = (app) => `id: scale
 title: Ledger scale
-killSwitch: { id: switch, kind: file.contains, path: "${app}/switch.conf", pattern: '^enabled\\s*=\\s*false' }
+killSwitch: { id: switch, kind: file.contains, path: "${app}/switch.conf", pattern: '^enabled\\s*=\\s*false', enabled: { id: switch-on, kind: file.contains, path: "${app}/switch.conf", pattern: '^enabled\\s*=\\s*true' } }
 flip: { command: ["/bin/sh", "-c", "echo 'enabled = true' > ${app}/switch.conf"] }
 disable: { command: ["/bin/sh", "-c", "echo 'enabled = false' > ${app}/switch.conf"] }
 gates:

@@ -85,7 +85,8 @@ export function buildProgram(opts: { json?: boolean } = {}): Command {
     .argument('<gap>', 'GAP id')
     .description("sign off a GAP's approval checks as --as (unauthenticated unless the spec requires signed approvals)")
     .option('--note <text>', 'why')
-    .option('--key <file>', 'ed25519 private key (PEM) to sign the approval with')
+    .option('--sign', 'sign it with your SSH key (ssh-keygen -Y sign -n flipgate); required where the workflow says approvals: {signed: true}')
+    .option('--key <file>', 'the SSH key to sign with (or its .pub, with the key in ssh-agent); default $FLIPGATE_APPROVAL_KEY, else ~/.ssh/id_ed25519')
     .action(lazy(async () => (await import('./commands/decisions.js')).approveCommand));
   cmd('revoke')
     .argument('<gap>', 'GAP id')
@@ -99,6 +100,8 @@ export function buildProgram(opts: { json?: boolean } = {}): Command {
     .description('waive a GAP until a date, with a reason (refused where the spec says waivable: false)')
     .requiredOption('--until <date>', 'ISO 8601 date or time when the waiver expires')
     .requiredOption('--reason <text>', 'why the GAP may be waived')
+    .option('--sign', 'sign it with your SSH key; required where the workflow says approvals: {signed: true}')
+    .option('--key <file>', 'the SSH key to sign with (or its .pub, with the key in ssh-agent)')
     .action(lazy(async () => (await import('./commands/decisions.js')).waiveCommand));
   cmd('unwaive')
     .argument('<gap>', 'GAP id')

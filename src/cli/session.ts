@@ -73,10 +73,11 @@ interface Opened {
   witness: Witness | undefined;
 }
 
-async function openAll(opts: GlobalOptions, unvalidated = false): Promise<Opened> {
+async function openAll(opts: GlobalOptions, unvalidated = false, storeMayFail = false): Promise<Opened> {
   const { wf, location, members } = await loadCliWorkflow(opts, process.env, unvalidated);
   const keys = await keysFromEnv();
-  const store = await openStore(location, wf.spec.id, keys);
+  // The disable acts before it records: the store is opened when first used, and one it cannot open does not stop it.
+  const store = storeMayFail ? (await import('../store/deferred.js')).deferredStore(location, () => openStore(location, wf.spec.id, keys)) : await openStore(location, wf.spec.id, keys);
   return { wf, members, keys, store, witness: cliWitness(opts, wf) };
 }
 
@@ -137,7 +138,7 @@ async function cliFleet(opts: GlobalOptions, members: FleetMember[], env: NodeJS
 }
 
 /** Loads the workflow and opens the store, the witness and the probes as the global options say. */
-export async function cliSession(opts: GlobalOptions, extra: { progress?: boolean } = {}): Promise<Session & { progress: ReturnType<typeof progress> }> {
+export async function cliSession(opts: GlobalOptions, extra: { progress?: boolean; storeMayFail?: boolean } = {}): Promise<Session & { progress: ReturnType<typeof progress> }> {
   // An SSH target connects while the workflow is read and the store opened (a handshake takes
   // longer than both); its errors surface below, or as ERROR checks for a host that cannot be reached.
   // An inventory's hosts are opened once it is read (see cliFleet).
@@ -145,7 +146,7 @@ export async function cliSession(opts: GlobalOptions, extra: { progress?: boolea
   opening?.catch(() => undefined);
   let opened: Opened;
   try {
-    opened = await openAll(opts);
+    opened = await openAll(opts, false, extra.storeMayFail);
   } catch (e) {
     await opening?.then((t) => t.close(), () => undefined);
     throw e;

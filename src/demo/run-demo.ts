@@ -12,6 +12,8 @@ export type DemoEvent =
   | { kind: 'step'; n: number; title: string }
   | { kind: 'survey'; report: StatusReport }
   | { kind: 'advance'; outcome: AdvanceOutcome }
+  | { kind: 'signing'; signed: boolean; allowedSigners?: string }
+  | { kind: 'plan'; outcome: FlipOutcome; eventsBefore: number; eventsAfter: number }
   | { kind: 'flip'; outcome: FlipOutcome }
   | { kind: 'disable'; outcome: DisableOutcome }
   | { kind: 'audit'; gaps: GapAudit[]; events: number; verification: LedgerVerification; ledger: string };
@@ -28,7 +30,10 @@ export interface DemoSummary {
 }
 
 /** Between advances: what an operator does on the host (provision, sign off). */
-const steps = (w: SeedWorld): { title: string; act: () => Promise<unknown> }[] => [
+const steps = (w: SeedWorld): { title: string; act: () => Promise<unknown> }[] => {
+  // Signed when the world has keys: ssh-keygen -Y sign with the approver's own key.
+  const sign = (p: string) => (w.keys ? { sign: true, keyFile: w.keys.get(p) } : {});
+  return [
   { title: 'advance: G1 (code substrate) is already proven', act: async () => undefined },
   { title: 'G2 is blocked; nothing provisioned yet', act: async () => undefined },
   {
@@ -36,20 +41,21 @@ const steps = (w: SeedWorld): { title: string; act: () => Promise<unknown> }[] =
     act: async () => {
       await w.host.provision('GAP-3');
       await w.host.provision('GAP-5');
-      await approveGap(w.open('governance-board'), 'GAP-4', { note: 'DQ_4: cutter_exec writes review_decision' });
+      await approveGap(w.open('governance-board'), 'GAP-4', { note: 'DQ_4: cutter_exec writes review_decision', ...sign('governance-board') });
     },
   },
   { title: 'provision GAP-9 (live bodies for the 5 mutating phases)', act: () => w.host.provision('GAP-9') },
   { title: 'provision GAP-6 (cut-revert runbook, dry-run passed)', act: () => w.host.provision('GAP-6') },
-  { title: 'GAP-8 is no longer blocked: a harmless target is signed off', act: () => approveGap(w.open('release-manager'), 'GAP-8', { note: 'target: a test document' }) },
+  { title: 'GAP-8 is no longer blocked: a harmless target is signed off', act: () => approveGap(w.open('release-manager'), 'GAP-8', { note: 'target: a test document', ...sign('release-manager') }) },
   {
     title: 'GAP-7: two distinct approvers rule for the flip',
     act: async () => {
-      await approveGap(w.open('ruling-alice'), 'GAP-7', { note: 'ruling: authorise the execution flip' });
-      await approveGap(w.open('ruling-bob'), 'GAP-7', { note: 'ruling: concur' });
+      await approveGap(w.open('ruling-alice'), 'GAP-7', { note: 'ruling: authorise the execution flip', ...sign('ruling-alice') });
+      await approveGap(w.open('ruling-bob'), 'GAP-7', { note: 'ruling: concur', ...sign('ruling-bob') });
     },
   },
-];
+  ];
+};
 
 /**
  * The O8 workflow end to end on a simulated host (the seed's state in a temp folder and an embedded
@@ -60,7 +66,8 @@ const steps = (w: SeedWorld): { title: string; act: () => Promise<unknown> }[] =
  */
 export async function runDemo(opts: { keep?: boolean; on: (e: DemoEvent) => void }): Promise<DemoSummary> {
   const { on } = opts;
-  return withSeedWorld({ purpose: 'the demo', keep: opts.keep, onRoot: (root) => on({ kind: 'root', root }) }, async (w) => {
+  return withSeedWorld({ purpose: 'the demo', keep: opts.keep, signed: true, onRoot: (root) => on({ kind: 'root', root }) }, async (w) => {
+    on({ kind: 'signing', signed: !!w.keys, ...(w.keys ? { allowedSigners: `${w.root}/allowed_signers` } : {}) });
     const operator = w.open('demo-operator');
     let n = 1;
     on({ kind: 'step', n: n++, title: 'Survey the host as the seed found it (read-only)' });
@@ -73,6 +80,10 @@ export async function runDemo(opts: { keep?: boolean; on: (e: DemoEvent) => void
       on({ kind: 'advance', outcome: r });
       if (r.outcome === 'halted') return summary('not-reached', false, 0, false);
     }
+    on({ kind: 'step', n: n++, title: 'flip plan, asked by ruling-alice (an approver of GAP-7): read-only, records nothing' });
+    const eventsBefore = (await w.store.readEvents()).length;
+    const plan = await flipWorkflow(w.open('ruling-alice'), { execute: false });
+    on({ kind: 'plan', outcome: plan, eventsBefore, eventsAfter: (await w.store.readEvents()).length });
     on({ kind: 'step', n: n++, title: 'flip --execute, requested by release-operator (neither ruling approver)' });
     const flip = await flipWorkflow(w.open('release-operator'), { execute: true });
     on({ kind: 'flip', outcome: flip });

@@ -7,6 +7,7 @@ import { openSession, type Session } from '../runner/session.js';
 import { loadWorkflow, type LoadedWorkflow } from '../spec/load.js';
 import { openStore } from '../store/open.js';
 import type { WorkflowStore } from '../store/types.js';
+import { approverKeys, signedCopy } from './approver-keys.js';
 import { startEmbeddedPostgres } from './embedded-pg.js';
 import { bundledWorkflow } from './locate.js';
 import { buildSeedHost, type SeedHost } from './seed-host.js';
@@ -20,6 +21,8 @@ export interface SeedWorld {
   store: WorkflowStore;
   /** A session as `actor` on this host (closed with the world). */
   open(actor: string): Session;
+  /** With `signed`: each approver's SSH key (absent when ssh-keygen is not on PATH). */
+  keys?: Map<string, string>;
 }
 
 export interface SeedWorldOptions {
@@ -29,6 +32,8 @@ export interface SeedWorldOptions {
   keep?: boolean;
   /** What needs the seed host, for the message when gpg is missing ("the demo", …). */
   purpose: string;
+  /** Sign approvals: an SSH key per demo approver and a copy of the workflow with approvals: {signed: true}. */
+  signed?: boolean;
   /** Told the temp folder before the embedded Postgres starts (it takes a second or two). */
   onRoot?: (root: string) => void;
 }
@@ -66,7 +71,9 @@ export async function withSeedWorld<T>(opts: SeedWorldOptions, fn: (world: SeedW
     // The embedded server only: a DATABASE_URL or PG* setting of the caller's must not point the probes elsewhere.
     const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL' && !k.startsWith('PG')));
     const env: NodeJS.ProcessEnv = { ...own, ...pgServer.env, ...host.vars };
-    const wf = await loadWorkflow(opts.workflowFile ?? (await bundledWorkflow()), { env });
+    const keys = opts.signed ? await approverKeys(root) : undefined;
+    const file = opts.workflowFile ?? (await bundledWorkflow());
+    const wf = await loadWorkflow(keys ? await signedCopy(file, root) : file, { env });
     const opened = await openStore(path.join(root, 'state', `${wf.spec.id}.json`), wf.spec.id, { env: {} });
     store = opened;
     const open = (actor: string) => {
@@ -74,7 +81,7 @@ export async function withSeedWorld<T>(opts: SeedWorldOptions, fn: (world: SeedW
       sessions.push(s);
       return s;
     };
-    return await fn({ root, env, host, wf, store: opened, open });
+    return await fn({ root, env, host, wf, store: opened, open, ...(keys ? { keys } : {}) });
   } finally {
     for (const s of sessions) await s.close();
     await store?.close();

@@ -66,7 +66,7 @@ export function buildMachine(spec: Workflow): WorkflowMachine {
     on: {
       'killswitch.read': unsafeSwitch,
       'gap.verdict': proven.map(reopen),
-      'flip.start': { guard: { type: 'allGapsProven', params: { gaps: everyGap } }, target: 'flipping', description: 'a fresh survey proves every GAP' },
+      'flip.start': { guard: { type: 'allGapsProven', params: { gaps: everyGap, signed: plan.signed } }, target: 'flipping', description: 'a fresh survey proves every GAP' },
     },
   };
   states.flipping = {

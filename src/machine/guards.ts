@@ -20,7 +20,7 @@ export const guards = {
   switchUnsafe: ({ event }: GuardArgs) => 'reading' in event && event.reading !== 'safe',
   switchSafe: ({ event }: GuardArgs) => 'reading' in event && event.reading === 'safe',
   switchEnabled: ({ event }: GuardArgs) => 'reading' in event && event.reading === ('enabled' satisfies SwitchReading),
-  /** A fresh survey proves every GAP of the workflow. */
-  allGapsProven: ({ event }: GuardArgs, p: { gaps: GapRef[] }) =>
-    event.type === 'flip.start' && p.gaps.every((g) => event.gaps[g.gap] !== undefined && satisfies(event.gaps[g.gap]!, g.waivable)),
+  /** A fresh survey proves every GAP of the workflow, with verified sign-offs where the spec requires signatures. */
+  allGapsProven: ({ event }: GuardArgs, p: { gaps: GapRef[]; signed: boolean }) =>
+    event.type === 'flip.start' && (!p.signed || event.signoffs === 'verified') && p.gaps.every((g) => event.gaps[g.gap] !== undefined && satisfies(event.gaps[g.gap]!, g.waivable)),
 };

@@ -26,6 +26,8 @@ export interface MachinePlan {
   gaps: Map<string, GapInfo>;
   /** GAP ids in the order the machine proves them (first occurrence). */
   order: string[];
+  /** The spec requires signed approvals and waivers (approvals: {signed: true}). */
+  signed: boolean;
 }
 
 function orderWithinGate(requires: string[], blockedBy: Map<string, string[]>): string[] {
@@ -60,5 +62,5 @@ export function planMachine(wf: Workflow): MachinePlan {
       order.push(id);
     }
   }
-  return { id: wf.id, steps, gaps, order };
+  return { id: wf.id, steps, gaps, order, signed: !!wf.approvals?.signed };
 }

@@ -3,7 +3,7 @@ import type { GapStatus, SwitchReading, WorkflowEvent } from '../machine/types.j
 
 /** Proving statuses first, so the shortest paths prove GAPs with CLOSED and reopen them with OPEN. */
 export const modelStatuses: readonly GapStatus[] = ['CLOSED', 'WAIVED', 'OPEN', 'PARTIAL', 'BLOCKED', 'ERROR'];
-export const modelReadings: readonly SwitchReading[] = ['safe', 'enabled', 'error'];
+export const modelReadings: readonly SwitchReading[] = ['safe', 'enabled', 'unreadable'];
 
 /** Every GAP CLOSED: the payload of a flip that must go through. */
 export function allClosed(plan: MachinePlan): Record<string, GapStatus> {
@@ -26,6 +26,18 @@ export function flipPayloads(plan: MachinePlan): Record<string, GapStatus>[] {
   return out;
 }
 
+type FlipStart = Extract<WorkflowEvent, { type: 'flip.start' }>;
+
+/**
+ * The flip.start events the model tries: each payload; where the spec requires signatures, each with
+ * verified sign-offs, and every GAP CLOSED with unsigned or with replayed sign-offs.
+ */
+export function flipStarts(plan: MachinePlan): FlipStart[] {
+  if (!plan.signed) return flipPayloads(plan).map((gaps) => ({ type: 'flip.start', gaps }));
+  const proofs = ['unsigned', 'replayed'] as const;
+  return [...flipPayloads(plan).map((gaps): FlipStart => ({ type: 'flip.start', gaps, signoffs: 'verified' })), ...proofs.map((signoffs): FlipStart => ({ type: 'flip.start', gaps: allClosed(plan), signoffs }))];
+}
+
 /**
  * The events the traversal sends in every state, each with an explicit payload (inferred events
  * would miss payloads): a verdict for each GAP × each status, each kill-switch reading, gate.advance,
@@ -36,7 +48,7 @@ export function modelEvents(plan: MachinePlan): WorkflowEvent[] {
   for (const gap of plan.gaps.keys()) for (const status of modelStatuses) events.push({ type: 'gap.verdict', gap, status });
   for (const reading of modelReadings) events.push({ type: 'killswitch.read', reading });
   events.push({ type: 'gate.advance' });
-  for (const gaps of flipPayloads(plan)) events.push({ type: 'flip.start', gaps });
+  events.push(...flipStarts(plan));
   events.push({ type: 'flip.failed' }, { type: 'disable' });
   for (const reading of modelReadings) events.push({ type: 'resume', reading });
   return events;
@@ -59,7 +71,7 @@ export function eventLabel(e: WorkflowEvent): string {
     case 'resume':
       return `resume[${e.reading}]`;
     case 'flip.start':
-      return `flip.start[${payloadLabel(e.gaps)}]`;
+      return `flip.start[${payloadLabel(e.gaps)}${e.signoffs && e.signoffs !== 'verified' ? `, sign-offs ${e.signoffs}` : ''}]`;
     default:
       return e.type;
   }

@@ -10,6 +10,8 @@ export interface InvariantContext {
   rank(state: string): number;
   /** A gate state or armed: before the flip. */
   beforeFlip(state: string): boolean;
+  /** The spec requires signed approvals and waivers. */
+  signed: boolean;
 }
 
 /** One step of a path, with the GAP statuses reported so far (this step's event included). */
@@ -37,6 +39,7 @@ export function invariantContext(spec: Workflow, plan: MachinePlan): InvariantCo
     gaps,
     rank: (state) => (state === 'halted' ? -1 : (ranks.get(state) ?? Number.NaN)),
     beforeFlip: (state) => state === 'armed' || gates.has(state.split('.')[0]!),
+    signed: !!spec.approvals?.signed,
   };
 }
 
@@ -75,6 +78,22 @@ export const invariants: Invariant[] = [
     id: 'disable-halts',
     statement: 'disable from every state ends in halted',
     check: ({ from, event, to }) => (event.type === 'disable' && to !== 'halted' ? `disable in ${from} led to ${to}, not halted` : undefined),
+  },
+  {
+    id: 'flip-needs-signed-approvals',
+    statement: 'where the spec requires signed approvals, no flip starts on a survey whose sign-offs are unsigned or replayed',
+    check: ({ from, event, to }, ctx) =>
+      ctx.signed && event.type === 'flip.start' && event.signoffs !== 'verified' && to !== from && to !== 'halted'
+        ? `a flip survey with ${event.signoffs ?? 'unverified'} sign-offs moved the workflow from ${from} to ${to}`
+        : undefined,
+  },
+  {
+    id: 'disable-ends-safe',
+    statement: 'disable ends safe from every state: after it the workflow stays halted until a resume whose kill switch reads safe',
+    check: ({ from, event, to }) =>
+      from === 'halted' && to !== 'halted' && !(event.type === 'resume' && event.reading === 'safe')
+        ? `${event.type}${'reading' in event ? ` (${event.reading})` : ''} left halted for ${to} without a safe reading`
+        : undefined,
   },
   {
     id: 'error-is-not-closed',

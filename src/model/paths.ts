@@ -1,6 +1,6 @@
 import type { MachinePlan } from '../machine/plan.js';
 import type { WorkflowEvent } from '../machine/types.js';
-import { eventKey, eventLabel, flipPayloads, modelReadings, modelStatuses } from './events.js';
+import { eventKey, eventLabel, flipStarts, modelReadings, modelStatuses } from './events.js';
 import { edgeOf, type ModelGraph, type TransitionUnit } from './explore.js';
 
 /** One step of a path: the event sent and the state the model expects after it. */
@@ -43,10 +43,10 @@ function probes(label: string, plan: MachinePlan): WorkflowEvent[][] {
   const [top, sub] = label.split('.') as [string, string | undefined];
   const gate = plan.steps.some((s) => s.gate === top);
   const out: WorkflowEvent[][] = [[{ type: 'disable' }]];
-  if (gate || top === 'armed') out.push([{ type: 'killswitch.read', reading: 'enabled' }], [{ type: 'killswitch.read', reading: 'error' }]);
+  if (gate || top === 'armed') out.push([{ type: 'killswitch.read', reading: 'enabled' }], [{ type: 'killswitch.read', reading: 'unreadable' }]);
   if (gate && sub && sub !== 'passed') for (const status of modelStatuses) out.push([{ type: 'gap.verdict', gap: sub, status }]);
   // A flip is the command and then the switch reading that confirms it.
-  if (top === 'armed') for (const gaps of flipPayloads(plan)) out.push([{ type: 'flip.start', gaps }, { type: 'killswitch.read', reading: 'enabled' }]);
+  if (top === 'armed') for (const start of flipStarts(plan)) out.push([start, { type: 'killswitch.read', reading: 'enabled' }]);
   if (top === 'halted') for (const reading of modelReadings) out.push([{ type: 'resume', reading }]);
   return out;
 }

@@ -1,3 +1,4 @@
+import { switchReadText } from './words.js';
 import type { CheckReport, GapReport, StatusReport } from '../runner/report.js';
 import { escapeMarkup as esc } from '../support/markup.js';
 
@@ -46,7 +47,7 @@ function killSwitchCase(r: StatusReport): Case {
     k.status === 'safe' ? { as: 'pass' } :
     k.status === 'enabled' ? { as: 'failure', type: 'killSwitch', message: k.evidence } :
     { as: 'error', type: 'killSwitch', message: k.status === 'unknown' ? 'not read yet: run flipgate survey' : k.evidence };
-  return { name: 'killSwitch — execution is disabled until the flip', ms: 0, outcome, evidence: k.evidence };
+  return { name: 'killSwitch — execution is disabled until the flip', ms: 0, outcome, evidence: `${k.evidence} (${switchReadText(r)})` };
 }
 
 function gapSuite(r: StatusReport, g: GapReport): Suite {

@@ -1,6 +1,6 @@
 import type { CheckReport, SectionReport, StatusReport } from '../runner/report.js';
 import { fleetSummary, matrixRows } from './matrix.js';
-import { checkIcon, gapIcon, gapReason, gapStatusText, stateText, verdictLine } from './words.js';
+import { checkIcon, gapIcon, gapReason, gapStatusText, stateText, switchReadText, verdictLine } from './words.js';
 
 const alnum = (c: string | undefined) => !!c && /[A-Za-z0-9]/.test(c);
 const punct = (c: string | undefined) => !!c && /[!-/:-@[-`{-~]/.test(c);
@@ -67,7 +67,7 @@ export function formatMarkdown(r: StatusReport): string {
   if (current) out.push(`- gate covered: ${current.id} ${md(current.title)}`);
   if (r.surveyed) out.push(`- date_utc: ${r.surveyed.time} · by ${md(r.surveyed.actor)} · ledger event ${r.surveyed.seq} (${r.surveyed.scope})`);
   out.push(`- state: ${md(stateText(r))}`);
-  out.push(`- kill switch: ${r.killSwitch.status} — ${md(r.killSwitch.evidence)}`, '');
+  out.push(`- kill switch: ${r.killSwitch.status} — ${md(r.killSwitch.evidence)} (${md(switchReadText(r))})`, '');
   out.push(
     r.surveyed
       ? `A read-only survey of ${checks} checks: ${r.sections.length} sections and the ${r.gaps.length} GAPs the gates require. Nothing on the host was changed.`

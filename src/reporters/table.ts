@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { StatusReport } from '../runner/report.js';
 import { fleetSummary, matrixRows } from './matrix.js';
-import { checkIcon, gapIcon, gapReason, gapStatusText, stateText, verdictLine } from './words.js';
+import { checkIcon, gapIcon, gapReason, gapStatusText, stateText, switchReadText, verdictLine } from './words.js';
 
 const plain = {
   top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
@@ -74,7 +74,7 @@ export function formatTable(r: StatusReport, opts: TableOptions): string {
   out.push(c.bold(`${r.title} (${r.workflow})`));
   out.push(`State: ${stateText(r)}`);
   const ks = r.killSwitch.status === 'safe' ? c.green(r.killSwitch.evidence) : c.red(r.killSwitch.evidence);
-  out.push(`Kill switch: ${ks}`);
+  out.push(`Kill switch: ${ks}`, c.dim(`  ${switchReadText(r)}`));
   if (r.surveyed) out.push(c.dim(`Last probed: ${r.surveyed.time} by ${r.surveyed.actor} (${r.surveyed.scope}, ledger event ${r.surveyed.seq})`));
   out.push('');
   if (opts.sections) {

@@ -38,9 +38,9 @@ export function gapReason(g: GapReport): string {
 
 export function stateText(r: StatusReport): string {
   if (r.state === 'armed') return 'armed — every gate passed; the flip may be requested';
-  if (r.state === 'flipped') return 'flipped — execution is enabled';
+  if (r.state === 'flipped') return r.killSwitch.status === 'enabled' ? 'flipped — execution is enabled' : `flipped — but the kill switch reads ${r.killSwitch.status}`;
   if (r.state === 'flipping') return 'flipping';
-  if (r.state === 'halted') return 'HALTED — execution disabled; run flipgate resume once the kill switch reads safe';
+  if (r.state === 'halted') return r.killSwitch.status === 'safe' ? 'HALTED — execution disabled; run flipgate resume once the kill switch reads safe' : `HALTED — but the kill switch reads ${r.killSwitch.status.toUpperCase()}: turn execution off (flipgate disable, or by hand)`;
   const gate = r.gates.find((g) => g.id === r.state);
   const waiting = r.step && r.step !== 'passed' ? `, waiting on ${r.step}` : r.step === 'passed' ? ', passed — run advance to move on' : '';
   return `${r.state}${gate ? ` (${gate.title})` : ''}${waiting}`;
@@ -52,4 +52,10 @@ export function verdictLine(r: StatusReport): string {
   if (r.errors) return `NOT READY — ${r.errors} check(s) could not be evaluated (ERROR never counts as CLOSED)`;
   if (r.ready) return 'READY — every GAP is CLOSED or validly WAIVED and the kill switch reads safe';
   return `NOT READY — ${open.length} of ${r.gaps.length} GAPs not closed: ${open.map((g) => g.id).join(', ')}`;
+}
+
+/** When the shown kill-switch reading was taken, and by which command: "read 2026-… by carol (disable, ledger event 41)". */
+export function switchReadText(r: StatusReport): string {
+  const at = r.killSwitch.read;
+  return at ? `read ${at.time} by ${at.actor} (${at.command}, ledger event ${at.seq})` : 'never read';
 }

@@ -1,85 +1,86 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
-import { normalizePrincipal } from '../spec/principal.js';
-import { canonicalJson, readSigningKey, signatureVerifies, signerFor } from '../support/digest.js';
+import { ConfigError, Refusal } from '../errors.js';
+import { makeClaim, type DecisionClaim } from '../signing/claim.js';
+import { signClaim, verifyClaim, type ClaimVerdict } from '../signing/sshsig.js';
+import type { Head } from '../store/types.js';
 import type { Session } from './session.js';
 
 /*
- * Approval claims: what an approver's signature covers, and the allowed-signers file that names whose
- * key counts. The signing itself is the one ed25519 code in support/digest.ts.
+ * Signed approvals and waivers: the claim a decision's SSH signature covers, rebuilt from its record,
+ * and the one place that signs (before recording) and verifies (when standing is read).
  */
 
-/** What an approval's signature covers. */
-export interface ApprovalClaim {
-  workflow: string;
-  gap: string;
-  head: string;
-  signedAt: string;
-  principal: string;
+/** The workflow's allowed-signers file (relative to the workflow file), when it requires signatures. */
+export function allowedSignersFile(session: Pick<Session, 'wf'>): string | undefined {
+  const cfg = session.wf.spec.approvals;
+  if (!cfg?.signed) return undefined;
+  if (!cfg.allowedSigners) throw new ConfigError('approvals.signed is true but no allowedSigners file is named', { place: { file: session.wf.file, field: 'approvals.allowedSigners' }, fix: 'name the allowed-signers file (OpenSSH format), relative to the workflow file' });
+  return path.resolve(path.dirname(session.wf.file), cfg.allowedSigners);
 }
 
-const b64url = (b: Buffer) => b.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+/** What a recorded decision carries that its claim is rebuilt from. */
+export interface SignedRecord {
+  gap: string;
+  principal: string;
+  headSeq?: number | undefined;
+  head?: string | undefined;
+  specHash?: string | undefined;
+  signedAt?: string | undefined;
+  until?: string | undefined;
+  reason?: string | undefined;
+}
 
-/** An OpenSSH `ssh-ed25519 AAAA…` public key as a node:crypto key. */
-export function sshEd25519Key(blobBase64: string): KeyObject {
-  const blob = Buffer.from(blobBase64, 'base64');
-  const typeLen = blob.readUInt32BE(0);
-  const type = blob.subarray(4, 4 + typeLen).toString();
-  if (type !== 'ssh-ed25519') throw new Error(`not an ssh-ed25519 key (${type})`);
-  const keyLen = blob.readUInt32BE(4 + typeLen);
-  const raw = blob.subarray(8 + typeLen, 8 + typeLen + keyLen);
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(raw) }, format: 'jwk' });
+/** The claim a recorded decision's signature must cover, or a problem when the record cannot carry one. */
+export function claimOf(workflow: string, kind: 'approval' | 'waiver', r: SignedRecord): { claim: DecisionClaim } | { problem: string } {
+  if (r.headSeq === undefined || !r.head || !r.specHash || !r.signedAt) return { problem: 'the record lacks the head, spec hash or time a signed claim covers' };
+  try {
+    const extra = kind === 'waiver' ? { until: r.until, reason: r.reason } : {};
+    return { claim: makeClaim({ workflow, kind, gap: r.gap, principal: r.principal, head: { seq: r.headSeq, hash: r.head }, specHash: r.specHash, time: r.signedAt, ...extra }) };
+  } catch (e) {
+    return { problem: (e as Error).message };
+  }
+}
+
+/** --key, else $FLIPGATE_APPROVAL_KEY, else ~/.ssh/id_ed25519 (a .pub file signs through ssh-agent). */
+export function approverKey(session: Session, keyFile: string | undefined): string {
+  const chosen = keyFile ?? session.env.FLIPGATE_APPROVAL_KEY;
+  if (chosen) return chosen;
+  const home = session.env.HOME ?? homedir();
+  for (const name of ['id_ed25519', 'id_ed25519.pub', 'id_ecdsa', 'id_ecdsa.pub']) {
+    const file = path.join(home, '.ssh', name);
+    if (existsSync(file)) return file;
+  }
+  throw new ConfigError('no SSH key to sign with', { place: { field: '--key' }, fix: 'pass --key ~/.ssh/id_ed25519 (or its .pub with the key in ssh-agent), or set FLIPGATE_APPROVAL_KEY' });
 }
 
 /**
- * Reads an allowed-signers file in OpenSSH's format (`alice,bob [options] ssh-ed25519 AAAA… [comment]`)
- * or with PEM public keys (`alice -----BEGIN PUBLIC KEY-----…` on one line is not supported; use ssh-ed25519).
+ * Signs a decision's claim over `head` with ssh-keygen and checks it against the allowed-signers file
+ * BEFORE anything is recorded: a key that is not the principal's, or not allowed at this time or in
+ * this namespace, is refused (exit 1) with ssh-keygen's reason.
  */
-export function parseAllowedSigners(text: string, file: string): Map<string, KeyObject[]> {
-  const out = new Map<string, KeyObject[]>();
-  text.split('\n').forEach((line, i) => {
-    const t = line.trim();
-    if (!t || t.startsWith('#')) return;
-    const words = t.split(/\s+/);
-    const at = words.indexOf('ssh-ed25519');
-    if (at < 1 || !words[at + 1]) {
-      throw new ConfigError('expected "principal ssh-ed25519 AAAA…"', { place: { file, line: i + 1 }, fix: 'list one principal (or a comma-separated list) and its ssh-ed25519 public key per line' });
-    }
-    let key: KeyObject;
-    try {
-      key = sshEd25519Key(words[at + 1]!);
-    } catch {
-      throw new ConfigError('the public key cannot be read', { place: { file, line: i + 1 }, fix: 'paste the key from an ssh-ed25519 .pub file' });
-    }
-    for (const name of words[0]!.split(',')) {
-      const p = normalizePrincipal(name, { file, line: i + 1 });
-      out.set(p, [...(out.get(p) ?? []), key]);
-    }
-  });
-  return out;
+export async function signDecision(
+  session: Session,
+  parts: { kind: 'approval' | 'waiver'; gap: string; head: Head; until?: string; reason?: string },
+  keyFile: string | undefined,
+): Promise<{ claim: DecisionClaim; signature: string; verdict: Extract<ClaimVerdict, { ok: true }> }> {
+  const signers = allowedSignersFile(session)!;
+  const claim = makeClaim({ workflow: session.wf.spec.id, principal: session.actor, specHash: session.wf.hash, time: session.now(), ...parts });
+  const { signature } = await signClaim(claim, { keyFile: approverKey(session, keyFile), env: session.env });
+  const verdict = await verifyClaim(claim, signature, { allowedSigners: signers, env: session.env });
+  if (!verdict.ok) throw new Refusal(`the signature does not count, so nothing was recorded: ${verdict.evidence}`, `sign with ${session.actor}'s key as listed in ${signers} (namespaces="flipgate", within its valid-after/valid-before)`);
+  return { claim, signature, verdict };
 }
 
-export async function loadAllowedSigners(session: Session): Promise<Map<string, KeyObject[]> | undefined> {
-  const cfg = session.wf.spec.approvals;
-  if (!cfg?.signed || !cfg.allowedSigners) return undefined;
-  const file = path.resolve(path.dirname(session.wf.file), cfg.allowedSigners);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new ConfigError('the allowed-signers file cannot be read', { place: { file, field: 'approvals.allowedSigners' }, fix: 'create it or fix the path (relative to the workflow file)' });
-  }
-  return parseAllowedSigners(text, file);
-}
-
-/** An approver's ed25519 private key (PEM). */
-export const readPrivateKey = (file: string): Promise<KeyObject> => readSigningKey(file, '--key', 'generate one with: openssl genpkey -algorithm ed25519 -out approver.pem');
-
-export const signClaim = (claim: ApprovalClaim, key: KeyObject): string => signerFor(key)(canonicalJson(claim));
-
-export function claimVerifies(claim: ApprovalClaim, signature: string, keys: KeyObject[]): boolean {
-  const text = canonicalJson(claim);
-  return keys.some((k) => signatureVerifies(text, signature, k));
+/** Verifies recorded signatures, each signature once per command (ssh-keygen runs once per claim). */
+export function claimVerifier(session: Pick<Session, 'wf' | 'env'>): (claim: DecisionClaim, signature: string) => Promise<ClaimVerdict> {
+  const file = allowedSignersFile(session);
+  const seen = new Map<string, Promise<ClaimVerdict>>();
+  return (claim, signature) => {
+    const key = `${JSON.stringify(claim)}\n${signature}`;
+    let v = seen.get(key);
+    if (!v) seen.set(key, (v = verifyClaim(claim, signature, { allowedSigners: file!, env: session.env })));
+    return v;
+  };
 }

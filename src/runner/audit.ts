@@ -105,6 +105,11 @@ function timelineEntry(e: LedgerEvent): TimelineEntry {
   return { seq: e.seq, time: e.time, type: e.type, actor: e.actor, subject: e.subject, from: e.from, to: e.to, cause: e.cause.kind, summary: describeEvent(e), hash: e.hash };
 }
 
+/** The principals a round's approval checks counted for a GAP. */
+function countedBy(checks: CheckRecord[]): Set<string> {
+  return new Set(checks.filter((c) => c.kind === 'approval').flatMap((c) => ((c.observed as { approvers?: string[] } | undefined)?.approvers ?? [])));
+}
+
 // Replays the ledger once, keeping per GAP its changes with the round's checks, sign-offs and waiver at that moment.
 function gapHistories(events: LedgerEvent[]): Map<string, GapChange[]> {
   const out = new Map<string, GapChange[]>();
@@ -145,7 +150,8 @@ function gapHistories(events: LedgerEvent[]): Map<string, GapChange[]> {
           checks: own.map(toCheck),
           evidence: e.cause.kind === 'probe' ? (e.cause.evidence ?? []) : [],
           evidenceDigest: recordedDigest ? { recorded: recordedDigest, matches: own.length > 0 && checksDigest(own) === recordedDigest } : undefined,
-          signoffs: [...(approvals.get(gap) ?? [])],
+          // The sign-offs the round's approval checks counted (the standing function's verdict then), not every one recorded.
+          signoffs: (approvals.get(gap) ?? []).filter((a) => countedBy(own).has(a.principal)),
           waiver: e.to === 'WAIVED' ? waivers.get(gap) : undefined,
           ...(e.data?.hosts ? { hosts: e.data.hosts } : {}),
         };

@@ -22,9 +22,21 @@ export interface CheckRecord extends CheckResult {
 export interface SwitchRecord {
   status: SwitchReading;
   evidence: string;
+  /** The safe check (passes while execution is off). */
   check?: CheckRecord;
   /** Each inventory host's reading (fleets only). */
   hosts?: Record<string, SwitchReading>;
+  /** The enabled check (passes once execution is on), when the spec has one. */
+  enabled?: CheckRecord;
+}
+
+/** The latest switch reading any command recorded, with when, by whom and in which command. */
+export interface SwitchReadingRecord extends SwitchRecord {
+  seq: number;
+  time: string;
+  actor: string;
+  /** The round's scope (survey, flip, watch …) or the command that read it (flip --execute, disable). */
+  command: string;
 }
 
 /** A round's verdicts: every check it ran, each GAP's status, the kill switch. */
@@ -43,7 +55,12 @@ export interface Guard {
   guard: string;
   ok: boolean;
   evidence: string;
+  /** The guard in its negative wording, said when it fails ("the workflow is not armed"). */
+  refusal?: string;
 }
+
+/** What a refusal says of a failed guard. */
+export const refusalText = (g: Guard): string => g.refusal ?? `not met: ${g.guard}`;
 
 export interface CommandRun {
   argv: string[] | null;
@@ -66,14 +83,14 @@ export type RepeatedSurveyEvent = Sealed<'survey', { scope: string; host?: strin
 export type GapStatusEvent = Sealed<'gap.status', { own: GapStatus; blockedBy: string[]; waived: boolean; host?: string; hosts?: Record<string, GapStatus> } | undefined>;
 export type ApprovalGrantedEvent = Sealed<'approval.granted', { head: string; headSeq: number; specHash?: string; note?: string; signature?: string; signedAt?: string }>;
 export type ApprovalRevokedEvent = Sealed<'approval.revoked', Record<string, never> | undefined>;
-export type WaiverGrantedEvent = Sealed<'waiver.granted', { until: string; reason: string }>;
+export type WaiverGrantedEvent = Sealed<'waiver.granted', { until: string; reason: string; head?: string; headSeq?: number; specHash?: string; signature?: string; signedAt?: string }>;
 export type WaiverWithdrawnEvent = Sealed<'waiver.withdrawn', Record<string, never> | undefined>;
-export type KillSwitchReadEvent = Sealed<'killswitch.read', { reading: SwitchReading; evidence: string; host?: string }>;
+export type KillSwitchReadEvent = Sealed<'killswitch.read', { reading: SwitchReading; evidence: string; host?: string; hosts?: Record<string, SwitchReading>; command?: string; checks?: CheckRecord[] }>;
 export type FlipRefusedEvent = Sealed<'flip.refused', { guards: Guard[] }>;
 export type FlipRequestedEvent = Sealed<'flip.requested', { guards: Guard[]; command: string[] }>;
 export type FlipCommandEvent = Sealed<'flip.command', CommandRun>;
 export type FlipCompletedEvent = Sealed<'flip.completed', { killSwitch: string }>;
-export type DisableRequestedEvent = Sealed<'disable.requested', { reason: string; from: string }>;
+export type DisableRequestedEvent = Sealed<'disable.requested', { reason: string; from: string; journaled?: { time: string; problem: string } }>;
 export type DisableCommandEvent = Sealed<'disable.command', CommandRun>;
 export type DriftReopenedEvent = Sealed<'drift.reopened', { after: 'flip' }>;
 /** Signing began on a ledger written without it: this signed event vouches for the head it names. */
@@ -183,7 +200,7 @@ export function describeEvent(raw: LedgerEvent): string {
     case 'killswitch.read':
       return `kill switch${on(e.data)} reads ${e.data.reading}: ${e.data.evidence}`;
     case 'flip.refused':
-      return `flip refused: ${e.data.guards.map((g) => g.guard).join('; ')}`;
+      return `flip refused: ${e.data.guards.map(refusalText).join('; ')}`;
     case 'flip.requested':
       return `flip requested: ${e.data.command.join(' ')}`;
     case 'flip.command':
@@ -191,7 +208,7 @@ export function describeEvent(raw: LedgerEvent): string {
     case 'flip.completed':
       return `execution enabled: ${e.data.killSwitch}`;
     case 'disable.requested':
-      return `disable requested from ${e.data.from}: ${e.data.reason}`;
+      return `disable requested from ${e.data.from}: ${e.data.reason}${e.data.journaled ? ` (it ran at ${e.data.journaled.time} and waited in the journal: ${e.data.journaled.problem})` : ''}`;
     case 'disable.command':
       return command(e.data, 'disable');
     case 'drift.reopened':

@@ -43,14 +43,14 @@ export function hostStatuses(fleet: Fleet, checks: CheckRecord[]): Record<string
 
 /**
  * The fleet's kill switch: a reading every host agrees on; hosts that disagree (some safe, some
- * enabled) or any host that cannot be read make it `error`, which is never safe and never enabled.
+ * enabled) or any host that cannot be read make it `unreadable`, which is never safe and never enabled.
  */
 export function fleetSwitch(readings: { host: string; reading: SwitchReading; check: CheckRecord }[], words: Record<SwitchReading, string>): SwitchRecord {
   const first = readings[0]!;
   const same = readings.every((r) => r.reading === first.reading);
-  const status: SwitchReading = same ? first.reading : 'error';
+  const status: SwitchReading = same ? first.reading : 'unreadable';
   const odd = readings.filter((r) => r.reading !== (same ? first.reading : 'safe'));
-  const said = same ? `${words[status]} on all ${readings.length} hosts` : `${words.error}: the hosts disagree (${odd.map((r) => `${r.host} ${words[r.reading]}`).join(', ')})`;
+  const said = same ? `${words[status]} on all ${readings.length} hosts` : `${words.unreadable}: the hosts disagree (${odd.map((r) => `${r.host} ${words[r.reading]}`).join(', ')})`;
   const shown = odd[0] ?? first;
   return { status, evidence: `${said}: ${shown.host}: ${shown.check.evidence}`, check: shown.check, hosts: Object.fromEntries(readings.map((r) => [r.host, r.reading])) };
 }

@@ -9,7 +9,7 @@ import { signatureVerifies } from '../support/digest.js';
 import { foldEvent, replay, type WorkflowView } from './view.js';
 
 /** Bump when foldEvent changes what it records: a stored view of another version is rebuilt. */
-export const FOLD_VERSION = 1;
+export const FOLD_VERSION = 2;
 
 /** What the store keeps as the view's body. */
 interface ViewBody {

@@ -1,13 +1,13 @@
-import type { GapStatus, SwitchReading } from '../machine/types.js';
-import type { CheckResult } from '../probes/index.js';
-import type { Check, Workflow } from '../spec/schema.js';
-import { loadAllowedSigners } from './approval-claims.js';
+import type { GapStatus } from '../machine/types.js';
+import type { CheckResult, Signoff } from '../probes/index.js';
+import type { Workflow } from '../spec/schema.js';
+import { confirmRead, readKillSwitch, switchOfChecks, switchPlan } from './kill-switch.js';
 import type { CheckRecord, NewRecordedEvent, SurveyData, SwitchRecord } from './events.js';
 import { blockersFirst, gapVerdict, type GapVerdict } from './gap-status.js';
-import { fleetSwitch, hostStatuses, runFleetChecks } from './fleet-round.js';
+import { hostStatuses, runFleetChecks } from './fleet-round.js';
 import { runChecks, type PlannedCheck } from './run-checks.js';
 import type { Session } from './session.js';
-import { approvalStandings, signoffsByGap, waiverStandings } from './standing.js';
+import { decisionStandings, signoffsByGap, type WaiverStanding } from './standing.js';
 import { checksCause, checksDigest, type WorkflowView } from './view.js';
 import { digest } from '../support/digest.js';
 
@@ -17,29 +17,17 @@ export interface RoundScope {
   /** GAPs to probe (their blockers are added); all when undefined. */
   gaps?: string[];
   sections?: boolean;
-  /** Principals whose approvals do not count in this round (the flip's requester). */
-  excludedPrincipals?: string[];
 }
 
 export interface ProbeRound {
   survey: SurveyData;
   verdicts: Map<string, GapVerdict>;
   killSwitch: SwitchRecord;
+  /** The sign-offs that counted in this round, per GAP. */
+  signoffs: Map<string, Signoff[]>;
+  /** Every recorded waiver's standing at this round. */
+  waivers: WaiverStanding[];
 }
-
-/** The kill switch's reading: a passing check means execution is still disabled. */
-export function switchReading(r: CheckResult): SwitchReading {
-  if (r.status === 'pass') return 'safe';
-  // A switch that is absent (no file, no command) cannot be read: that is not "enabled", it is unknown.
-  if (r.status === 'fail' && r.observed?.present !== false && r.observed?.found !== false) return 'enabled';
-  return 'error';
-}
-
-export const switchWords: Record<SwitchReading, string> = {
-  safe: 'execution disabled (safe)',
-  enabled: 'execution ENABLED',
-  error: 'cannot be read',
-};
 
 function withBlockers(session: Session, ids: string[]): Set<string> {
   const out = new Set<string>();
@@ -69,37 +57,38 @@ export async function probeRound(session: Session, view: WorkflowView, scope: Ro
   const gaps = blockersFirst(spec.gaps).filter((g) => wanted.has(g.id));
   // Each host of a fleet plans from its own resolved spec: the same ids, its own values.
   const plan = (s: Workflow): PlannedCheck[] => {
-    const planned: PlannedCheck[] = [{ ref: 'killSwitch', owner: { kind: 'killSwitch', id: 'killSwitch' }, check: s.killSwitch as Check }];
+    const planned: PlannedCheck[] = switchPlan(s);
     for (const g of blockersFirst(s.gaps).filter((x) => wanted.has(x.id))) for (const c of g.checks) planned.push({ ref: `${g.id}/${c.id}`, owner: { kind: 'gap', id: g.id }, check: c });
     if (scope.sections) for (const sec of s.sections ?? []) for (const c of sec.checks) planned.push({ ref: `${sec.id}/${c.id}`, owner: { kind: 'section', id: sec.id }, check: c });
     return planned;
   };
 
   const now = session.now();
-  const signoffs = signoffsByGap(approvalStandings(view, session.plan, session.wf.hash, await loadAllowedSigners(session), spec.id));
-  const waived = new Set(waiverStandings(view, spec, now).filter((w) => w.standing === 'active').map((w) => w.gap));
+  const standings = await decisionStandings({ ...session, now: () => now }, view);
+  const signoffs = signoffsByGap(standings.approvals);
+  const waivers = standings.waivers;
+  const waived = new Set(waivers.filter((w) => w.standing === 'active').map((w) => w.gap));
   const runOpts = {
     concurrency: session.concurrency,
     timeoutMs: session.timeoutMs,
     context: { env: session.env, postgres: session.postgres },
     signoffsFor: (gap: string) => signoffs.get(gap) ?? [],
-    excludedPrincipals: scope.excludedPrincipals,
     onResult: session.onProgress,
   };
   const fleet = session.fleet;
   let checks: CheckRecord[];
-  let killSwitch: SwitchRecord;
   if (fleet) {
     checks = await runFleetChecks(fleet, plan, runOpts, record);
-    const readings = checks.filter((c) => c.owner.kind === 'killSwitch').map((c) => ({ host: c.host!, reading: switchReading(c), check: c }));
-    killSwitch = fleetSwitch(readings, switchWords);
   } else {
     const planned = plan(spec);
     const results = await runChecks(planned, { ...runOpts, context: { ...runOpts.context, host: session.host } });
     checks = planned.map((p, i) => record(p, results[i]!));
-    const sw = checks[0]!;
-    const reading = switchReading(sw);
-    killSwitch = { status: reading, evidence: `${switchWords[reading]}: ${sw.evidence}`, check: sw };
+  }
+  const switchChecks = checks.filter((c) => c.owner.kind === 'killSwitch');
+  let killSwitch: SwitchRecord = switchOfChecks(session, switchChecks);
+  // The round's reading decides transitions (a switch not safe halts the workflow): a second read confirms it.
+  if (killSwitch.status !== 'unreadable') {
+    killSwitch = confirmRead({ reading: killSwitch.status, record: killSwitch, checks: switchChecks, cause: checksCause(switchChecks) }, await readKillSwitch(session)).record;
   }
 
   const verdicts = new Map<string, GapVerdict>();
@@ -118,7 +107,7 @@ export async function probeRound(session: Session, view: WorkflowView, scope: Ro
     gaps: Object.fromEntries([...verdicts].map(([id, v]) => [id, { status: v.status, own: v.own, blockedBy: v.blockedBy, ...(hosts.has(id) ? { hosts: hosts.get(id) } : {}) }])),
     checks,
   };
-  return { survey, verdicts, killSwitch };
+  return { survey, verdicts, killSwitch, signoffs, waivers };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { MachinePlan } from '../machine/plan.js';
+import { withJournaledReading } from './disable-journal.js';
 import { readView, type ViewReader } from './ledger-view.js';
 import { buildReport, type StatusReport } from './report.js';
 
@@ -10,5 +11,5 @@ import { buildReport, type StatusReport } from './report.js';
  */
 export async function readStatus(reader: ViewReader & { plan: MachinePlan }): Promise<StatusReport> {
   const checked = await readView(reader);
-  return buildReport(reader, checked.view, checked);
+  return buildReport(reader, await withJournaledReading(checked.view, reader.store.location, reader.wf.spec.id), checked);
 }

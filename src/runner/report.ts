@@ -2,7 +2,7 @@ import type { GapStatus, SwitchReading } from '../machine/types.js';
 import { topState, type MachinePlan } from '../machine/plan.js';
 import { satisfies } from '../machine/guards.js';
 import type { CheckStatus } from '../probes/index.js';
-import { isWaivable } from '../spec/waivers.js';
+import { isWaivable, latestExpiry, waiverPolicy } from '../spec/waivers.js';
 import type { LoadedWorkflow } from '../spec/load.js';
 import type { LedgerProblem } from '../store/verify.js';
 import type { CheckedView } from './ledger-view.js';
@@ -29,8 +29,8 @@ export interface GapReport {
   own?: GapStatus;
   blockedBy: string[];
   waivable: boolean;
-  /** The waiver a WAIVED GAP stands on: who granted it, why, and until when. */
-  waiver?: { by: string; reason: string; until: string; seq: number };
+  /** The waiver a WAIVED GAP stood on: who granted it, why, until when; `expired` once it ran out (the GAP then shows what its checks said). */
+  waiver?: { by: string; reason: string; until: string; seq: number; expired?: boolean };
   checks: CheckReport[];
   /** Fleets only: each inventory host's own status, and the hosts that hold the GAP back (not CLOSED there). */
   hosts?: { host: string; status: GapStatus }[];
@@ -52,7 +52,8 @@ export interface StatusReport {
   state: string;
   /** The GAP the current gate waits on, or `passed`. */
   step?: string;
-  killSwitch: { status: SwitchReading | 'unknown'; evidence: string; hosts?: Record<string, SwitchReading> };
+  /** The latest reading recorded by any command, with when, by whom and in which command it was taken (on a fleet, each host's reading too). */
+  killSwitch: { status: SwitchReading | 'unknown'; evidence: string; hosts?: Record<string, SwitchReading>; read?: { time: string; seq: number; actor: string; command: string } };
   /** The inventory hosts of the last round (fleets only). */
   hosts?: string[];
   gates: { id: string; title: string; requires: string[]; status: 'passed' | 'current' | 'pending' }[];
@@ -86,7 +87,8 @@ const fleetColumns = (hosts: Record<string, GapStatus>) => ({
 });
 
 /** The status report of a workflow from its view; `checked` says where the view came from. */
-export function buildReport(session: { wf: LoadedWorkflow; plan: MachinePlan }, view: WorkflowView, checked?: Pick<CheckedView, 'source' | 'reason' | 'problem'>): StatusReport {
+export function buildReport(session: { wf: LoadedWorkflow; plan: MachinePlan; now?: () => Date }, view: WorkflowView, checked?: Pick<CheckedView, 'source' | 'reason' | 'problem'>): StatusReport {
+  const now = (session.now ?? (() => new Date()))().getTime();
   const spec = session.wf.spec;
   const label = view.state ?? session.plan.steps[0]!.gate + '.' + (session.plan.steps[0]!.gaps[0] ?? 'passed');
   const top = topState(label);
@@ -102,21 +104,25 @@ export function buildReport(session: { wf: LoadedWorkflow; plan: MachinePlan }, 
   const gaps: GapReport[] = spec.gaps.map((g) => {
     const r = view.gaps[g.id];
     const waiver = r?.status === 'WAIVED' ? view.waivers.findLast((w) => w.gap === g.id && !w.withdrawn) : undefined;
+    // A waiver that ran out since the last survey is expired here too, never WAIVED.
+    const policy = waiverPolicy(spec, g);
+    const expired = !!waiver && !(Math.min(Date.parse(waiver.until), latestExpiry(Date.parse(waiver.time), policy.allowed ? policy.maxDays : 0)) > now);
+    const status: GapStatus | 'UNKNOWN' = r ? (expired ? (r.blockedBy.length ? 'BLOCKED' : r.own) : r.status) : 'UNKNOWN';
     return {
       id: g.id,
       title: g.title,
-      status: r?.status ?? 'UNKNOWN',
+      status,
       ...(r ? { own: r.own } : {}),
       blockedBy: g.blockedBy ?? [],
       waivable: isWaivable(spec, g),
-      ...(waiver ? { waiver: { by: waiver.principal, reason: waiver.reason, until: waiver.until, seq: waiver.seq } } : {}),
+      ...(waiver ? { waiver: { by: waiver.principal, reason: waiver.reason, until: waiver.until, seq: waiver.seq, ...(expired ? { expired } : {}) } } : {}),
       checks: (r?.checks ?? []).map(checkReport),
       ...(r?.hosts ? fleetColumns(r.hosts) : {}),
     };
   });
   const hosts = view.killSwitch?.hosts ? Object.keys(view.killSwitch.hosts) : undefined;
   const sections = (spec.sections ?? []).map((s) => ({ id: s.id, title: s.title, checks: (view.sections[s.id] ?? []).map(checkReport) }));
-  const allChecks = [...gaps.flatMap((g) => g.checks), ...sections.flatMap((s) => s.checks), ...(view.killSwitch?.check ? [view.killSwitch.check] : [])];
+  const allChecks = [...gaps.flatMap((g) => g.checks), ...sections.flatMap((s) => s.checks), ...[view.killSwitch?.check, view.killSwitch?.enabled].filter((c): c is CheckRecord => !!c)];
   const ready =
     view.killSwitch?.status === 'safe' &&
     gaps.every((g) => g.status !== 'UNKNOWN' && satisfies(g.status, g.waivable));
@@ -127,7 +133,14 @@ export function buildReport(session: { wf: LoadedWorkflow; plan: MachinePlan }, 
     title: spec.title,
     state: top,
     ...(sub ? { step: sub } : {}),
-    killSwitch: view.killSwitch ? { status: view.killSwitch.status, evidence: view.killSwitch.evidence, ...(view.killSwitch.hosts ? { hosts: view.killSwitch.hosts } : {}) } : { status: 'unknown', evidence: 'not read yet: run flipgate survey' },
+    killSwitch: view.killSwitch
+      ? {
+          status: view.killSwitch.status,
+          evidence: view.killSwitch.evidence,
+          ...(view.killSwitch.hosts ? { hosts: view.killSwitch.hosts } : {}),
+          ...(view.killSwitch.seq !== undefined ? { read: { time: view.killSwitch.time, seq: view.killSwitch.seq, actor: view.killSwitch.actor, command: view.killSwitch.command } } : {}),
+        }
+      : { status: 'unknown', evidence: 'not read yet: run flipgate survey' },
     ...(hosts ? { hosts } : {}),
     gates,
     gaps,

@@ -3,9 +3,10 @@ import { samePrincipal } from '../spec/principal.js';
 import { latestExpiry, waiverPolicy } from '../spec/waivers.js';
 import type { LedgerEvent } from '../store/types.js';
 import type { LedgerProblem } from '../store/verify.js';
-import { loadAllowedSigners, readPrivateKey, signClaim } from './approval-claims.js';
+import { signDecision } from './approval-claims.js';
+import type { NewRecordedEvent } from './events.js';
 import type { Session } from './session.js';
-import { approvalStandings, waiverStandings, type ApprovalStanding, type WaiverStanding } from './standing.js';
+import { decisionStandings, type ApprovalStanding, type WaiverStanding } from './standing.js';
 import { readView } from './ledger-view.js';
 import { updateWorkflow } from './transact.js';
 
@@ -30,37 +31,66 @@ export interface SignoffOutcome {
   unauthenticated: boolean;
 }
 
-export const unauthenticatedNote = 'approvals are unauthenticated: --as is a claim, not an identity (set approvals: {signed: true, allowedSigners: FILE} in the workflow to require signatures)';
+export const unauthenticatedNote = 'approvals are unauthenticated: --as is a claim, not an identity (set approvals: {signed: true, allowedSigners: FILE} in the workflow to require SSH signatures)';
+
+export interface SignOptions {
+  /** Sign with ssh-keygen (required where the workflow says approvals: {signed: true}). */
+  sign?: boolean;
+  /** The SSH key (or its .pub, with the private half in ssh-agent); implies sign. */
+  keyFile?: string;
+}
+
+/**
+ * Records a decision, signed over the ledger head it is recorded right after when `sign` says so
+ * (or the spec requires it): pending housekeeping (a spec anchor, a journaled disable) is recorded
+ * first, then the head is read, the claim signed and checked against allowed signers, and the event
+ * appended only if the head has not moved meanwhile — so a signature always covers the history it
+ * joins. Nothing is signed while the store's lock is held (ssh-keygen may wait for a passphrase).
+ */
+async function recordDecision(
+  session: Session,
+  kind: 'approval' | 'waiver',
+  gapId: string,
+  opts: SignOptions & { until?: string; reason?: string },
+  event: (head: { seq: number; hash: string }, signed: { signature: string; signedAt: string } | undefined) => NewRecordedEvent,
+): Promise<{ recorded: LedgerEvent[]; signed: boolean }> {
+  const required = !!session.wf.spec.approvals?.signed;
+  const sign = required || !!opts.sign || !!opts.keyFile;
+  if (sign && !required) throw new ConfigError(`workflow ${session.wf.spec.id} does not check signatures, so a signature would prove nothing`, { place: { file: session.wf.file, field: 'approvals' }, fix: 'set approvals: {signed: true, allowedSigners: FILE} in the workflow, or leave out --sign' });
+  if (required && !opts.sign && !opts.keyFile) throw new ConfigError(`workflow ${session.wf.spec.id} requires signed ${kind}s`, { place: { field: '--sign' }, fix: `pass --sign (with --key ~/.ssh/id_ed25519, or its .pub with ssh-agent)` });
+  if (sign) await updateWorkflow(session, async () => undefined); // housekeeping first, so the head signed is the head joined
+  const head = sign ? ((await session.store.head()) ?? { seq: 0, hash: 'genesis' }) : undefined;
+  const signed = sign ? await signDecision(session, { kind, gap: gapId, head: head!, until: opts.until, reason: opts.reason }, opts.keyFile) : undefined;
+  const { recorded } = await updateWorkflow(session, async (w) => {
+    const now = w.view.head ?? { seq: 0, hash: 'genesis' };
+    if (head && (w.pending.length || now.seq !== head.seq || now.hash !== head.hash)) {
+      throw new Refusal(`the ledger moved on while the ${kind} was being signed (it signed event ${head.seq}; the ledger is at event ${now.seq}), so nothing was recorded`, 'run the command again: a signature counts only for the history it signed');
+    }
+    w.pending.push(event(now, signed && { signature: signed.signature, signedAt: signed.claim.time }));
+  });
+  return { recorded, signed: !!signed };
+}
 
 /**
  * Records a sign-off on a GAP's approval checks. It carries the ledger head and spec hash it was
- * given under, so it lapses when a GAP it stands on reopens later or the spec changes; when the spec
- * requires signed approvals it carries an ed25519 signature over (workflow, GAP, head, time, principal).
+ * given under, so it lapses when a GAP it stands on reopens later or the spec changes; where the
+ * spec requires signed approvals it carries an SSH signature over its claim (signing/claim.ts).
  */
-export async function approveGap(session: Session, gapId: string, opts: { note?: string; keyFile?: string } = {}): Promise<SignoffOutcome> {
+export async function approveGap(session: Session, gapId: string, opts: { note?: string } & SignOptions = {}): Promise<SignoffOutcome> {
   const checks = approvalChecks(session, gapId);
   const principal = session.actor;
   if (checks.every((c) => c.principals && !c.principals.includes(principal))) {
     const names = [...new Set(checks.flatMap((c) => c.principals ?? []))];
     throw new Refusal(`${principal} may not approve ${gapId}`, `approve as one of ${names.join(', ')}`);
   }
-  const signed = !!session.wf.spec.approvals?.signed;
-  const keyFile = opts.keyFile ?? session.env.FLIPGATE_APPROVAL_KEY;
-  if (signed && !keyFile) throw new ConfigError(`workflow ${session.wf.spec.id} requires signed approvals`, { place: { field: '--key' }, fix: 'pass --key FILE (your ed25519 private key, PEM) or set FLIPGATE_APPROVAL_KEY' });
-  const key = signed ? await readPrivateKey(keyFile!) : undefined;
-  const { recorded } = await updateWorkflow(session, async (w) => {
-    const head = w.view.head?.hash ?? 'genesis';
-    const signedAt = session.now().toISOString();
-    const signature = key ? signClaim({ workflow: session.wf.spec.id, gap: gapId, head, signedAt, principal }, key) : undefined;
-    w.pending.push({
-      type: 'approval.granted',
-      actor: principal,
-      subject: gapId,
-      cause: { kind: 'approval', principal },
-      data: { head, headSeq: w.view.head?.seq ?? 0, specHash: session.wf.hash, ...(opts.note ? { note: opts.note } : {}), ...(signature ? { signature, signedAt } : {}) },
-    });
-  });
-  return { recorded, message: `${principal} approved ${gapId}; it counts at the next survey or advance`, unauthenticated: !signed };
+  const { recorded, signed } = await recordDecision(session, 'approval', gapId, opts, (head, sig) => ({
+    type: 'approval.granted',
+    actor: principal,
+    subject: gapId,
+    cause: { kind: 'approval', principal },
+    data: { head: head.hash, headSeq: head.seq, specHash: session.wf.hash, ...(opts.note ? { note: opts.note } : {}), ...(sig ?? {}) },
+  }));
+  return { recorded, message: `${principal} approved ${gapId}${signed ? ' (signed; the signature verifies)' : ''}; it counts at the next survey or advance`, unauthenticated: !signed };
 }
 
 /** Withdraws a principal's approvals of a GAP. */
@@ -140,15 +170,15 @@ export interface WaiverData {
  * Waives a GAP until a date, with a reason. Only a principal the GAP's or the workflow's
  * `waivers.by` names may do it, for at most `maxDays`; a GAP that may not be waived is refused.
  */
-export async function waiveGap(session: Session, gapId: string, until: string, reason: string): Promise<SignoffOutcome> {
+export async function waiveGap(session: Session, gapId: string, until: string, reason: string, opts: SignOptions = {}): Promise<SignoffOutcome> {
   const policy = waiverAuthority(session, gapId, 'waive');
   if (!reason.trim()) throw new ConfigError('a waiver needs a reason', { place: { field: '--reason' }, fix: 'say why the GAP may stay open' });
-  const expires = parseUntil(until, session.now(), policy.maxDays);
-  const { recorded } = await updateWorkflow(session, async (w) => {
-    const data: WaiverData = { until: expires.toISOString(), reason, head: w.view.head?.hash ?? 'genesis', headSeq: w.view.head?.seq ?? 0, specHash: session.wf.hash };
-    w.pending.push({ type: 'waiver.granted', actor: session.actor, subject: gapId, cause: { kind: 'waiver', principal: session.actor }, data: { ...data } });
+  const expires = parseUntil(until, session.now(), policy.maxDays).toISOString();
+  const { recorded, signed } = await recordDecision(session, 'waiver', gapId, { ...opts, until: expires, reason }, (head, sig) => {
+    const data: WaiverData = { until: expires, reason, head: head.hash, headSeq: head.seq, specHash: session.wf.hash, ...(sig ?? {}) };
+    return { type: 'waiver.granted', actor: session.actor, subject: gapId, cause: { kind: 'waiver', principal: session.actor }, data: { ...data } };
   });
-  return { recorded, message: `${session.actor} waived ${gapId} until ${expires.toISOString()}: ${reason}`, unauthenticated: false };
+  return { recorded, message: `${session.actor} waived ${gapId} until ${expires}${signed ? ' (signed; the signature verifies)' : ''}: ${reason}`, unauthenticated: !signed };
 }
 
 /** Withdraws a GAP's standing waiver; only a principal who may waive the GAP may withdraw it. */
@@ -174,11 +204,5 @@ export interface DecisionList {
 /** Every approval and waiver with its standing (counts, revoked, lapsed, unsigned; active, expired, withdrawn). */
 export async function listDecisions(session: Session): Promise<DecisionList> {
   const { view, problem } = await readView(session);
-  const signers = await loadAllowedSigners(session);
-  return {
-    approvals: approvalStandings(view, session.plan, session.wf.hash, signers, session.wf.spec.id),
-    waivers: waiverStandings(view, session.wf.spec, session.now()),
-    signed: !!signers,
-    ...(problem ? { problem } : {}),
-  };
+  return { ...(await decisionStandings(session, view)), ...(problem ? { problem } : {}) };
 }

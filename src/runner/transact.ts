@@ -2,6 +2,8 @@ import { Refusal } from '../errors.js';
 import { isKnownState, MachineRun, type Step } from '../machine/state.js';
 import type { LedgerEvent, StoreTx, Cause } from '../store/types.js';
 import type { VerifyOptions } from '../store/verify.js';
+import { dropJournaled, journalPath, readJournal } from './disable-journal.js';
+import { replayJournaled } from './disable.js';
 import { recorded as recordedEvent, type NewRecordedEvent } from './events.js';
 import { readView, viewBody, type CheckedView } from './ledger-view.js';
 import type { ProbeRound } from './probe-round.js';
@@ -112,9 +114,13 @@ export async function updateWorkflow<T>(session: Session, fn: (w: WorkflowTx) =>
         }
       },
     };
+    // A disable that acted while the store could not take its record left it in the journal: it goes in first.
+    const journal = trusted || opts.tolerate === 'record' ? await pendingJournal(session) : undefined;
+    for (const entry of journal?.entries ?? []) replayJournaled(session, w, entry);
     try {
       const result = await fn(w);
       await w.flush();
+      if (journal?.entries.length) await dropJournaled(journal.file, journal.text);
       if (trusted && (recorded.length || checked.source === 'rebuilt')) {
         await tx.writeView(viewBody(current)).catch((e: Error) => session.note(`the view ${session.store.viewLocation} was not written (${e.message.split('\n')[0]}); the next command rebuilds it from the ledger`));
       }
@@ -123,6 +129,13 @@ export async function updateWorkflow<T>(session: Session, fn: (w: WorkflowTx) =>
       run.stop();
     }
   });
+}
+
+async function pendingJournal(session: Session) {
+  const file = journalPath(session.store.location, session.wf.spec.id, session.env);
+  const read = await readJournal(file).catch((e: Error) => (session.note(`the disable journal ${file} cannot be read (${e.message.split('\n')[0]})`), undefined));
+  if (read?.entries.length) session.note(`${read.entries.length} disable(s) that could not be recorded when they ran are appended from ${file}`);
+  return read && { file, ...read };
 }
 
 /** Probe cause for the checks behind one GAP (or the kill switch) in a round. */

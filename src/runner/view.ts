@@ -2,9 +2,9 @@ import type { GapStatus } from '../machine/types.js';
 import type { Cause, Head, LedgerEvent } from '../store/types.js';
 import { samePrincipal } from '../spec/principal.js';
 import { digest } from '../support/digest.js';
-import { isRepeat, recorded, type CheckRecord, type SwitchRecord } from './events.js';
+import { isRepeat, recorded, type CheckRecord, type SwitchReadingRecord } from './events.js';
 
-export type { CheckRecord, SwitchRecord, SurveyData } from './events.js';
+export type { CheckRecord, SwitchRecord, SwitchReadingRecord, SurveyData } from './events.js';
 
 export interface GapRecord {
   status: GapStatus;
@@ -33,8 +33,9 @@ export interface ApprovalRecord {
   seq: number;
   time: string;
   note?: string;
-  /** Ledger head the approver saw. */
+  /** Ledger head (hash, and its event's seq) the approver saw and signed over. */
   head: string;
+  headSeq?: number;
   specHash?: string;
   signature?: string;
   signedAt?: string;
@@ -48,6 +49,11 @@ export interface WaiverRecord {
   time: string;
   until: string;
   reason: string;
+  head?: string;
+  headSeq?: number;
+  specHash?: string;
+  signature?: string;
+  signedAt?: string;
   withdrawn?: { seq: number; time: string; by: string };
 }
 
@@ -62,7 +68,8 @@ export interface WorkflowView {
   specHash: string | undefined;
   gaps: Record<string, GapRecord>;
   sections: Record<string, CheckRecord[]>;
-  killSwitch: SwitchRecord | undefined;
+  /** The latest kill-switch reading recorded by any command (a round's or a flip's or a disable's own read). */
+  killSwitch: SwitchReadingRecord | undefined;
   lastSurvey: { seq: number; time: string; actor: string; scope: string } | undefined;
   /** The last round with its checks written out, and the digest of those checks. */
   lastRound: { seq: number; digest: string } | undefined;
@@ -110,9 +117,14 @@ export function foldEvent(view: WorkflowView, raw: LedgerEvent): void {
       break;
     case 'survey': {
       view.lastSurvey = { seq: e.seq, time: e.time, actor: e.actor, scope: e.data.scope };
-      if (isRepeat(e)) break; // the same checks and results as the last full round, already applied
+      const at = { seq: e.seq, time: e.time, actor: e.actor, command: e.data.scope };
+      if (isRepeat(e)) {
+        // The same checks and results as the last full round, already applied: only the reading's time moves on.
+        if (view.killSwitch) view.killSwitch = { ...view.killSwitch, ...at };
+        break;
+      }
       const d = e.data;
-      view.killSwitch = d.killSwitch;
+      view.killSwitch = { ...d.killSwitch, ...at };
       view.lastRound = { seq: e.seq, digest: e.cause.digest };
       for (const [id, g] of Object.entries(d.gaps)) {
         const prev = view.gaps[id];
@@ -128,18 +140,26 @@ export function foldEvent(view: WorkflowView, raw: LedgerEvent): void {
       break;
     case 'approval.granted': {
       const d = e.data;
-      view.approvals.push({ gap: e.subject!, principal: e.actor, seq: e.seq, time: e.time, ...(d.note !== undefined ? { note: d.note } : {}), head: d.head, ...(d.specHash ? { specHash: d.specHash } : {}), ...(d.signature ? { signature: d.signature, signedAt: d.signedAt } : {}) });
+      view.approvals.push({ gap: e.subject!, principal: e.actor, seq: e.seq, time: e.time, ...(d.note !== undefined ? { note: d.note } : {}), head: d.head, headSeq: d.headSeq, ...(d.specHash ? { specHash: d.specHash } : {}), ...(d.signature ? { signature: d.signature, signedAt: d.signedAt } : {}) });
       break;
     }
     case 'approval.revoked':
       for (const a of view.approvals) if (a.gap === e.subject && samePrincipal(a.principal, e.actor) && !a.revoked) a.revoked = { seq: e.seq, time: e.time };
       break;
-    case 'waiver.granted':
-      view.waivers.push({ gap: e.subject!, principal: e.actor, seq: e.seq, time: e.time, until: e.data.until, reason: e.data.reason });
+    case 'waiver.granted': {
+      const { until, reason, head, headSeq, specHash, signature, signedAt } = e.data;
+      view.waivers.push({ gap: e.subject!, principal: e.actor, seq: e.seq, time: e.time, until, reason, ...(head !== undefined ? { head, headSeq, specHash } : {}), ...(signature ? { signature, signedAt } : {}) });
       break;
+    }
     case 'waiver.withdrawn':
       for (const w of view.waivers) if (w.gap === e.subject && !w.withdrawn) w.withdrawn = { seq: e.seq, time: e.time, by: e.actor };
       break;
+    case 'killswitch.read': {
+      // On a fleet the checks are every host's; the first host's pair is kept as the example.
+      const [check, enabled] = e.data.checks ?? [];
+      view.killSwitch = { status: e.data.reading, evidence: e.data.evidence, ...(check ? { check } : {}), ...(enabled ? { enabled } : {}), ...(e.data.hosts ? { hosts: e.data.hosts } : {}), seq: e.seq, time: e.time, actor: e.actor, command: e.data.command ?? 'a kill-switch read' };
+      break;
+    }
     default:
       // The flip's and the disable's own records, kill-switch reads, drift and adoption change no standing.
       break;

@@ -1,6 +1,6 @@
 import { escapeHtml as h, toneCss } from '../diagram/html.js';
 import { fleetSummary } from '../reporters/matrix.js';
-import { gapStatusText, stateText, verdictLine } from '../reporters/words.js';
+import { gapStatusText, stateText, switchReadText, verdictLine } from '../reporters/words.js';
 import type { CheckReport, GapReport, StatusReport } from '../runner/report.js';
 import type { TimelineFilter, TimelineRow } from './timeline.js';
 
@@ -97,7 +97,7 @@ export function renderPage(d: PageData): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${h(r.title)} — flipgate</title><link rel="stylesheet" href="/assets/dashboard.css"></head>
 <body><header><div><h1>${h(r.title)}</h1><p><code>${h(r.workflow)}</code> · <span id="state">${h(stateText(r))}</span></p></div>
-<p>kill switch: <strong id="kill-switch">${h(r.killSwitch.status)}</strong><br><span class="muted">${surveyed}</span></p>
+<p>kill switch: <strong id="kill-switch">${h(r.killSwitch.status)}</strong> <span class="muted" id="kill-switch-read">${h(switchReadText(r))}</span><br><span class="muted">${surveyed}</span></p>
 <form class="survey" method="post" action="/survey"><input type="hidden" name="token" value="${h(d.token)}"><button type="submit" id="survey-now">Survey now</button></form>
 </header><main>
 ${d.notice ? `<p class="notice" role="status" id="notice">${h(d.notice)}</p>` : ''}

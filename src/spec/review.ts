@@ -32,5 +32,9 @@ export async function reviewWorkflow(file: string, opts: { env?: NodeJS.ProcessE
   const errors: ConfigError[] = [];
   const warnings: ConfigError[] = [];
   for (const { r, at } of found.flat()) (r.severity === 'error' ? errors : warnings).push(issueError({ path: [...at, r.field], problem: r.problem }, doc, lines, file));
+  if (wf.spec.flip && !wf.spec.killSwitch.enabled) {
+    // Without positive evidence that execution is on, a flip could never be proven: flip --execute refuses it.
+    warnings.push(issueError({ path: ['killSwitch'], problem: 'the kill switch has no enabled: check, so flip --execute refuses this workflow — add enabled: with a check that passes once execution is on' }, doc, lines, file));
+  }
   return { wf, errors, warnings };
 }

@@ -162,10 +162,11 @@ describe('one person, one principal, in counting', () => {
       tx.append(['Alice', 'alice ', '\u0430lice'].map((actor) => ({ type: 'approval.granted', actor, subject: 'GAP-4', cause: { kind: 'approval' as const, principal: actor }, data: { head: head.hash, headSeq: head.seq, specHash: wf.hash } }))),
     );
     const list = await listDecisions(as('auditor'));
+    const first = list.approvals[0]!.seq;
     expect(list.approvals.map((a) => [a.principal, a.counts ? 'counts' : a.why])).toEqual([
       ['alice', 'counts'],
-      ['alice', 'counts'],
-      ['alice', 'counts'],
+      ['alice', `the same as alice's approval at event ${first}, which counts`],
+      ['alice', `the same as alice's approval at event ${first}, which counts`],
       ['\u0430lice', 'not a valid principal name, so it counts for no one'],
     ]);
     const { report } = await runSurvey(as('surveyor'));

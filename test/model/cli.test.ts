@@ -7,7 +7,7 @@ describe('flipgate test', () => {
   it('runs the generated path tests of a workflow, prints full coverage and exits 0 when every invariant holds', async () => {
     const r = await runCli(['test', O8]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^machines\/o8-production-readiness\.yaml: \d+ path tests \(\d+ steps\) generated from workflow o8-production-readiness in \d+ ms; 6 invariants checked at every step$/m);
+    expect(r.stdout).toMatch(/^machines\/o8-production-readiness\.yaml: \d+ path tests \(\d+ steps\) generated from workflow o8-production-readiness in \d+ ms; 8 invariants checked at every step$/m);
     expect(r.stdout).toMatch(/^coverage: states (\d+)\/\1 \(100%\), transitions (\d+)\/\2 \(100%\)$/m);
     expect(r.stdout).toContain('✓ every invariant holds on every path');
   });
@@ -22,7 +22,7 @@ describe('flipgate test', () => {
     const body = JSON.parse((await runCli(['test', O8, '--json'])).stdout);
     expect(body).toMatchObject({ schemaVersion: 1, workflow: 'o8-production-readiness', file: O8, failures: [] });
     expect(body.coverage.states.covered).toBe(body.coverage.states.total);
-    expect(body.invariants).toEqual(['flip-needs-proof', 'unsafe-switch-halts', 'disable-halts', 'error-is-not-closed', 'only-proof-advances', 'blocker-first']);
+    expect(body.invariants).toEqual(['flip-needs-proof', 'unsafe-switch-halts', 'disable-halts', 'flip-needs-signed-approvals', 'disable-ends-safe', 'error-is-not-closed', 'only-proof-advances', 'blocker-first']);
   });
 
   it('shows coverage below 100% and points to flipgate check when part of the workflow cannot be reached', async () => {

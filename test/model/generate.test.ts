@@ -65,7 +65,7 @@ describe('the generated paths', () => {
     for (const state of tests.graph.states) {
       const types = stepsFrom(state).map((s) => eventLabel(s.event));
       expect(types, state).toContain('disable');
-      if (state !== 'flipping' && state !== 'flipped' && state !== 'halted') expect(types, state).toEqual(expect.arrayContaining(['switch enabled', 'switch error']));
+      if (state !== 'flipping' && state !== 'flipped' && state !== 'halted') expect(types, state).toEqual(expect.arrayContaining(['switch enabled', 'switch unreadable']));
     }
   });
 

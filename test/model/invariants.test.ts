@@ -51,7 +51,7 @@ describe('flip-needs-proof', () => {
 
 describe('unsafe-switch-halts', () => {
   const inv = byId('unsafe-switch-halts');
-  for (const reading of ['enabled', 'error'] as const) {
+  for (const reading of ['enabled', 'unreadable'] as const) {
     it(`flags a "${reading}" reading before the flip that does not lead to halted`, () => {
       expect(inv.check(step('G2.GAP-4', { type: 'killswitch.read', reading }, 'G2.GAP-4'), ctx)).toMatch(/not halted/);
       expect(inv.check(step('armed', { type: 'killswitch.read', reading }, 'armed'), ctx)).toMatch(/not halted/);

@@ -173,7 +173,7 @@ const sectionVariants: StatusReport['sections'][] = [
   [{ id: 'tools', title: 'Tooling', checks: [check('psql', 'skip')] }],
   [{ id: 'tools', title: 'Tooling', checks: [check('psql', 'error')] }],
 ];
-const switchVariants: StatusReport['killSwitch']['status'][] = ['safe', 'enabled', 'error', 'unknown'];
+const switchVariants: StatusReport['killSwitch']['status'][] = ['safe', 'enabled', 'unreadable', 'unknown'];
 const variants = gapVariants.flatMap((g) => sectionVariants.flatMap((s) => switchVariants.map((k) => report(g, s, k))));
 
 describe('JUnit report variants', () => {

@@ -46,7 +46,8 @@ describe('approvals, waivers, the flip and the disable on the O8 workflow', () =
     await armed(['alice', 'bob']);
     const r = await flipWorkflow(fx.session('alice'), { execute: true });
     expect(r.outcome).toBe('refused');
-    expect(r.guards.find((g) => g.guard.startsWith('GAP-7'))).toMatchObject({ ok: false, evidence: expect.stringMatching(/1 of 2 approval\(s\): bob; not counted: alice \(the requester\)/) });
+    expect(r.guards.find((g) => g.guard.startsWith("GAP-7's approvals"))).toMatchObject({ ok: false, evidence: expect.stringMatching(/1 of 2 approval\(s\): bob; not counted: alice \(the requester\)/) });
+    expect(r.message).toMatch(/GAP-7 lacks the approvals it needs from principals other than the requester \(alice\)/);
     expect(await switchText(fx)).toMatch(/= False/);
   });
 
@@ -55,8 +56,9 @@ describe('approvals, waivers, the flip and the disable on the O8 workflow', () =
     expect(r.outcome).toBe('blocked');
     const flip = await flipWorkflow(fx.session('carol'), { execute: true });
     expect(flip.outcome).toBe('refused');
-    expect(flip.message).toMatch(/the workflow is armed/);
-    expect(flip.message).toMatch(/GAP-7 is CLOSED/);
+    expect(flip.message).toMatch(/flip refused: the workflow is not armed/);
+    expect(flip.message).toMatch(/GAP-7 is OPEN, not CLOSED/);
+    expect(flip.message).not.toMatch(/the workflow is armed/);
   });
 
   it('refuses flip --execute from any state other than armed', async () => {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import { auditLedger, type AuditReport, type GapChange } from '../../runner/audit.js';
 import type { HostAudit } from '../../runner/fleet-audit.js';
+import type { Standings } from '../../runner/standing.js';
 import { verifyStored, type StoredVerification } from '../../runner/ledger-view.js';
 import { writeFileAtomic } from '../../store/atomic-file.js';
 import { makeCheckpoint } from '../../store/checkpoint.js';
@@ -134,6 +135,18 @@ function printAudit(r: AuditReport, checked: StoredVerification, workflow: strin
   for (const t of r.timeline) out(`  ${`#${t.seq}`.padStart(6)}  ${t.time}  ${t.actor.padEnd(actorWidth)}  ${t.type.padEnd(typeWidth)}  ${t.summary}`);
 }
 
+/** Every approval and waiver as it stands now, and why those that do not count do not (the standing function's words). */
+function printStandings(d: Standings, subject: string | undefined): void {
+  const c = colors();
+  const approvals = d.approvals.filter((a) => a.duplicateOf === undefined && (!subject || a.gap === subject));
+  const waivers = d.waivers.filter((w) => !subject || w.gap === subject);
+  if (!approvals.length && !waivers.length) return;
+  out('');
+  out(c.bold('Approvals and waivers now'));
+  for (const a of approvals) out(`  ${a.counts ? c.green('✓') : c.red('✗')} #${a.seq} ${a.gap} approved by ${a.principal}: ${a.why}`);
+  for (const w of waivers) out(`  ${w.standing === 'active' ? c.green('✓') : c.red('✗')} #${w.seq} ${w.gap} waived by ${w.principal} until ${w.until}: ${w.standing} — ${w.why}`);
+}
+
 /** audit [subject]: the timeline, and who or what closed and reopened each GAP. Exit 1 when the ledger does not verify. */
 export async function auditCommand(subject: string | undefined, cmd: Command): Promise<number> {
   const opts = cmd.optsWithGlobals<AuditOptions>();
@@ -146,8 +159,20 @@ export async function auditCommand(subject: string | undefined, cmd: Command): P
       if (!known.has(subject)) throw new ConfigError(`"${subject}" is neither a GAP nor a gate of ${reader.wf.spec.id}`, { place: { field: 'subject' }, fix: `use one of ${[...gates.map((g) => g.gate), ...reader.wf.spec.gaps.map((g) => g.id)].join(', ')}` });
     }
     const report = auditLedger(events, { subject, actor: opts.actor, gates });
-    if (opts.json) json({ ...report, schemaVersion: 1, verification: checked.verification });
-    else printAudit(report, checked, reader.wf.spec.id);
+    const { decisionStandings } = await import('../../runner/standing.js');
+    const { replay } = await import('../../runner/view.js');
+    const decisions = await decisionStandings({ wf: reader.wf, env: process.env, plan: reader.plan, store: reader.store, now: () => new Date() }, replay(events));
+    // Disables that acted but could not be recorded yet: the next command that can write appends them.
+    const { journalPath, readJournal } = await import('../../runner/disable-journal.js');
+    const journal = journalPath(reader.store.location, reader.wf.spec.id);
+    const waiting = (await readJournal(journal).catch(() => ({ entries: [] }))).entries;
+    if (opts.json) json({ ...report, schemaVersion: 1, verification: checked.verification, decisions, journal: { file: journal, waiting } });
+    else {
+      printAudit(report, checked, reader.wf.spec.id);
+      printStandings(decisions, subject);
+      if (waiting.length) out('');
+      for (const e of waiting) out(colors().yellow(`! a disable by ${e.actor} at ${e.time} (${e.reason}) ran — the switch read ${e.reading} — but is not in the ledger yet (${e.problem}); it waits in ${journal}`));
+    }
     return checked.verification.ok ? 0 : 1;
   } finally {
     await reader.close();

@@ -6,13 +6,13 @@ import type { GlobalOptions } from '../resolve.js';
 import { cliSession } from '../session.js';
 import { vouchers } from '../vouch.js';
 
-type Opts = GlobalOptions & { note?: string; key?: string; until?: string; reason?: string; execute?: boolean; interval?: string; once?: boolean; checkpoint?: string; adopted?: string };
+type Opts = GlobalOptions & { note?: string; sign?: boolean; key?: string; until?: string; reason?: string; execute?: boolean; interval?: string; once?: boolean; checkpoint?: string; adopted?: string };
 
 const out = (s: string) => process.stdout.write(s + '\n');
 
-async function withSession<T>(cmd: Command, fn: (s: Awaited<ReturnType<typeof cliSession>>, o: Opts) => Promise<T>, progress = false): Promise<T> {
+async function withSession<T>(cmd: Command, fn: (s: Awaited<ReturnType<typeof cliSession>>, o: Opts) => Promise<T>, progress = false, storeMayFail = false): Promise<T> {
   const o = cmd.optsWithGlobals<Opts>();
-  const s = await cliSession(o, { progress });
+  const s = await cliSession(o, { progress, storeMayFail });
   try {
     return await fn(s, o);
   } finally {
@@ -29,9 +29,9 @@ function printSignoff(r: SignoffOutcome, o: Opts): number {
   return 0;
 }
 
-export const approveCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await approveGap(s, gap, { note: o.note, keyFile: o.key }), o));
+export const approveCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await approveGap(s, gap, { note: o.note, sign: o.sign, keyFile: o.key }), o));
 export const revokeCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await revokeApproval(s, gap), o));
-export const waiveCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await waiveGap(s, gap, o.until!, o.reason!), o));
+export const waiveCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await waiveGap(s, gap, o.until!, o.reason!, { sign: o.sign, keyFile: o.key }), o));
 export const unwaiveCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await unwaiveGap(s, gap), o));
 
 /** approvals: every approval and waiver with its standing. */
@@ -47,10 +47,11 @@ export const approvalsCommand = (cmd: Command) =>
     const c = colors();
     out(c.bold('Approvals'));
     if (!list.approvals.length) out('  (none)');
-    for (const a of list.approvals) out(`  ${a.counts ? c.green('✓') : c.red('✗')} ${a.gap}  ${a.principal}  ${a.time}  ${a.counts ? 'counts' : a.why}${a.note ? `  — ${a.note}` : ''}`);
+    // A later copy of an approval that counts is listed once, under the one that counts (--json has both).
+    for (const a of list.approvals.filter((x) => x.duplicateOf === undefined)) out(`  ${a.counts ? c.green('✓') : c.red('✗')} ${a.gap}  ${a.principal}  ${a.time}  ${a.counts ? 'counts' : a.why}${a.note ? `  — ${a.note}` : ''}`);
     out(c.bold('Waivers'));
     if (!list.waivers.length) out('  (none)');
-    for (const w of list.waivers) out(`  ${w.standing === 'active' ? c.green('✓') : c.red('✗')} ${w.gap}  ${w.principal}  until ${w.until}  ${w.standing.toUpperCase()}  — ${w.reason}`);
+    for (const w of list.waivers) out(`  ${w.standing === 'active' ? c.green('✓') : c.red('✗')} ${w.gap}  ${w.principal}  until ${w.until}  ${w.standing.toUpperCase()}: ${w.why}  — ${w.reason}`);
     if (!list.signed) out(c.yellow(`note: ${unauthenticatedNote}`));
     return p ? 1 : 0;
   });
@@ -84,14 +85,27 @@ export const flipCommand = (cmd: Command) =>
     true,
   );
 
-/** disable: always allowed; exit 0 when the switch reads safe afterwards. */
+/**
+ * disable: always allowed, and it acts even when the store cannot be opened; exit 0 only when the
+ * switch reads safe afterwards AND the ledger took the record (else the record waits in the journal).
+ */
 export const disableCommand = (cmd: Command) =>
-  withSession(cmd, async (s, o) => {
-    const r = await disableWorkflow(s, o.reason!);
-    if (o.json) out(JSON.stringify({ schemaVersion: 1, safe: r.safe, from: r.from, state: r.report.state, message: r.message }, null, 2));
-    else out(`${r.safe ? '✓' : '✗'} ${r.message} (was ${r.from})`);
-    return r.safe ? 0 : 1;
-  });
+  withSession(
+    cmd,
+    async (s, o) => {
+      const r = await disableWorkflow(s, o.reason!);
+      if (o.json) out(JSON.stringify({ schemaVersion: 1, safe: r.safe, from: r.from, state: r.report?.state ?? null, recorded: !r.journaled, ...(r.journaled ? { journal: r.journaled.file, problem: r.journaled.problem } : {}), message: r.message }, null, 2));
+      else out(`${r.safe ? '✓' : '✗'} ${r.message}${r.journaled ? '' : ` (was ${r.from})`}`);
+      if (r.journaled) {
+        process.stderr.write(`flipgate: the disable ran but was NOT recorded: ${r.journaled.problem}; kept in ${r.journaled.file}\n`);
+        // The abandoned wait for the store's lock must not keep the process (and the operator) waiting.
+        setTimeout(() => process.exit(1), 100).unref();
+      }
+      return r.safe && !r.journaled ? 0 : 1;
+    },
+    false,
+    true,
+  );
 
 /** resume: leaves halted when the switch reads safe. */
 export const resumeCommand = (cmd: Command) =>

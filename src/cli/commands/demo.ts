@@ -30,10 +30,16 @@ export async function demoCommand(cmd: Command): Promise<number> {
       say(`${r.outcome === 'blocked' || r.outcome === 'halted' ? c.red('✗') : c.green('✓')} advance: ${r.message}`);
       for (const b of r.blockers) say(`    ${b.gap} ${b.status}: ${b.reasons.join('; ')}`);
     },
+    signing: (e) => say(c.dim(e.signed ? `approvals are signed: an SSH key per approver (ssh-keygen -Y sign -n flipgate), named in ${e.allowedSigners}` : 'ssh-keygen is not on PATH: approvals are unsigned claims in this run')),
+    plan: ({ outcome: plan, eventsBefore, eventsAfter }) => {
+      for (const g of plan.guards.filter((x) => !x.ok)) say(`  ${c.red('✗')} ${g.refusal ?? g.guard}  ${c.dim(g.evidence)}`);
+      say(`${plan.outcome === 'would-proceed' ? c.green('✓') : c.red('✗')} ${plan.message}`);
+      say(c.dim(`  the ledger still holds ${eventsAfter} events (${eventsBefore} before the plan); every approval still stands`));
+    },
     flip: ({ outcome: flip }) => {
       for (const g of flip.guards) say(`  ${g.ok ? c.green('✓') : c.red('✗')} ${g.guard}  ${c.dim(g.evidence)}`);
       say(`${flip.outcome === 'flipped' ? c.green('✓') : c.red('✗')} ${flip.message}`);
-      say(c.yellow(`note: ${unauthenticatedNote}`));
+      if (flip.unauthenticated) say(c.yellow(`note: ${unauthenticatedNote}`));
     },
     disable: ({ outcome: off }) => say(`${off.safe ? c.green('✓') : c.red('✗')} ${off.message}`),
     audit: (e) => {

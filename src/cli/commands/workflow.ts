@@ -43,7 +43,8 @@ export const statusCommand: Run = async (cmd) => {
   try {
     const checked = await readView(reader);
     if (checked.view.specHash !== reader.wf.hash) await reader.validate();
-    const report = buildReport(reader, checked.view, checked);
+    const { withJournaledReading } = await import('../../runner/disable-journal.js');
+    const report = buildReport(reader, await withJournaledReading(checked.view, reader.store.location, reader.wf.spec.id), checked);
     printReport(report, opts, { sections: false });
     return tampered(report) || report.state === 'halted' ? 1 : 0;
   } finally {

@@ -1,0 +1,114 @@
+import type { Cause, LedgerEvent } from '../store/types.js';
+import { journalDisable, journalPath, type JournaledDisable } from './disable-journal.js';
+import type { CommandRun, NewRecordedEvent } from './events.js';
+import { runFleetCommand } from './fleet-commands.js';
+import { readKillSwitch, type SwitchRead } from './kill-switch.js';
+import { onHost } from './probe-round.js';
+import { buildReport, type StatusReport } from './report.js';
+import type { Session } from './session.js';
+import { updateWorkflow, type WorkflowTx } from './transact.js';
+
+const operator = (command: string): Cause => ({ kind: 'operator', command });
+
+/** What the disable did on the host (on each host of a fleet): its command, then the switch read twice. */
+export interface DisableAct {
+  commands: CommandRun[];
+  read: SwitchRead;
+  time: string;
+}
+
+/** Runs the spec's disable command (if any) and re-reads the switch. Touches no store. */
+export async function actDisable(session: Session): Promise<DisableAct> {
+  const time = session.now().toISOString();
+  const cmd = session.wf.spec.disable;
+  let commands: CommandRun[];
+  if (session.fleet) {
+    commands = await runFleetCommand({ ...session, fleet: session.fleet }, 'disable');
+  } else if (cmd) {
+    const r = await session.host.run(cmd.command, { timeoutMs: cmd.timeoutMs ?? 60_000, env: session.env });
+    commands = [{ argv: cmd.command, ...onHost(session), exitCode: r.exitCode ?? null, ok: !r.problem && r.exitCode === 0, ...(r.problem ? { problem: r.detail ?? r.problem } : {}) }];
+  } else {
+    commands = [{ argv: null, ok: false, problem: 'no disable command in the workflow: turn execution off by hand' }];
+  }
+  return { commands, read: await readKillSwitch(session, { confirm: true }), time };
+}
+
+/** The ledger events of a disable's act (the command and the reading that followed). */
+export function actEvents(session: Session, act: DisableAct, why: string, actor = session.actor): NewRecordedEvent[] {
+  return [
+    ...act.commands.map((data): NewRecordedEvent => ({ type: 'disable.command', actor, cause: operator(why), data })),
+    { type: 'killswitch.read', actor, cause: act.read.cause, data: { reading: act.read.reading, evidence: act.read.record.evidence, command: 'disable', checks: act.read.checks, ...onHost(session), ...(act.read.record.hosts ? { hosts: act.read.record.hosts } : {}) } },
+  ];
+}
+
+/** Inside a flip that failed: act, then record at once (the flip holds the store). */
+export async function disableWithin(session: Session, w: WorkflowTx, why: string): Promise<{ safe: boolean; evidence: string }> {
+  const act = await actDisable(session);
+  w.pending.push(...actEvents(session, act, why));
+  await w.flush();
+  return { safe: act.read.reading === 'safe', evidence: act.read.record.evidence };
+}
+
+/** Appends a journaled disable to the ledger (the first command that can write the store does it). */
+export function replayJournaled(session: Session, w: WorkflowTx, e: JournaledDisable): void {
+  const why = `disable: ${e.reason} (journaled at ${e.time}: ${e.problem})`;
+  w.pending.push({ type: 'disable.requested', actor: e.actor, cause: operator(why), data: { reason: e.reason, from: w.run.state, journaled: { time: e.time, problem: e.problem } } });
+  w.pending.push(...actEvents(session, { commands: e.commands, read: { reading: e.reading, record: { status: e.reading, evidence: e.evidence }, checks: e.checks, cause: operator(why) }, time: e.time }, why, e.actor));
+  w.transition(w.run.send({ type: 'disable' }), operator(why));
+}
+
+export interface DisableOutcome {
+  safe: boolean;
+  message: string;
+  /** The state it was in, when the store could be read. */
+  from: string;
+  /** The report after the record; undefined when nothing could be recorded. */
+  report: StatusReport | undefined;
+  recorded: LedgerEvent[];
+  /** Set when the record went to the local journal instead of the ledger. */
+  journaled?: { file: string; problem: string };
+}
+
+/**
+ * Turns execution off from any state. It acts FIRST — runs the disable command and re-reads the
+ * switch — whatever the store's state, then records: the request, the command, the reading and
+ * `halted`. A store that cannot take the record within `recordWaitMs` (damaged, locked by another
+ * command, unreachable) gets it later from a local journal; the outcome says so.
+ */
+export async function disableWorkflow(session: Session, reason: string, opts: { recordWaitMs?: number } = {}): Promise<DisableOutcome> {
+  const act = await actDisable(session);
+  const safe = act.read.reading === 'safe';
+  const said = safe ? `execution disabled; the switch reads safe (${act.read.record.evidence})` : `the switch does NOT read safe: ${act.read.record.evidence}`;
+  let phase: 'waiting' | 'started' | 'abandoned' = 'waiting';
+  const attempt = updateWorkflow(
+    session,
+    async (w) => {
+      if (phase === 'abandoned') throw new Error('gave up waiting for the store');
+      phase = 'started';
+      const from = w.run.state;
+      w.pending.push({ type: 'disable.requested', actor: session.actor, cause: operator('disable'), data: { reason, from } });
+      w.pending.push(...actEvents(session, act, `disable: ${reason}`));
+      w.transition(w.run.send({ type: 'disable' }), operator(`disable: ${reason}`));
+      return from;
+    },
+    { tolerate: 'record' },
+  );
+  const waitMs = opts.recordWaitMs ?? Number(session.env.FLIPGATE_DISABLE_RECORD_WAIT_MS ?? 10_000);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)));
+  try {
+    const first = await Promise.race([attempt, timeout]);
+    const r = first === 'timeout' && phase === 'waiting' ? ((phase = 'abandoned'), undefined) : await attempt;
+    if (r) return { safe, from: r.result, message: `${said}; halted`, report: buildReport(session, r.view, r.checked), recorded: r.recorded };
+    throw new Error(`the store is busy (another command holds its lock) and did not free it within ${Math.round(waitMs / 1000)} s`);
+  } catch (e) {
+    attempt.catch(() => undefined);
+    const problem = (e as Error).message.split('\n')[0]!;
+    const file = journalPath(session.store.location, session.wf.spec.id, session.env);
+    const entry: JournaledDisable = { kind: 'disable', time: act.time, actor: session.actor, reason, commands: act.commands, reading: act.read.reading, evidence: act.read.record.evidence, checks: act.read.checks, problem };
+    await journalDisable(file, entry);
+    return { safe, from: 'unknown', message: `${said}; but it could NOT be recorded in ${session.store.location}: ${problem}. The record is kept in ${file}; the next command that can write the store appends it`, report: undefined, recorded: [], journaled: { file, problem } };
+  } finally {
+    clearTimeout(timer);
+  }
+}
