@@ -44,7 +44,7 @@ describe('disable acts first, whatever the state of the store', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/execution disabled; the switch reads safe .*but it could NOT be recorded in postgres:\/\/127\.0\.0\.1:1\/x/);
     const journal = path.join(fx.root, 'state', 'o8-production-readiness.journal.jsonl');
-    expect(JSON.parse((await readFile(journal, 'utf8')).trim())).toMatchObject({ kind: 'disable', actor: 'oncall', reason: 'incident', reading: 'safe', command: { ok: true } });
+    expect(JSON.parse((await readFile(journal, 'utf8')).trim())).toMatchObject({ kind: 'disable', actor: 'oncall', reason: 'incident', reading: 'safe', commands: [{ ok: true }] });
   });
 
   it('with the ledger locked by another command: execution goes off at once; the next command that can write appends the record', async () => {

@@ -123,8 +123,8 @@ describe('fleet scope and unreachable hosts', () => {
       expect(g.hosts.find((h: { host: string }) => h.host === 'web04').status).toBe('ERROR');
       expect(g.checks.find((c: { host: string }) => c.host === 'web04').evidence).toMatch(/host web04 cannot be reached: .*web04 does not exist/);
     }
-    expect(report.killSwitch.status).toBe('error');
-    expect(report.killSwitch.hosts).toMatchObject({ web01: 'safe', web04: 'error' });
+    expect(report.killSwitch.status).toBe('unreadable');
+    expect(report.killSwitch.hosts).toMatchObject({ web01: 'safe', web04: 'unreadable' });
   });
 
   it('probes only the hosts --hosts names', async () => {

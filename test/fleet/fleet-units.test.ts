@@ -77,7 +77,7 @@ describe('probing hosts a bounded number at once', () => {
 
 describe("the fleet's kill switch", () => {
   const check = (evidence: string) => ({ evidence }) as CheckRecord;
-  const words = { safe: 'safe', enabled: 'ENABLED', error: 'cannot be read' };
+  const words = { safe: 'safe', enabled: 'ENABLED', unreadable: 'cannot be read' };
 
   it('reads safe only when every host reads safe', () => {
     const sw = fleetSwitch([{ host: 'a', reading: 'safe', check: check('off') }, { host: 'b', reading: 'safe', check: check('off') }], words);
@@ -87,12 +87,12 @@ describe("the fleet's kill switch", () => {
 
   it('cannot be read when the hosts disagree, and names the hosts that differ', () => {
     const sw = fleetSwitch([{ host: 'a', reading: 'safe', check: check('off') }, { host: 'b', reading: 'enabled', check: check('on') }], words);
-    expect(sw.status).toBe('error');
+    expect(sw.status).toBe('unreadable');
     expect(sw.evidence).toContain('the hosts disagree (b ENABLED)');
   });
 
   it('reads enabled only when every host reads enabled', () => {
-    expect(fleetSwitch([{ host: 'a', reading: 'enabled', check: check('on') }, { host: 'b', reading: 'error', check: check('?') }], words).status).toBe('error');
+    expect(fleetSwitch([{ host: 'a', reading: 'enabled', check: check('on') }, { host: 'b', reading: 'unreadable', check: check('?') }], words).status).toBe('unreadable');
     expect(fleetSwitch([{ host: 'a', reading: 'enabled', check: check('on') }, { host: 'b', reading: 'enabled', check: check('on') }], words).status).toBe('enabled');
   });
 });
