@@ -102,10 +102,10 @@ export async function cliTarget(opts: GlobalOptions, env: NodeJS.ProcessEnv = pr
 }
 
 /** Loads the workflow and opens the store, the witness and the probes as the global options say. */
-export async function cliSession(opts: GlobalOptions, extra: { progress?: boolean } = {}): Promise<Session & { progress: ReturnType<typeof progress> }> {
+export async function cliSession(opts: GlobalOptions, extra: { progress?: boolean; /** false: the command only reads (no early SSH connection) */ probes?: boolean } = {}): Promise<Session & { progress: ReturnType<typeof progress> }> {
   // An SSH target connects while the workflow is read and the store opened (a handshake takes
   // longer than both); its errors surface below, or as ERROR checks for a host that cannot be reached.
-  const opening = cliTarget(opts, process.env, { connectNow: true });
+  const opening = cliTarget(opts, process.env, { connectNow: extra.probes !== false });
   opening.catch(() => undefined);
   let opened: Opened;
   try {
