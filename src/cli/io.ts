@@ -3,11 +3,12 @@ import type { CheckResult } from '../probes/index.js';
 import type { PlannedCheck } from '../runner/run-checks.js';
 import { reporters, reporterNames, type ReporterName } from '../reporters/index.js';
 import type { StatusReport } from '../runner/report.js';
+import { useColor } from './color.js';
 import type { GlobalOptions } from './resolve.js';
 
 export { reportError } from './report-error.js';
 
-export const useColor = (stream: NodeJS.WriteStream = process.stdout) => !!stream.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+export { colors, useColor } from './color.js';
 
 export function formatOf(opts: GlobalOptions): ReporterName {
   if (opts.json) return 'json';
@@ -18,7 +19,7 @@ export function formatOf(opts: GlobalOptions): ReporterName {
 
 export function printReport(report: StatusReport, opts: GlobalOptions, extra?: { sections?: boolean }): void {
   const format = formatOf(opts);
-  const text = reporters[format](report, { color: useColor(), sections: extra?.sections, width: process.stdout.columns });
+  const text = reporters[format](report, { color: useColor(), sections: extra?.sections, width: process.stdout.columns, wide: !!opts.wide });
   process.stdout.write(text.endsWith('\n') ? text : text + '\n');
 }
 

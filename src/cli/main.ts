@@ -1,28 +1,24 @@
 import { Command, CommanderError, Option } from 'commander';
-import { reportError } from './report-error.js';
+import { chooseColor } from './color.js';
+import { applyProjectConfig } from './apply-config.js';
+import { settleShared, withShared } from './options.js';
+import { reportError, usageError } from './report-error.js';
 
 declare const FLIPGATE_VERSION: string;
 const version = typeof FLIPGATE_VERSION === 'string' ? FLIPGATE_VERSION : '0.0.0-dev';
 
 type Handler = (...args: any[]) => Promise<number>;
-type Use = 'workflow' | 'root' | 'store' | 'as' | 'probe' | 'format' | 'json' | 'witness' | 'vouch';
+type Use = 'format' | 'vouch';
 type Uses = Use[];
 
-/** Adds the shared options a command uses (each command takes only those that make sense for it). */
-function withCommon(c: Command, uses: Uses): Command {
-  if (uses.includes('workflow')) c.option('-w, --workflow <file>', 'workflow spec (default: $FLIPGATE_WORKFLOW, else the single file in ./machines/)');
-  if (uses.includes('root')) c.option('--root <dir>', 'host root that file, dir, env.keys, file.contains and gpg.key home paths resolve under', '/');
-  if (uses.includes('store')) c.option('--store <path>', 'audit store: a file path or postgres:// URL (default: $FLIPGATE_STORE, else state/<workflow-id>.json)');
-  if (uses.includes('as')) c.option('--as <actor>', 'who runs the command, recorded in the ledger (default: $FLIPGATE_ACTOR, else the OS user)');
-  if (uses.includes('probe')) {
-    c.option('--target <target>', 'the host to probe and run the flip and disable commands on: local, or ssh://[user@]host[:port] (an ssh_config alias works; default: $FLIPGATE_TARGET, else local)');
-    c.addOption(new Option('--become <how>', 'on an ssh:// target, run checks and commands as root through sudo -n (never a password prompt)').choices(['sudo']));
-    c.option('--concurrency <n>', 'checks run at once (default 8; 32 on an ssh:// target)');
-    c.option('--timeout <ms>', 'per-check timeout in milliseconds (default 10000)');
+/** Adds every shared option (src/cli/options.ts) and the command-specific groups a command uses. */
+function withCommon(c: Command, uses: Uses = []): Command {
+  withShared(c);
+  if (uses.includes('format')) {
+    // the reporter registry is not imported here: it would load every reporter before any command runs
+    c.addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown', 'junit']));
+    c.option('--wide', 'never shorten a column (on a narrow terminal long evidence wraps instead)');
   }
-  if (uses.includes('format')) c.addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown', 'junit']));
-  if (uses.includes('format') || uses.includes('json')) c.option('--json', 'JSON output (schemaVersion 1)');
-  if (uses.includes('witness')) c.option('--witness <location>', "a second place that receives the ledger's head after every recorded event: a file or postgres:// URL (default: $FLIPGATE_WITNESS, else the workflow's ledger.witness)");
   if (uses.includes('vouch')) {
     c.option('--checkpoint <file>', 'also fail when the ledger is shorter than, or diverges from, this checkpoint (a signed one also vouches for an adoption it covers)');
     c.option('--adopted <seq:hash>', 'the head where signing began that you vouch for, after checking the unsigned events before it');
@@ -38,6 +34,9 @@ function lazy(load: () => Promise<Handler>): (...args: unknown[]) => Promise<voi
     const positional = args.slice(0, -2);
     const json = !!cmd.optsWithGlobals().json;
     try {
+      await applyProjectConfig(cmd);
+      settleShared(cmd);
+      chooseColor(cmd.optsWithGlobals().color);
       process.exitCode = await (await load())(...positional, cmd);
     } catch (e) {
       process.exitCode = reportError(e, json);
@@ -45,104 +44,108 @@ function lazy(load: () => Promise<Handler>): (...args: unknown[]) => Promise<voi
   };
 }
 
-export function buildProgram(): Command {
+export function buildProgram(opts: { json?: boolean } = {}): Command {
   const program = new Command('flipgate')
     .description('Take a production system from not-ready to live through explicit, proven gates.')
     .version(version, '-V, --version')
     .showHelpAfterError('(run flipgate <command> --help for usage)')
+    // Options go to the command they follow: `flipgate --root X status` (an alias's habit) and `flipgate status --root X` both work.
+    .enablePositionalOptions()
     .exitOverride();
-  const cmd = (name: string, uses: Uses) => withCommon(program.command(name), uses);
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `flipgate: ${s}` : s) });
+  withShared(program);
+  const cmd = (name: string, uses: Uses = []) => withCommon(program.command(name), uses);
+  // With --json a usage error is printed once, as JSON, by main(): commander's own lines would be noise on stderr.
+  program.configureOutput({ writeErr: (s) => (opts.json ? undefined : process.stderr.write(s.startsWith('error:') ? `flipgate: ${s}` : s)) });
 
-  cmd('validate', ['workflow', 'json'])
+  cmd('validate')
     .argument('[file]', 'workflow spec to validate (default: --workflow, $FLIPGATE_WORKFLOW, else the single file in ./machines/)')
     .description('validate a workflow spec: schema, ids, blockedBy cycles, check kinds and fields, paths, regexes (and their worst case), SQL, modes (exit 2 on any problem)')
     .action(lazy(async () => (await import('./commands/validate.js')).validateCommand));
-  cmd('survey', ['workflow', 'root', 'store', 'as', 'probe', 'format', 'witness'])
+  cmd('survey', ['format'])
     .description('run every check of every GAP and section (read-only) and print the GAP table; records the verdicts')
     .action(lazy(async () => (await import('./commands/workflow.js')).surveyCommand));
-  cmd('status', ['workflow', 'store', 'format', 'witness'])
+  cmd('status', ['format'])
     .description('where the workflow stands, from the store (no probing)')
     .action(lazy(async () => (await import('./commands/workflow.js')).statusCommand));
-  cmd('advance', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness'])
+  cmd('advance')
     .description('probe the current gate and the kill switch, record it, and move one gate on if its GAPs are proven')
     .action(lazy(async () => (await import('./commands/workflow.js')).advanceCommand));
-  cmd('schema', [])
+  cmd('schema')
     .description('print the JSON Schema of workflow specs (generated from the validator)')
     .option('--out <file>', 'write it to a file')
     .option('--check', 'exit 1 when the file (default schema/workflow.schema.json) is out of date or missing')
     .action(lazy(async () => (await import('./commands/schema.js')).schemaCommand));
-  cmd('init', [])
+  cmd('init')
     .argument('[id]', 'workflow id (default: the folder name)')
     .description('write a starter workflow (machines/<id>.yaml) whose $schema line gives editors completion and checks; never overwrites')
     .option('--out <file>', 'where to write it (default machines/<id>.yaml)')
     .action(lazy(async () => (await import('./commands/init.js')).initCommand));
   // ── sign-offs, the flip and the disable (src/cli/commands/decisions.ts) ──
-  cmd('approve', ['workflow', 'store', 'as', 'json', 'witness'])
+  cmd('approve')
     .argument('<gap>', 'GAP id')
     .description("sign off a GAP's approval checks as --as (unauthenticated unless the spec requires signed approvals)")
     .option('--note <text>', 'why')
     .option('--key <file>', 'ed25519 private key (PEM) to sign the approval with')
     .action(lazy(async () => (await import('./commands/decisions.js')).approveCommand));
-  cmd('revoke', ['workflow', 'store', 'as', 'json', 'witness'])
+  cmd('revoke')
     .argument('<gap>', 'GAP id')
     .description("withdraw --as's approval of a GAP")
     .action(lazy(async () => (await import('./commands/decisions.js')).revokeCommand));
-  cmd('approvals', ['workflow', 'store', 'json', 'witness'])
+  cmd('approvals')
     .description('list approvals and waivers with their standing')
     .action(lazy(async () => (await import('./commands/decisions.js')).approvalsCommand));
-  cmd('waive', ['workflow', 'store', 'as', 'json', 'witness'])
+  cmd('waive')
     .argument('<gap>', 'GAP id')
     .description('waive a GAP until a date, with a reason (refused where the spec says waivable: false)')
     .requiredOption('--until <date>', 'ISO 8601 date or time when the waiver expires')
     .requiredOption('--reason <text>', 'why the GAP may be waived')
     .action(lazy(async () => (await import('./commands/decisions.js')).waiveCommand));
-  cmd('unwaive', ['workflow', 'store', 'as', 'json', 'witness'])
+  cmd('unwaive')
     .argument('<gap>', 'GAP id')
     .description("withdraw a GAP's waiver")
     .action(lazy(async () => (await import('./commands/decisions.js')).unwaiveCommand));
-  cmd('flip', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness', 'vouch'])
+  cmd('flip', ['vouch'])
     .description('show the flip plan (every guard with its evidence); with --execute, re-survey and turn execution on')
     .option('--execute', 'run the flip (only from armed, with a fresh survey, the approvals and a verifying ledger)')
     .action(lazy(async () => (await import('./commands/decisions.js')).flipCommand));
-  cmd('disable', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness'])
+  cmd('disable')
     .description('turn execution off from any state: run the disable command, verify the switch, record it')
     .requiredOption('--reason <text>', 'why')
     .action(lazy(async () => (await import('./commands/decisions.js')).disableCommand));
-  cmd('resume', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness'])
+  cmd('resume')
     .description('leave halted when the kill switch reads safe; start over from the first gate not proven')
     .action(lazy(async () => (await import('./commands/decisions.js')).resumeCommand));
-  cmd('watch', ['workflow', 'root', 'store', 'as', 'probe', 'json', 'witness'])
+  cmd('watch')
     .description('re-survey on a schedule; report GAPs that reopen after the flip (and disable if the spec says so)')
     .option('--interval <seconds>', 'seconds between surveys (default: the spec, else 300)')
     .option('--once', 'survey once and exit')
     .action(lazy(async () => (await import('./commands/decisions.js')).watchCommand));
 
   // ── the audit ledger (src/cli/commands/audit.ts) ──
-  const audit = cmd('audit', ['workflow', 'store', 'json', 'witness', 'vouch'])
+  const audit = cmd('audit', ['vouch'])
     .argument('[subject]', 'a GAP or gate id to narrow the timeline')
     .description('the ledger timeline: who or what closed (and reopened) each GAP, when, through which checks, on what evidence')
     .option('--actor <name>', 'only events by this actor')
     .option('--public-key <file>', 'ed25519 public key (PEM) the events are signed with (default: $FLIPGATE_VERIFY_KEY)')
     .action(lazy(async () => (await import('./commands/audit.js')).auditCommand));
-  withCommon(audit.command('verify'), ['workflow', 'store', 'json', 'witness', 'vouch'])
+  withCommon(audit.command('verify'), ['vouch'])
     .description('check every line, the hash chain, the signatures and the heads kept elsewhere (witness, checkpoint, view); exit 1 naming the first bad event')
     .option('--public-key <file>', 'ed25519 public key (PEM) that signed checkpoints or events (default: $FLIPGATE_VERIFY_KEY)')
     .action(lazy(async () => (await import('./commands/audit.js')).auditVerifyCommand));
-  withCommon(audit.command('checkpoint'), ['workflow', 'store', 'json', 'witness'])
+  withCommon(audit.command('checkpoint'))
     .option('--adopted <seq:hash>', 'the head where signing began that you vouch for')
     .description('print the ledger head (workflow, sequence number, hash), signed when a key is configured')
     .option('--key <file>', 'ed25519 private key (PEM) to sign with (default: $FLIPGATE_SIGNING_KEY)')
     .option('--out <file>', 'write it to a file')
     .action(lazy(async () => (await import('./commands/audit.js')).auditCheckpointCommand));
-  withCommon(program.command('store').description('move a ledger between backends').command('copy'), ['workflow', 'json'])
+  withCommon(program.command('store').description('move a ledger between backends').command('copy'))
     .requiredOption('--from <location>', 'source store (file path or postgres:// URL)')
     .requiredOption('--to <location>', 'destination store')
     .description('copy a ledger between stores and verify it on arrival')
     .action(lazy(async () => (await import('./commands/audit.js')).storeCopyCommand));
 
   // ── pictures (src/cli/commands/diagram.ts, serve.ts) ──
-  cmd('diagram', ['workflow', 'store'])
+  cmd('diagram')
     .description('draw the gate graph from the statechart: Mermaid, DOT, SVG or HTML, optionally coloured with live status')
     .addOption(new Option('--format <format>', 'diagram format').choices(['mermaid', 'dot', 'svg', 'html']).default('mermaid'))
     .option('--status', 'colour GAPs and gates with their status from the store and mark the current state')
@@ -150,23 +153,23 @@ export function buildProgram(): Command {
     .option('--check', 'exit 1 when a diagram under diagrams/ is out of date')
     .option('--write', 'regenerate every diagram under diagrams/')
     .action(lazy(async () => (await import('./commands/diagram.js')).diagramCommand));
-  cmd('serve', ['workflow', 'root', 'store', 'as', 'probe', 'witness'])
+  cmd('serve')
     .description('a read-only local dashboard: the coloured diagram, the GAP board, the ledger timeline, and a survey button')
     .option('--port <n>', 'port (default 4680; 0 picks a free one)')
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .action(lazy(async () => (await import('./commands/serve.js')).serveCommand));
 
   // ── model assurance (src/cli/commands/model.ts) ──
-  cmd('test', ['workflow', 'json'])
+  cmd('test')
     .argument('[file]', 'workflow spec (default: --workflow)')
     .description("generate path tests from the workflow's statechart and run them; prints state and transition coverage")
     .action(lazy(async () => (await import('./commands/model.js')).testCommand));
-  cmd('check', ['workflow', 'json'])
+  cmd('check')
     .argument('[file]', 'workflow spec (default: --workflow)')
     .description('model-level findings: unreachable gates, unused GAPs, gates that can never pass, dead ends, an unreachable flip')
     .action(lazy(async () => (await import('./commands/model.js')).checkCommand));
 
-  cmd('demo', ['json'])
+  cmd('demo')
     .description('build the O8 seed-state host in a temp folder with an embedded Postgres, survey it, provision and advance to armed, flip with two approvers, then disable')
     .option('--keep', 'keep the temp host folder')
     .action(lazy(async () => (await import('./commands/demo.js')).demoCommand));
@@ -191,17 +194,25 @@ function quietOnClosedOutput(): void {
   }
 }
 
+/** --json anywhere before `--`: known before parsing, so that a usage error can honour it. */
+const wantsJson = (args: string[]) => {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).includes('--json');
+};
+
 /** Runs the CLI; sets process.exitCode (0 ok/ready, 1 not ready/blocked/halted, 2 bad input). */
 export async function main(argv = process.argv): Promise<void> {
   quietOnClosedOutput();
-  const program = buildProgram();
+  const json = wantsJson(argv.slice(2));
+  const program = buildProgram({ json });
   try {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
-      process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
+      const ok = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help';
+      process.exitCode = ok ? 0 : usageError(e, json);
       return;
     }
-    process.exitCode = reportError(e, false);
+    process.exitCode = reportError(e, json);
   }
 }

@@ -12,32 +12,40 @@ export interface GlobalOptions {
   json?: boolean;
   format?: string;
   color?: boolean;
+  /** Never shorten a table column. */
+  wide?: boolean;
+  /** The machine the checks run on: local or ssh://… (see resolveTarget). */
+  target?: string;
+  config?: string;
+  /** The folder of the project config in use, where ./machines/ and state/ are by default. */
+  project?: string;
   /** Where the ledger's head is also kept (a file or a postgres:// URL). */
   witness?: string;
-  /** The host probed: local or ssh://… (see resolveTarget). */
-  target?: string;
+  /** On an ssh:// target: `sudo` runs checks and commands through sudo -n. */
   become?: string;
 }
 
-/** --workflow, else FLIPGATE_WORKFLOW, else the single workflow in ./machines/. */
+/** --workflow, else FLIPGATE_WORKFLOW, else the single workflow in machines/ (of the project config's folder, else this one). */
 export async function resolveWorkflowFile(opts: GlobalOptions, env = process.env): Promise<string> {
   if (opts.workflow) return opts.workflow;
   if (env.FLIPGATE_WORKFLOW) return env.FLIPGATE_WORKFLOW;
+  const dir = path.join(opts.project ?? '', 'machines');
   let files: string[] = [];
   try {
-    files = (await readdir('machines')).filter((f) => /\.ya?ml$/.test(f));
+    files = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f));
   } catch {
     // no machines/ folder here
   }
-  if (files.length === 1) return path.join('machines', files[0]!);
-  throw new ConfigError(files.length ? `machines/ holds ${files.length} workflows (${files.join(', ')}) and none was chosen` : 'no workflow given and ./machines/ holds none', {
+  if (files.length === 1) return path.join(dir, files[0]!);
+  const shown = opts.project ? `${dir}/` : './machines/';
+  throw new ConfigError(files.length ? `${shown} holds ${files.length} workflows (${files.join(', ')}) and none was chosen` : `no workflow given and ${shown} holds none`, {
     place: { field: '--workflow' },
-    fix: 'pass --workflow FILE or set FLIPGATE_WORKFLOW',
+    fix: 'pass --workflow FILE, set FLIPGATE_WORKFLOW, or write workflow: FILE in flipgate.config.yaml',
   });
 }
 
 export function resolveStoreLocation(opts: GlobalOptions, workflowId: string, env = process.env): string {
-  return opts.store ?? env.FLIPGATE_STORE ?? path.join('state', `${workflowId}.json`);
+  return opts.store ?? env.FLIPGATE_STORE ?? path.join(opts.project ?? '', 'state', `${workflowId}.json`);
 }
 
 export function intOption(value: string | undefined, name: string, min: number): number | undefined {

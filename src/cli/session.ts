@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ConfigError } from '../errors.js';
+import { parseTarget } from '../remote/target.js';
 import { planMachine, type MachinePlan } from '../machine/plan.js';
 import type { ViewReader } from '../runner/ledger-view.js';
 import type { Session } from '../runner/session.js';
@@ -8,7 +10,6 @@ import { keysFromEnv, openStore } from '../store/open.js';
 import type { StoreOptions } from '../store/types.js';
 import { openWitness, type Witness } from '../store/witness.js';
 import { publicKeyOf } from '../support/digest.js';
-import { ConfigError } from '../errors.js';
 import { progress } from './io.js';
 import { intOption, resolveStoreLocation, resolveWorkflowFile, type GlobalOptions } from './resolve.js';
 
@@ -50,6 +51,8 @@ interface Opened {
 }
 
 async function openAll(opts: GlobalOptions, unvalidated = false): Promise<Opened> {
+  // A malformed target is bad input on every command, also on those that only read.
+  if (opts.target !== undefined) parseTarget(opts.target);
   const { wf, location } = await loadCliWorkflow(opts, process.env, unvalidated);
   const keys = await keysFromEnv();
   const store = await openStore(location, wf.spec.id, keys);

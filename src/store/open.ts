@@ -1,9 +1,6 @@
-import { ConfigError } from '../errors.js';
 import { readSigningKey, readVerifyKey } from '../support/digest.js';
-import { FileStore } from './file-store.js';
+import { backendFor } from './registry.js';
 import type { StoreOptions, WorkflowStore } from './types.js';
-
-export const isPostgresUrl = (s: string) => /^postgres(ql)?:\/\//.test(s);
 
 export interface OpenStoreOptions extends StoreOptions {
   /** Where FLIPGATE_SIGNING_KEY and FLIPGATE_VERIFY_KEY are read from when no key is given (default process.env). */
@@ -21,7 +18,8 @@ export async function keysFromEnv(env: NodeJS.ProcessEnv = process.env): Promise
 }
 
 /**
- * Opens the store at `location`: a file path (JSON Lines + a lowdb view) or a postgres:// URL. New
+ * Opens the store at `location`: a file path or file: URL (JSON Lines + a lowdb view) or a postgres:// URL
+ * (the backend is chosen by the location's scheme, see registry.ts). New
  * events (and the view) are signed when FLIPGATE_SIGNING_KEY names an ed25519 private key (PEM); the
  * view's signature is checked with FLIPGATE_VERIFY_KEY, else the signing key's public half.
  * @example
@@ -30,11 +28,14 @@ export async function keysFromEnv(env: NodeJS.ProcessEnv = process.env): Promise
 export async function openStore(location: string, workflow: string, opts: OpenStoreOptions = {}): Promise<WorkflowStore> {
   const fromEnv = opts.signingKey || opts.verifyKey ? {} : await keysFromEnv(opts.env ?? process.env);
   const keys: StoreOptions = { signingKey: opts.signingKey ?? fromEnv.signingKey, verifyKey: opts.verifyKey ?? fromEnv.verifyKey };
-  if (isPostgresUrl(location)) {
-    const { PostgresStore } = await import('./postgres-store.js').catch(() => {
-      throw new ConfigError('the Postgres store is not available in this build', { place: { field: '--store' }, fix: 'use a file path for --store' });
-    });
-    return PostgresStore.open(location, workflow, keys);
-  }
-  return new FileStore(location, workflow, keys);
+  return backendFor(location).open(location, workflow, keys);
+}
+
+/**
+ * The workflows with a ledger at `location`, whatever its backend.
+ * @example
+ * const [only] = await storeWorkflows('postgres://flipgate@db/audit');
+ */
+export async function storeWorkflows(location: string): Promise<string[]> {
+  return backendFor(location).workflows(location);
 }

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { ConfigError } from '../errors.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { checkpointOf, parseCheckpoint, type Checkpoint } from './checkpoint.js';
-import { isPostgresUrl } from './open.js';
+import { isPostgresUrl } from './registry.js';
 import { quoteIdent } from './postgres-schema.js';
 import type { LedgerEvent } from './types.js';
 

@@ -75,10 +75,10 @@ describe('command-line input errors', () => {
       delete env.FLIPGATE_WORKFLOW;
       const r = await flipgate(['status'], { env, cwd: dir });
       expect(r.code).toBe(2);
-      expect(r.stderr.trim()).toBe('flipgate: --workflow: no workflow given and ./machines/ holds none — pass --workflow FILE or set FLIPGATE_WORKFLOW');
+      expect(r.stderr.trim()).toBe('flipgate: --workflow: no workflow given and ./machines/ holds none — pass --workflow FILE, set FLIPGATE_WORKFLOW, or write workflow: FILE in flipgate.config.yaml');
       const json = await flipgate(['status', '--json'], { env, cwd: dir });
       expect(json.code).toBe(2);
-      expect(JSON.parse(json.stdout).error.problems[0]).toMatchObject({ field: '--workflow', fix: 'pass --workflow FILE or set FLIPGATE_WORKFLOW' });
+      expect(JSON.parse(json.stdout).error.problems[0]).toMatchObject({ field: '--workflow', fix: 'pass --workflow FILE, set FLIPGATE_WORKFLOW, or write workflow: FILE in flipgate.config.yaml' });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

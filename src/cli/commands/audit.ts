@@ -1,25 +1,21 @@
 import type { Command } from 'commander';
-import pc from 'picocolors';
 import { ConfigError } from '../../errors.js';
 import { auditLedger, type AuditReport, type GapChange } from '../../runner/audit.js';
 import { verifyStored, type StoredVerification } from '../../runner/ledger-view.js';
 import { writeFileAtomic } from '../../store/atomic-file.js';
 import { makeCheckpoint } from '../../store/checkpoint.js';
 import { copyLedger, type CopyResult } from '../../store/copy.js';
-import { FileStore } from '../../store/file-store.js';
-import { isPostgresUrl, openStore } from '../../store/open.js';
-import type { WorkflowStore } from '../../store/types.js';
+import { openStore, storeWorkflows } from '../../store/open.js';
 import type { LedgerVerification } from '../../store/verify.js';
 import { loadWorkflow } from '../../spec/load.js';
 import { keyId, readSigningKey, readVerifyKey } from '../../support/digest.js';
-import { useColor } from '../io.js';
+import { colors } from '../io.js';
 import type { GlobalOptions } from '../resolve.js';
 import { cliReader } from '../session.js';
 import { vouchers } from '../vouch.js';
 
 type AuditOptions = GlobalOptions & { actor?: string; checkpoint?: string; adopted?: string; publicKey?: string; key?: string; out?: string; from?: string; to?: string };
 
-const colors = () => (useColor() ? pc : pc.createColors(false));
 const out = (s = '') => process.stdout.write(s + '\n');
 const json = (v: unknown) => out(JSON.stringify(v, null, 2));
 const short = (h: string | undefined) => (h ? h.slice(0, 12) : '—');
@@ -83,10 +79,14 @@ function changeLines(label: string, ch: GapChange | undefined, c = colors()): st
   return lines;
 }
 
-function printAudit(r: AuditReport, checked: StoredVerification): void {
+function printAudit(r: AuditReport, checked: StoredVerification, workflow: string): void {
   const c = colors();
   const narrowed = [r.filter.subject, r.filter.actor && `actor ${r.filter.actor}`].filter(Boolean).join(', ');
-  out(c.bold(`Audit of ${r.workflow ?? 'an empty ledger'}${narrowed ? ` — ${narrowed}` : ''}`));
+  if (!r.events && checked.verification.ok) {
+    out(`Audit of ${workflow}: nothing recorded yet — the first flipgate survey or advance starts the ledger`);
+    return;
+  }
+  out(c.bold(`Audit of ${r.workflow ?? workflow}${narrowed ? ` — ${narrowed}` : ''}`));
   verdictLines(checked.verification, c, checked.viewRejected).forEach((l) => out(l));
   for (const g of r.gaps) {
     out('');
@@ -114,8 +114,8 @@ export async function auditCommand(subject: string | undefined, cmd: Command): P
       if (!known.has(subject)) throw new ConfigError(`"${subject}" is neither a GAP nor a gate of ${reader.wf.spec.id}`, { place: { field: 'subject' }, fix: `use one of ${[...gates.map((g) => g.gate), ...reader.wf.spec.gaps.map((g) => g.id)].join(', ')}` });
     }
     const report = auditLedger(events, { subject, actor: opts.actor, gates });
-    if (opts.json) json({ ...report, verification: checked.verification });
-    else printAudit(report, checked);
+    if (opts.json) json({ ...report, schemaVersion: 1, verification: checked.verification });
+    else printAudit(report, checked, reader.wf.spec.id);
     return checked.verification.ok ? 0 : 1;
   } finally {
     await reader.close();
@@ -147,7 +147,7 @@ export async function auditCheckpointCommand(cmd: Command): Promise<number> {
     if (!v.ok) {
       // A checkpoint of a tampered ledger would vouch for it.
       const message = `no checkpoint of a ledger that does not verify: event ${v.problem!.seq} — ${v.problem!.detail}`;
-      if (opts.json) json({ refused: { message }, verification: v });
+      if (opts.json) json({ schemaVersion: 1, refused: { message }, verification: v });
       else process.stderr.write(`flipgate: refused: ${message} — run flipgate audit verify\n`);
       return 1;
     }
@@ -170,21 +170,12 @@ export async function auditCheckpointCommand(cmd: Command): Promise<number> {
 
 // The workflow a copy is about: --workflow / FLIPGATE_WORKFLOW, else the source's only workflow.
 async function copyWorkflow(opts: AuditOptions, from: string): Promise<string> {
-  const file = opts.workflow ?? process.env.FLIPGATE_WORKFLOW;
+  const file = opts.workflow;
   if (file) return (await loadWorkflow(file)).spec.id;
-  if (!isPostgresUrl(from)) {
-    const first = (await new FileStore(from, '').readEvents())[0];
-    if (first?.workflow) return first.workflow;
-    throw new ConfigError('the source ledger is empty or missing', { place: { file: from, field: '--from' }, fix: 'check the path (the store file given to --store, e.g. state/<workflow>.json)' });
-  }
-  const src = (await openStore(from, '', { env: {} })) as WorkflowStore & { workflows?(): Promise<{ workflow: string }[]> };
-  try {
-    const all = (await src.workflows?.()) ?? [];
-    if (all.length === 1) return all[0]!.workflow;
-    throw new ConfigError(all.length ? `the source holds ${all.length} workflows (${all.map((w) => w.workflow).join(', ')})` : 'the source holds no ledger', { place: { field: '--from' }, fix: 'pass --workflow FILE to say which one to copy' });
-  } finally {
-    await src.close();
-  }
+  const all = await storeWorkflows(from);
+  if (all.length === 1) return all[0]!;
+  if (!all.length) throw new ConfigError('the source ledger is empty or missing', { place: { file: from, field: '--from' }, fix: 'check --from (the store given to --store, e.g. state/<workflow>.json, or a postgres:// URL)' });
+  throw new ConfigError(`the source holds ${all.length} workflows (${all.join(', ')})`, { place: { field: '--from' }, fix: 'pass --workflow FILE to say which one to copy' });
 }
 
 function printCopy(r: CopyResult): void {

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import pc from 'picocolors';
 import { disableWorkflow, flipWorkflow, resumeWorkflow, watchOnce, type Guard } from '../../runner/decisions.js';
 import { approveGap, listDecisions, revokeApproval, unauthenticatedNote, unwaiveGap, waiveGap, type SignoffOutcome } from '../../runner/signoffs.js';
-import { printReport, useColor } from '../io.js';
+import { colors, printReport } from '../io.js';
 import type { GlobalOptions } from '../resolve.js';
 import { cliSession } from '../session.js';
 import { vouchers } from '../vouch.js';
@@ -10,7 +9,6 @@ import { vouchers } from '../vouch.js';
 type Opts = GlobalOptions & { note?: string; key?: string; until?: string; reason?: string; execute?: boolean; interval?: string; once?: boolean; checkpoint?: string; adopted?: string };
 
 const out = (s: string) => process.stdout.write(s + '\n');
-const colors = () => (useColor() ? pc : pc.createColors(false));
 
 async function withSession<T>(cmd: Command, fn: (s: Awaited<ReturnType<typeof cliSession>>, o: Opts) => Promise<T>, progress = false): Promise<T> {
   const o = cmd.optsWithGlobals<Opts>();
@@ -23,7 +21,7 @@ async function withSession<T>(cmd: Command, fn: (s: Awaited<ReturnType<typeof cl
 }
 
 function printSignoff(r: SignoffOutcome, o: Opts): number {
-  if (o.json) out(JSON.stringify({ message: r.message, unauthenticated: r.unauthenticated, events: r.recorded.map((e) => e.seq) }, null, 2));
+  if (o.json) out(JSON.stringify({ schemaVersion: 1, message: r.message, unauthenticated: r.unauthenticated, events: r.recorded.map((e) => e.seq) }, null, 2));
   else {
     out(`✓ ${r.message}`);
     if (r.unauthenticated) out(colors().yellow(`note: ${unauthenticatedNote}`));
@@ -120,7 +118,7 @@ export const watchCommand = (cmd: Command) =>
         process.stderr.write(`flipgate watch ${stamp}: DRIFT after the flip: ${r.reopened.map((x) => `${x.gap} ${x.status}`).join(', ')}\n`);
         if (r.disabled) process.stderr.write(`flipgate watch ${stamp}: ${r.disabled.message}\n`);
       }
-      if (o.json) out(JSON.stringify({ time: stamp, state: r.report.state, reopened: r.reopened, disabled: r.disabled ? { safe: r.disabled.safe } : null }));
+      if (o.json) out(JSON.stringify({ schemaVersion: 1, time: stamp, state: r.report.state, reopened: r.reopened, disabled: r.disabled ? { safe: r.disabled.safe } : null }));
       else out(`${stamp} ${r.report.state} — ${r.reopened.length ? `${r.reopened.length} GAP(s) reopened` : 'no drift'}`);
       if (o.once) return drift ? 1 : 0;
       await new Promise((res) => setTimeout(res, seconds * 1000));

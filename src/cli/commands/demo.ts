@@ -1,134 +1,56 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Command } from 'commander';
-import pc from 'picocolors';
-import { ConfigError } from '../../errors.js';
-import { startEmbeddedPostgres } from '../../demo/embedded-pg.js';
-import { bundledWorkflow } from '../../demo/locate.js';
-import { buildSeedHost } from '../../demo/seed-host.js';
-import { runArgv } from '../../probes/support/exec.js';
+import { runDemo, type DemoEvent } from '../../demo/run-demo.js';
 import { formatTable } from '../../reporters/table.js';
-import { openSession, type Session } from '../../runner/session.js';
-import { approveGap } from '../../runner/signoffs.js';
-import { advanceWorkflow, runSurvey } from '../../runner/workflow.js';
-import { disableWorkflow, flipWorkflow } from '../../runner/decisions.js';
+import type { StatusReport } from '../../runner/report.js';
 import { unauthenticatedNote } from '../../runner/signoffs.js';
-import { verifyLedger } from '../../store/verify.js';
-import { auditLedger } from '../../runner/audit.js';
-import { loadWorkflow } from '../../spec/load.js';
-import { FileStore } from '../../store/file-store.js';
-import { useColor } from '../io.js';
+import { colors, useColor } from '../io.js';
 
-async function requireGpg(): Promise<void> {
-  const r = await runArgv(['gpg', '--version'], { timeoutMs: 10_000 });
-  if (r.problem === 'not-found') {
-    throw new ConfigError('the demo needs gpg (GnuPG) on PATH to build and probe the backup keyring', {
-      place: { field: 'gpg' },
-      fix: 'install it: apt-get install gnupg (Debian/Ubuntu), dnf install gnupg2 (Fedora), brew install gnupg (macOS)',
-    });
-  }
-}
-
-/**
- * demo: the O8 workflow end to end on a simulated host: the seed's state in a temp folder and an
- * embedded Postgres (PGlite through its socket server, reached by the same pg code), surveyed, then
- * provisioned and advanced gate by gate to `armed`, printing the board at each step.
- */
+/** demo: runs the O8 walk-through (src/demo/run-demo.ts) and narrates it; with --json stdout holds only the summary. */
 export async function demoCommand(cmd: Command): Promise<number> {
-  const opts = cmd.optsWithGlobals<{ keep?: boolean; json?: boolean }>();
-  await requireGpg();
+  const opts = cmd.optsWithGlobals<{ keep?: boolean; json?: boolean; wide?: boolean }>();
   const color = useColor();
-  const c = color ? pc : pc.createColors(false);
-  const say = (s = '') => process.stdout.write(s + '\n');
-  const root = await mkdtemp(path.join(tmpdir(), 'flipgate-demo-'));
-  say(c.bold('flipgate demo — the O8 production-readiness workflow on a simulated host'));
-  say(c.dim(`host root: ${root}${opts.keep ? '' : ' (removed at the end; --keep keeps it and its ledger)'}`));
-  say(c.dim('starting an embedded Postgres (PGlite) …'));
-  const pgServer = await startEmbeddedPostgres();
-  // The demo's probes must reach the embedded server, whatever the caller's environment points at.
-  const env: NodeJS.ProcessEnv = { ...process.env, ...pgServer.env };
-  delete env.DATABASE_URL;
-  delete env.PGPASSWORD;
-  let session: Session | undefined;
-  try {
-    const { default: pg } = await import('pg');
-    const admin = new pg.Client({ host: pgServer.host, port: pgServer.port, user: 'postgres', database: 'postgres' });
-    await admin.connect();
-    const host = await buildSeedHost({ root, sql: admin });
-    await admin.end();
-    Object.assign(env, host.vars);
-    const wf = await loadWorkflow(await bundledWorkflow(), { env });
-    const store = new FileStore(path.join(root, 'state', `${wf.spec.id}.json`), wf.spec.id);
-    const open = (actor: string) => openSession({ workflow: wf, store, actor, root, env, pgMaxConnections: 1, timeoutMs: 15_000 });
-    session = open('demo-operator');
-    const board = (r: Parameters<typeof formatTable>[0], sections = false) => say(formatTable(r, { color, sections, width: process.stdout.columns ?? 120 }));
-
-    say('');
-    say(c.bold('── 1. Survey the host as the seed found it (read-only) ──'));
-    const first = await runSurvey(session);
-    board(first.report, true);
-
-    const steps: { title: string; act: () => Promise<void> }[] = [
-      { title: 'advance: G1 (code substrate) is already proven', act: async () => undefined },
-      { title: 'G2 is blocked; nothing provisioned yet', act: async () => undefined },
-      {
-        title: 'provision GAP-3 (backup key + BACKUP_GPG_FPR) and GAP-5 (orchestrator.* + /var/lib/cutter); DQ_4 ruling signed off for GAP-4',
-        act: async () => {
-          await host.provision('GAP-3');
-          await host.provision('GAP-5');
-          await approveGap(open('governance-board'), 'GAP-4', { note: 'DQ_4: cutter_exec writes review_decision' });
-        },
-      },
-      { title: 'provision GAP-9 (live bodies for the 5 mutating phases)', act: () => host.provision('GAP-9') },
-      { title: 'provision GAP-6 (cut-revert runbook, dry-run passed)', act: () => host.provision('GAP-6') },
-      { title: 'GAP-8 is no longer blocked: a harmless target is signed off', act: async () => void (await approveGap(open('release-manager'), 'GAP-8', { note: 'target: a test document' })) },
-      {
-        title: 'GAP-7: two distinct approvers rule for the flip',
-        act: async () => {
-          await approveGap(open('ruling-alice'), 'GAP-7', { note: 'ruling: authorise the execution flip' });
-          await approveGap(open('ruling-bob'), 'GAP-7', { note: 'ruling: concur' });
-        },
-      },
-    ];
-    let n = 2;
-    for (const step of steps) {
+  const c = colors();
+  const say = (s = '') => (opts.json ? process.stderr : process.stdout).write(s + '\n');
+  const board = (r: StatusReport, sections = false) => say(formatTable(r, { color, sections, width: process.stdout.columns ?? 120 }));
+  let root = '';
+  const show: { [K in DemoEvent['kind']]: (e: Extract<DemoEvent, { kind: K }>) => void } = {
+    root: (e) => {
+      root = e.root;
+      say(c.bold('flipgate demo — the O8 production-readiness workflow on a simulated host'));
+      say(c.dim(`host root: ${e.root}${opts.keep ? '' : ' (removed at the end; --keep keeps it and its ledger)'}`));
+      say(c.dim('starting an embedded Postgres (PGlite) …'));
+    },
+    step: (e) => {
       say('');
-      say(c.bold(`── ${n++}. ${step.title} ──`));
-      await step.act();
-      const r = await advanceWorkflow(session);
+      say(c.bold(`── ${e.n}. ${e.title} ──`));
+    },
+    survey: (e) => board(e.report, true),
+    advance: ({ outcome: r }) => {
       board(r.report);
       say(`${r.outcome === 'blocked' || r.outcome === 'halted' ? c.red('✗') : c.green('✓')} advance: ${r.message}`);
       for (const b of r.blockers) say(`    ${b.gap} ${b.status}: ${b.reasons.join('; ')}`);
-      if (r.outcome === 'halted') return 1;
-    }
-    say('');
-    say(c.bold(`── ${n++}. flip --execute, requested by release-operator (neither ruling approver) ──`));
-    const flip = await flipWorkflow(open('release-operator'), { execute: true });
-    for (const g of flip.guards) say(`  ${g.ok ? c.green('✓') : c.red('✗')} ${g.guard}  ${c.dim(g.evidence)}`);
-    say(`${flip.outcome === 'flipped' ? c.green('✓') : c.red('✗')} ${flip.message}`);
-    say(c.yellow(`note: ${unauthenticatedNote}`));
-    say('');
-    say(c.bold(`── ${n++}. disable: turn execution off again ──`));
-    const off = await disableWorkflow(open('release-operator'), 'demo finished');
-    say(`${off.safe ? c.green('✓') : c.red('✗')} ${off.message}`);
-    say('');
-    say(c.bold('── Who closed each GAP, when, on what evidence (flipgate audit) ──'));
-    const events = await store.readEvents();
-    const audit = auditLedger(events, { gates: session.plan.steps });
-    for (const g of audit.gaps) {
-      const by = g.closedBy;
-      if (!by) continue;
-      const signoffs = by.signoffs.length ? `; sign-offs: ${by.signoffs.map((x) => x.principal).join(', ')}` : '';
-      say(`  ${g.gap} closed at event ${by.seq} (${by.time}) by ${by.actor}'s ${by.scope ?? 'probe'} through ${by.checks.map((x) => x.id).join(', ')}${signoffs}`);
-    }
-    const verified = verifyLedger(events, { workflow: wf.spec.id });
-    say(`Ledger: ${events.length} events, hash chain ${verified.ok ? c.green('verifies') : c.red(`BROKEN: ${verified.problem?.detail}`)}` + c.dim(opts.keep ? `  (${store.ledgerFile})` : ''));
-    return flip.outcome === 'flipped' && off.safe && verified.ok ? 0 : 1;
-  } finally {
-    await session?.close();
-    await pgServer.stop();
-    if (!opts.keep) await rm(root, { recursive: true, force: true });
-    else say(c.dim(`kept ${root}`));
-  }
+    },
+    flip: ({ outcome: flip }) => {
+      for (const g of flip.guards) say(`  ${g.ok ? c.green('✓') : c.red('✗')} ${g.guard}  ${c.dim(g.evidence)}`);
+      say(`${flip.outcome === 'flipped' ? c.green('✓') : c.red('✗')} ${flip.message}`);
+      say(c.yellow(`note: ${unauthenticatedNote}`));
+    },
+    disable: ({ outcome: off }) => say(`${off.safe ? c.green('✓') : c.red('✗')} ${off.message}`),
+    audit: (e) => {
+      say('');
+      say(c.bold('── Who closed each GAP, when, on what evidence (flipgate audit) ──'));
+      for (const g of e.gaps) {
+        const by = g.closedBy;
+        if (!by) continue;
+        const signoffs = by.signoffs.length ? `; sign-offs: ${by.signoffs.map((x) => x.principal).join(', ')}` : '';
+        say(`  ${g.gap} closed at event ${by.seq} (${by.time}) by ${by.actor}'s ${by.scope ?? 'probe'} through ${by.checks.map((x) => x.id).join(', ')}${signoffs}`);
+      }
+      const v = e.verification;
+      say(`Ledger: ${e.events} events, hash chain ${v.ok ? c.green('verifies') : c.red(`BROKEN: ${v.problem?.detail}`)}` + c.dim(opts.keep ? `  (${e.ledger})` : ''));
+    },
+  };
+  const summary = await runDemo({ keep: opts.keep, on: (e) => (show[e.kind] as (x: DemoEvent) => void)(e) });
+  if (opts.keep) say(c.dim(`kept ${root}`));
+  if (opts.json) process.stdout.write(JSON.stringify({ schemaVersion: 1, ...summary }, null, 2) + '\n');
+  return summary.flip === 'flipped' && summary.disabled && summary.verifies ? 0 : 1;
 }

@@ -24,7 +24,7 @@ async function schemaFor(): Promise<{ file: string; installed: boolean }> {
 
 /** init [ID] [--out FILE]: writes a starter workflow whose $schema line works from this project; never overwrites. */
 export async function initCommand(given: string | undefined, cmd: Command): Promise<number> {
-  const opts = cmd.opts<{ out?: string }>();
+  const opts = cmd.optsWithGlobals<{ out?: string; json?: boolean }>();
   const id = given ?? idFromFolder(process.cwd());
   if (!idPattern.test(id)) {
     throw new ConfigError(`"${id}" cannot be a workflow id`, { fix: 'start it with a letter and use only letters, digits, - and _ (like web-go-live)' });
@@ -41,7 +41,8 @@ export async function initCommand(given: string | undefined, cmd: Command): Prom
     if (code === 'EEXIST') throw new ConfigError('already exists; flipgate init never overwrites a workflow', { place: { file: out }, fix: 'give another ID or --out FILE, or move the file away first' });
     throw new ConfigError(`cannot write the workflow (${code ?? 'error'})`, { place: { file: out }, fix: 'check that the folder is writable' });
   }
-  process.stdout.write(`wrote ${out}: workflow ${id} (2 gates, 2 GAPs), $schema=${ref}\nnext: edit it, then flipgate validate ${out} and flipgate survey\n`);
+  if (opts.json) process.stdout.write(JSON.stringify({ schemaVersion: 1, written: out, workflow: id, schema: ref }, null, 2) + '\n');
+  else process.stdout.write(`wrote ${out}: workflow ${id} (2 gates, 2 GAPs), $schema=${ref}\nnext: edit it, then flipgate validate ${out} and flipgate survey\n`);
   if (!schema.installed) {
     process.stderr.write(
       `flipgate: note: flipgate is not installed in this project, so the $schema line points at ${schema.file}; ` +

@@ -21,7 +21,8 @@ export async function serveCommand(cmd: Command): Promise<number> {
       }
       throw e;
     });
-    process.stdout.write(`flipgate dashboard for ${session.wf.spec.id} at ${dashboard.url} (Ctrl-C to stop)\n`);
+    if (opts.json) process.stdout.write(JSON.stringify({ schemaVersion: 1, workflow: session.wf.spec.id, url: dashboard.url }) + '\n');
+    else process.stdout.write(`flipgate dashboard for ${session.wf.spec.id} at ${dashboard.url} (Ctrl-C to stop)\n`);
     if (!LOOPBACK.has(host)) say(`bound to ${host}: anyone who can reach this address can read the board and start a survey`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

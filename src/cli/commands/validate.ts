@@ -20,12 +20,12 @@ export async function validateCommand(fileArg: string | undefined, cmd: Command)
       throw new ConfigErrors(errors);
     }
     const error = { message: errors[0]!.message, problems: errors.map(problemJson) };
-    process.stdout.write(JSON.stringify({ error, warnings: warnings.map(problemJson) }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ schemaVersion: 1, error, warnings: warnings.map(problemJson) }, null, 2) + '\n');
     return 2;
   }
   const checks = wf.spec.gaps.reduce((n, g) => n + g.checks.length, 0) + (wf.spec.sections ?? []).reduce((n, s) => n + s.checks.length, 0) + 1;
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ valid: true, file, workflow: wf.spec.id, gates: wf.spec.gates.length, gaps: wf.spec.gaps.length, checks, hash: wf.hash, warnings: warnings.map(problemJson) }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ schemaVersion: 1, valid: true, file, workflow: wf.spec.id, gates: wf.spec.gates.length, gaps: wf.spec.gaps.length, checks, hash: wf.hash, warnings: warnings.map(problemJson) }, null, 2) + '\n');
     return 0;
   }
   warnings.forEach(warn);

@@ -60,7 +60,7 @@ export const advanceCommand: Run = async (cmd) => {
     const r = await advanceWorkflow(s);
     s.progress.clear();
     if (opts.json) {
-      process.stdout.write(JSON.stringify({ ...r.report, outcome: r.outcome, from: r.from, to: r.to, message: r.message, blockers: r.blockers }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ ...r.report, schemaVersion: 1, outcome: r.outcome, from: r.from, to: r.to, message: r.message, blockers: r.blockers }, null, 2) + '\n');
     } else {
       printReport(r.report, opts);
       process.stdout.write(`\n${r.outcome === 'blocked' || r.outcome === 'halted' ? '✗' : '✓'} ${r.message}\n`);
