@@ -26,7 +26,7 @@ export const sharedOptions: readonly SharedOption[] = [
   { key: 'workflow', flags: '-w, --workflow <file>', env: 'FLIPGATE_WORKFLOW', config: 'path', help: 'workflow spec (default: the single file in ./machines/)' },
   { key: 'store', flags: '--store <location>', env: 'FLIPGATE_STORE', config: 'location', help: 'audit store: a file path or postgres:// URL (default: state/<workflow-id>.json)' },
   { key: 'root', flags: '--root <dir>', env: 'FLIPGATE_ROOT', config: 'path', help: 'host root that file, dir, env.keys, file.contains and gpg.key home paths resolve under (default: /)' },
-  { key: 'target', flags: '--target <target>', env: 'FLIPGATE_TARGET', config: 'text', help: 'the host to probe and run the flip and disable commands on: local, or ssh://[user@]host[:port] (an ssh_config alias works; default: local)' },
+  { key: 'target', flags: '--target <target>', env: 'FLIPGATE_TARGET', config: 'text', help: 'the machine the checks, the kill switch and the flip and disable commands run on: local, or ssh://[user@]host[:port] (an ssh_config alias works; default: local)' },
   { key: 'become', flags: '--become <how>', env: 'FLIPGATE_BECOME', config: 'text', help: 'on an ssh:// target, run checks and commands as root through sudo -n, never a password prompt (the one value: sudo)' },
   { key: 'inventory', flags: '--inventory <file>', env: 'FLIPGATE_INVENTORY', config: 'path', help: 'an Ansible inventory (INI or YAML): probe its hosts, each with its vars filling ${NAME} in the workflow' },
   { key: 'hosts', flags: '--hosts <pattern>', env: 'FLIPGATE_HOSTS', config: 'text', help: 'the inventory hosts in scope: a group, a host or a comma list (default: all)' },

@@ -21,6 +21,7 @@ export interface GlobalOptions {
   project?: string;
   /** Where the ledger's head is also kept (a file or a postgres:// URL). */
   witness?: string;
+  /** On an ssh:// target: `sudo` runs checks and commands through sudo -n. */
   become?: string;
   /** An Ansible inventory, the hosts of it to probe, and how many at once. */
   inventory?: string;

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { parseTarget } from '../remote/target.js';
 import { planMachine, type MachinePlan } from '../machine/plan.js';
 import type { ViewReader } from '../runner/ledger-view.js';
 import type { Session } from '../runner/session.js';
@@ -74,6 +75,8 @@ interface Opened {
 }
 
 async function openAll(opts: GlobalOptions, unvalidated = false, storeMayFail = false): Promise<Opened> {
+  // A malformed target is bad input on every command, also on those that only read.
+  if (opts.target !== undefined) parseTarget(opts.target);
   const { wf, location, members } = await loadCliWorkflow(opts, process.env, unvalidated);
   const keys = await keysFromEnv();
   // The disable acts before it records: the store is opened when first used, and one it cannot open does not stop it.
@@ -138,11 +141,11 @@ async function cliFleet(opts: GlobalOptions, members: FleetMember[], env: NodeJS
 }
 
 /** Loads the workflow and opens the store, the witness and the probes as the global options say. */
-export async function cliSession(opts: GlobalOptions, extra: { progress?: boolean; storeMayFail?: boolean } = {}): Promise<Session & { progress: ReturnType<typeof progress> }> {
+export async function cliSession(opts: GlobalOptions, extra: { progress?: boolean; storeMayFail?: boolean; /** false: the command only reads (no early SSH connection) */ probes?: boolean } = {}): Promise<Session & { progress: ReturnType<typeof progress> }> {
   // An SSH target connects while the workflow is read and the store opened (a handshake takes
   // longer than both); its errors surface below, or as ERROR checks for a host that cannot be reached.
   // An inventory's hosts are opened once it is read (see cliFleet).
-  const opening = fleetScope(opts, process.env) ? undefined : cliTarget(opts, process.env, { connectNow: true });
+  const opening = fleetScope(opts, process.env) ? undefined : cliTarget(opts, process.env, { connectNow: extra.probes !== false });
   opening?.catch(() => undefined);
   let opened: Opened;
   try {

@@ -64,8 +64,8 @@ describe('shared options', () => {
     }
   });
 
-  it('refuses a --target that is neither local nor ssh:// (exit 2, naming the fix) rather than surveying this machine', async () => {
-    const r = await flipgate(['survey', '--workflow', O8, '--target', 'web-1']);
+  it('refuses a --target that is neither local nor ssh:// (exit 2), also on a command that only reads', async () => {
+    const r = await flipgate(['status', '--workflow', O8, '--target', 'web-1']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--target: target "web-1" is neither local nor an ssh:\/\/ address/);
   });

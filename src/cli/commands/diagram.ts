@@ -54,7 +54,7 @@ export async function diagramCommand(cmd: Command): Promise<number> {
   const format = opts.format ?? 'mermaid';
   let text: string;
   if (opts.status) {
-    const s = await cliSession(opts);
+    const s = await cliSession(opts, { probes: false });
     try {
       text = await renderDiagram(s.wf.spec, { format, source: shown(s.wf.file), status: await readStatus(s) });
     } finally {
