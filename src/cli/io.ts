@@ -1,8 +1,8 @@
 import { ConfigError } from '../errors.js';
 import type { CheckResult } from '../probes/index.js';
-import type { PlannedCheck } from '../runner/run-checks.js';
+import type { PlannedCheck } from '../runner/engine/run-checks.js';
 import { reporters, reporterNames, type ReporterName } from '../reporters/index.js';
-import type { StatusReport } from '../runner/report.js';
+import type { StatusReport } from '../runner/read-models/report.js';
 import { useColor } from './color.js';
 import type { GlobalOptions } from './resolve.js';
 

@@ -3,14 +3,14 @@ import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { parseTarget } from '../remote/target.js';
 import { planMachine, type MachinePlan } from '../machine/plan.js';
-import type { ViewReader } from '../runner/ledger-view.js';
-import type { Session } from '../runner/session.js';
+import type { ViewReader } from '../runner/engine/ledger-view.js';
+import type { Session } from '../runner/engine/session.js';
 import type { LoadedWorkflow } from '../spec/load.js';
 import { keysFromEnv, openStore } from '../store/open.js';
 import type { StoreOptions } from '../store/types.js';
 import { openWitness, type Witness } from '../store/witness.js';
 import { publicKeyOf } from '../support/digest.js';
-import type { FleetMember } from '../runner/fleet-workflow.js';
+import type { FleetMember } from '../runner/engine/fleet-workflow.js';
 import { progress } from './io.js';
 import { intOption, resolveStoreLocation, resolveWorkflowFile, type GlobalOptions } from './resolve.js';
 
@@ -51,7 +51,7 @@ function fleetScope(opts: GlobalOptions, env: NodeJS.ProcessEnv): { inventory: s
 async function cliFleetWorkflow(opts: GlobalOptions, file: string, env: NodeJS.ProcessEnv): Promise<{ wf: LoadedWorkflow; members: FleetMember[] }> {
   const scope = fleetScope(opts, env);
   if (scope?.inventory === undefined) throw new ConfigError('--hosts needs an inventory', { place: { field: '--hosts' }, fix: 'pass --inventory FILE (an Ansible INI or YAML inventory), or set FLIPGATE_INVENTORY' });
-  const [{ loadFleet }, { loadFleetWorkflow }] = await Promise.all([import('../remote/inventory/load.js'), import('../runner/fleet-workflow.js')]);
+  const [{ loadFleet }, { loadFleetWorkflow }] = await Promise.all([import('../remote/inventory/load.js'), import('../runner/engine/fleet-workflow.js')]);
   return loadFleetWorkflow(file, await loadFleet(scope.inventory, scope.hosts ?? 'all'), env);
 }
 
@@ -134,7 +134,7 @@ async function cliFleet(opts: GlobalOptions, members: FleetMember[], env: NodeJS
   for (const [flag, given] of [['--target', opts.target !== undefined], ['--become', opts.become !== undefined], ['--root', opts.root !== undefined && opts.root !== '/']] as const) {
     if (given) throw new ConfigError(`${flag} does not apply with --inventory`, { place: { field: flag }, fix: 'give each host its address, ansible_become or flipgate_root in the inventory' });
   }
-  const { openFleet } = await import('../runner/fleet.js');
+  const { openFleet } = await import('../runner/engine/fleet.js');
   const timeoutMs = intOption(opts.timeout, '--timeout', 1);
   const max = env.FLIPGATE_PG_MAX_CONNECTIONS ? Number(env.FLIPGATE_PG_MAX_CONNECTIONS) : undefined;
   return openFleet(members, { forks: intOption(opts.forks, '--forks', 1), env, ssh: { configFile: env.FLIPGATE_SSH_CONFIG || undefined, timeoutMs }, pgMaxConnections: max });
@@ -156,7 +156,7 @@ export async function cliSession(opts: GlobalOptions, extra: { progress?: boolea
   }
   const { wf, members, keys, store, witness } = opened;
   const bar = progress(!!extra.progress && !!process.stderr.isTTY && !opts.json);
-  const { openSession } = await import('../runner/session.js');
+  const { openSession } = await import('../runner/engine/session.js');
   let session: Session;
   try {
     const reach = members ? { fleet: await cliFleet(opts, members) } : { target: await (opening ?? cliTarget(opts)) };

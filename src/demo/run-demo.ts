@@ -1,8 +1,9 @@
-import { auditLedger, type GapAudit } from '../runner/audit.js';
-import { disableWorkflow, flipWorkflow, type DisableOutcome, type FlipOutcome } from '../runner/decisions.js';
-import type { StatusReport } from '../runner/report.js';
-import { approveGap } from '../runner/signoffs.js';
-import { advanceWorkflow, runSurvey, type AdvanceOutcome } from '../runner/workflow.js';
+import { auditLedger, type GapAudit } from '../runner/read-models/audit.js';
+import { disableWorkflow, type DisableOutcome } from '../runner/actions/disable.js';
+import { flipWorkflow, type FlipOutcome } from '../runner/actions/flip.js';
+import type { StatusReport } from '../runner/read-models/report.js';
+import { approveGap } from '../runner/actions/signoffs.js';
+import { advanceWorkflow, runSurvey, type AdvanceOutcome } from '../runner/actions/survey-advance.js';
 import { verifyLedger, type LedgerVerification } from '../store/verify.js';
 import { withSeedWorld, type SeedWorld } from './seed-world.js';
 

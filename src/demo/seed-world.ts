@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { runArgv } from '../probes/support/exec.js';
-import { openSession, type Session } from '../runner/session.js';
+import { openSession, type Session } from '../runner/engine/session.js';
 import { loadWorkflow, type LoadedWorkflow } from '../spec/load.js';
 import { openStore } from '../store/open.js';
 import type { WorkflowStore } from '../store/types.js';

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { StatusReport } from '../runner/report.js';
+import type { StatusReport } from '../runner/read-models/report.js';
 import { loadWorkflow, type LoadedWorkflow } from '../spec/load.js';
 import { diagramFormats, renderDiagram, workflowDiagram, type DiagramFormat } from './index.js';
 import { generatedNote } from './status.js';

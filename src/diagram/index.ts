@@ -1,5 +1,5 @@
 import { buildMachine } from '../machine/build.js';
-import type { StatusReport } from '../runner/report.js';
+import type { StatusReport } from '../runner/read-models/report.js';
 import type { Workflow } from '../spec/schema.js';
 import { renderDot } from './dot.js';
 import { renderHtml } from './html.js';

@@ -1,5 +1,5 @@
 import type { GapStatus } from '../machine/types.js';
-import type { StatusReport } from '../runner/report.js';
+import type { StatusReport } from '../runner/read-models/report.js';
 
 export type GateTone = 'passed' | 'current' | 'pending';
 export type Tone = GapStatus | 'UNKNOWN' | GateTone | 'plain';

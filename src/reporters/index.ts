@@ -1,4 +1,4 @@
-import type { StatusReport } from '../runner/report.js';
+import type { StatusReport } from '../runner/read-models/report.js';
 import { formatJson } from './json.js';
 import { formatJunit } from './junit.js';
 import { formatMarkdown } from './markdown.js';

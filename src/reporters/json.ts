@@ -1,4 +1,4 @@
-import type { StatusReport } from '../runner/report.js';
+import type { StatusReport } from '../runner/read-models/report.js';
 
 /** The stable `--json` shape (schemaVersion 1), documented in the README. */
 export function formatJson(r: StatusReport): string {

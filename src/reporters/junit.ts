@@ -1,5 +1,5 @@
 import { switchReadText } from './words.js';
-import type { CheckReport, GapReport, StatusReport } from '../runner/report.js';
+import type { CheckReport, GapReport, StatusReport } from '../runner/read-models/report.js';
 import { escapeMarkup as esc } from '../support/markup.js';
 
 /** How CI should show one testcase: a pass, or a failure, error or skip with its message. */

@@ -1,4 +1,4 @@
-import type { CheckReport, SectionReport, StatusReport } from '../runner/report.js';
+import type { CheckReport, SectionReport, StatusReport } from '../runner/read-models/report.js';
 import { fleetSummary, matrixRows } from './matrix.js';
 import { checkIcon, gapIcon, gapReason, gapStatusText, stateText, switchReadText, verdictLine } from './words.js';
 

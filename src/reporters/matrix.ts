@@ -1,4 +1,4 @@
-import type { GapReport, StatusReport } from '../runner/report.js';
+import type { GapReport, StatusReport } from '../runner/read-models/report.js';
 
 /*
  * The fleet's GAP × host matrix, shared by the table and Markdown reporters: one row per host, one

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import type { StatusReport } from '../runner/report.js';
+import type { StatusReport } from '../runner/read-models/report.js';
 import { fleetSummary, matrixRows } from './matrix.js';
 import { checkIcon, gapIcon, gapReason, gapStatusText, stateText, switchReadText, verdictLine } from './words.js';
 

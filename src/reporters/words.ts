@@ -1,4 +1,4 @@
-import type { GapReport, StatusReport } from '../runner/report.js';
+import type { GapReport, StatusReport } from '../runner/read-models/report.js';
 
 export const gapIcon: Record<string, string> = {
   CLOSED: '✅',

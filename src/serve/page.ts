@@ -1,7 +1,7 @@
 import { escapeHtml as h, toneCss } from '../diagram/html.js';
 import { fleetSummary } from '../reporters/matrix.js';
 import { gapStatusText, stateText, switchReadText, verdictLine } from '../reporters/words.js';
-import type { CheckReport, GapReport, StatusReport } from '../runner/report.js';
+import type { CheckReport, GapReport, StatusReport } from '../runner/read-models/report.js';
 import type { TimelineFilter, TimelineRow } from './timeline.js';
 
 export interface PageData {

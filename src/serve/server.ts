@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderDiagram } from '../diagram/index.js';
-import { readStatus, runSurvey, type SurveyOutcome } from '../runner/workflow.js';
-import type { Session } from '../runner/session.js';
+import { readStatus, runSurvey, type SurveyOutcome } from '../runner/actions/survey-advance.js';
+import type { Session } from '../runner/engine/session.js';
 import { allowedHosts, hostAllowed, Notices, PageTokens, sameOrigin } from './guard.js';
 import { errorPage, renderPage, stylesheet } from './page.js';
 import { actorsOf, timeline } from './timeline.js';

@@ -1,4 +1,4 @@
-import { describeCause, describeEvent, recorded } from '../runner/events.js';
+import { describeCause, describeEvent, recorded } from '../runner/engine/events.js';
 import type { LedgerEvent } from '../store/types.js';
 
 export interface TimelineFilter {

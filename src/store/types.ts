@@ -12,7 +12,7 @@ export type Cause =
 /**
  * One entry of the audit ledger, as the store keeps it. `hash` = SHA-256 over the canonical JSON of
  * every other field but `sig`; the stored line (or row) is the canonical JSON of the whole event.
- * The store is generic over `type` and `data`: the runner gives them their meaning (src/runner/events.ts).
+ * The store is generic over `type` and `data`: the runner gives them their meaning (src/runner/engine/events.ts).
  */
 export interface LedgerEvent {
   seq: number;

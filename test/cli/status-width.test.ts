@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTable } from '../../src/reporters/table.js';
 import { gapReason } from '../../src/reporters/words.js';
-import type { StatusReport } from '../../src/runner/report.js';
+import type { StatusReport } from '../../src/runner/read-models/report.js';
 import { flipgate } from '../support/cli.js';
 import { setupSeedHost, O8, type SeedFixture } from '../support/seed.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { flipWorkflow } from '../../src/runner/decisions.js';
-import { approveGap, listDecisions, waiveGap } from '../../src/runner/signoffs.js';
-import { readStatus } from '../../src/runner/workflow.js';
+import { flipWorkflow } from '../../src/runner/actions/flip.js';
+import { approveGap, listDecisions, waiveGap } from '../../src/runner/actions/signoffs.js';
+import { readStatus } from '../../src/runner/actions/survey-advance.js';
 import { advanceAll, o8WithWaivers, setupSeedHost, type SeedFixture } from '../support/seed.js';
 
 // The requester is left out by the flip's guard, never by a GAP verdict: a plan records nothing,

@@ -2,8 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { disableWorkflow, flipWorkflow, resumeWorkflow } from '../../src/runner/decisions.js';
-import { readStatus } from '../../src/runner/workflow.js';
+import { disableWorkflow } from '../../src/runner/actions/disable.js';
+import { flipWorkflow } from '../../src/runner/actions/flip.js';
+import { resumeWorkflow } from '../../src/runner/actions/resume.js';
+import { readStatus } from '../../src/runner/actions/survey-advance.js';
 import { reporters } from '../../src/reporters/index.js';
 import { advanceAll, provisionEverything, setupSeedHost, type SeedFixture } from '../support/seed.js';
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { buildSeedHost, type SeedHost } from '../../src/demo/seed-host.js';
 import { createPostgresAccess } from '../../src/probes/pg/access.js';
 import { localHost } from '../../src/probes/support/local-host.js';
-import { runOneCheck } from '../../src/runner/run-checks.js';
+import { runOneCheck } from '../../src/runner/engine/run-checks.js';
 import { loadWorkflow } from '../../src/spec/load.js';
 import { killSwitchChecks, type Check } from '../../src/spec/schema.js';
 

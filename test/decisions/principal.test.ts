@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { checkPrincipal, normalizePrincipal, principalKey, samePrincipal } from '../../src/spec/principal.js';
-import { defaultActor } from '../../src/runner/session.js';
+import { defaultActor } from '../../src/runner/engine/session.js';
 
 const cyrillicAlice = '\u0430lice'; // "аlice": the first letter is CYRILLIC SMALL LETTER A
 

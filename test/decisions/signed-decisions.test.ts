@@ -4,8 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, Refusal } from '../../src/errors.js';
-import { approveGap, listDecisions, revokeApproval, waiveGap } from '../../src/runner/signoffs.js';
-import { runSurvey } from '../../src/runner/workflow.js';
+import { approveGap, listDecisions, revokeApproval, waiveGap } from '../../src/runner/actions/signoffs.js';
+import { runSurvey } from '../../src/runner/actions/survey-advance.js';
 import { flipgate } from '../support/cli.js';
 import { o8WithWaivers, setupSeedHost, type SeedFixture } from '../support/seed.js';
 

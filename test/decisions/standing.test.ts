@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { auditLedger } from '../../src/runner/audit.js';
-import { approveGap, waiveGap } from '../../src/runner/signoffs.js';
-import { readStatus, runSurvey } from '../../src/runner/workflow.js';
+import { auditLedger } from '../../src/runner/read-models/audit.js';
+import { approveGap, waiveGap } from '../../src/runner/actions/signoffs.js';
+import { readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
 import { flipgate } from '../support/cli.js';
 import { o8WithWaivers, provisionEverything, setupSeedHost, type SeedFixture } from '../support/seed.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDiagrams } from '../../src/diagram/catalog.js';
-import { runSurvey } from '../../src/runner/workflow.js';
+import { runSurvey } from '../../src/runner/actions/survey-advance.js';
 import type { LoadedWorkflow } from '../../src/spec/load.js';
 import { flipgate } from '../support/cli.js';
 import { O8, setupSeedHost, type SeedFixture } from '../support/seed.js';

@@ -3,7 +3,7 @@ import { buildMachine } from '../../src/machine/build.js';
 import { gapStatuses, type GapStatus } from '../../src/machine/types.js';
 import { diagramFormats, renderDiagram, workflowDiagram } from '../../src/diagram/index.js';
 import { palette } from '../../src/diagram/status.js';
-import type { StatusReport } from '../../src/runner/report.js';
+import type { StatusReport } from '../../src/runner/read-models/report.js';
 import { loadWorkflow, parseWorkflow } from '../../src/spec/load.js';
 import type { Workflow } from '../../src/spec/schema.js';
 

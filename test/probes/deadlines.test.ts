@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runArgv } from '../../src/probes/support/exec.js';
 import { isRunning } from '../../src/probes/support/processes.js';
-import { runOneCheck } from '../../src/runner/run-checks.js';
+import { runOneCheck } from '../../src/runner/engine/run-checks.js';
 import { localHost } from '../../src/probes/support/local-host.js';
 import { createPostgresAccess } from '../../src/probes/pg/access.js';
 import type { Check } from '../../src/spec/schema.js';

@@ -104,7 +104,7 @@ describe('postgres checks (a real server when PGHOST is set, else the embedded o
   });
 
   it.skipIf(!realServer())(`drops the connection at the check's deadline when the server stops answering (a frozen backend) — ${realServer() ? 'real server' : `skipped: ${noServerReason}`}`, async () => {
-    const { runOneCheck } = await import('../../src/runner/run-checks.js');
+    const { runOneCheck } = await import('../../src/runner/engine/run-checks.js');
     const { localHost } = await import('../../src/probes/support/local-host.js');
     const { createPostgresAccess } = await import('../../src/probes/pg/access.js');
     const marker = `fg_frozen_${db.prefix}`;

@@ -76,7 +76,7 @@ describe.skipIf(!!skip)(`advance, flip and disable against a target over SSH${sk
   });
 
   it('runs the checks as root through sudo -n with --become sudo, seeing what the login user sees', async () => {
-    const { runSurvey } = await import('../../src/runner/workflow.js');
+    const { runSurvey } = await import('../../src/runner/actions/survey-advance.js');
     const statuses = async (become?: 'sudo') => {
       const target = await openTarget({ kind: 'ssh', host: 'target' }, { configFile: sshd.configFile, root: fx.root, become });
       const { report } = await runSurvey(fx.session('surveyor', { target }));
@@ -88,7 +88,7 @@ describe.skipIf(!!skip)(`advance, flip and disable against a target over SSH${sk
 
   const everyHostCheckErrs = async (host: SshTarget, become: 'sudo' | undefined, words: RegExp) => {
     const target = await openTarget(host, { configFile: sshd.configFile, root: fx.root, timeoutMs: 5000, become });
-    const { runSurvey } = await import('../../src/runner/workflow.js');
+    const { runSurvey } = await import('../../src/runner/actions/survey-advance.js');
     const { report } = await runSurvey(fx.session('surveyor', { target }));
     const checks = [...report.gaps.flatMap((g) => g.checks), ...report.sections.flatMap((s) => s.checks)].filter((c) => c.kind !== 'approval');
     expect(checks.length).toBeGreaterThan(30);
@@ -120,7 +120,7 @@ describe.skipIf(!!skip)(`advance, flip and disable against a target over SSH${sk
   it('refuses the flip on a dead host and leaves the switch as it was', async () => {
     await provisionEverything(fx);
     expect((await advanceAll(await on('operator'))).outcome).toBe('armed');
-    const { flipWorkflow } = await import('../../src/runner/decisions.js');
+    const { flipWorkflow } = await import('../../src/runner/actions/flip.js');
     const r = await flipWorkflow(await on('carol', { kind: 'ssh', host: 'dead' }), { execute: true });
     expect(r.outcome).toBe('refused');
     expect(await switchText(fx)).toMatch(/^__execution_enabled__ = False/m);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatJunit } from '../../src/reporters/junit.js';
-import type { CheckReport, GapReport, StatusReport } from '../../src/runner/report.js';
-import { approveGap, waiveGap } from '../../src/runner/signoffs.js';
-import { readStatus, runSurvey } from '../../src/runner/workflow.js';
+import type { CheckReport, GapReport, StatusReport } from '../../src/runner/read-models/report.js';
+import { approveGap, waiveGap } from '../../src/runner/actions/signoffs.js';
+import { readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
 import { flipgate } from '../support/cli.js';
 import { advanceAll, O8, o8WithWaivers, provisionEverything, setupSeedHost, type SeedFixture } from '../support/seed.js';
 import { junitSchemaProblems } from './junit-xsd.js';
@@ -122,7 +122,7 @@ describe('JUnit reports of the O8 host, from the seed state to ready', () => {
 
   it('errors every GAP of a workflow no survey has looked at, rather than an empty green report', async () => {
     const { FileStore } = await import('../../src/store/file-store.js');
-    const { openSession } = await import('../../src/runner/session.js');
+    const { openSession } = await import('../../src/runner/engine/session.js');
     const s = openSession({ workflow: fx.wf, store: new FileStore(`${fx.root}/state/empty.json`, fx.wf.spec.id), actor: 'reader', root: fx.root, env: fx.env });
     try {
       const xml = formatJunit(await readStatus(s));

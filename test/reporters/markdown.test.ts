@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMarkdown, md } from '../../src/reporters/markdown.js';
-import type { StatusReport } from '../../src/runner/report.js';
-import { advanceWorkflow, readStatus, runSurvey } from '../../src/runner/workflow.js';
+import type { StatusReport } from '../../src/runner/read-models/report.js';
+import { advanceWorkflow, readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
 import { FileStore } from '../../src/store/file-store.js';
-import { openSession } from '../../src/runner/session.js';
+import { openSession } from '../../src/runner/engine/session.js';
 import { setupSeedHost, type SeedFixture } from '../support/seed.js';
 
 // The seed survey's section 6 ("GAP status table (re-surveyed live)"), icon and status for each GAP.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLedger } from '../../src/runner/audit.js';
-import { revokeApproval, waiveGap } from '../../src/runner/signoffs.js';
-import { runSurvey } from '../../src/runner/workflow.js';
+import { auditLedger } from '../../src/runner/read-models/audit.js';
+import { revokeApproval, waiveGap } from '../../src/runner/actions/signoffs.js';
+import { runSurvey } from '../../src/runner/actions/survey-advance.js';
 import { sealEvents } from '../../src/store/chain.js';
 import type { LedgerEvent, NewEvent } from '../../src/store/types.js';
 import { advanceAll, o8WithWaivers, provisionEverything, setupSeedHost, type SeedFixture } from '../support/seed.js';

@@ -1,9 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { disableWorkflow, flipWorkflow, resumeWorkflow, watchOnce } from '../../src/runner/decisions.js';
-import { approveGap, listDecisions, revokeApproval, unwaiveGap, waiveGap } from '../../src/runner/signoffs.js';
-import { readStatus, runSurvey } from '../../src/runner/workflow.js';
+import { disableWorkflow } from '../../src/runner/actions/disable.js';
+import { flipWorkflow } from '../../src/runner/actions/flip.js';
+import { resumeWorkflow } from '../../src/runner/actions/resume.js';
+import { watchOnce } from '../../src/runner/actions/watch.js';
+import { approveGap, listDecisions, revokeApproval, unwaiveGap, waiveGap } from '../../src/runner/actions/signoffs.js';
+import { readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
 import { Refusal } from '../../src/errors.js';
 import { advanceAll, o8WithWaivers, provisionEverything, setupSeedHost, type SeedFixture } from '../support/seed.js';
 

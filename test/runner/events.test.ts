@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { auditLedger } from '../../src/runner/audit.js';
-import { describeEvent, type NewRecordedEvent } from '../../src/runner/events.js';
+import { auditLedger } from '../../src/runner/read-models/audit.js';
+import { describeEvent, type NewRecordedEvent } from '../../src/runner/engine/events.js';
 import { timeline } from '../../src/serve/timeline.js';
 import { sealEvents } from '../../src/store/chain.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
-import { approveGap } from '../../src/runner/signoffs.js';
-import { advanceWorkflow, readStatus, runSurvey } from '../../src/runner/workflow.js';
+import { approveGap } from '../../src/runner/actions/signoffs.js';
+import { advanceWorkflow, readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
 import { gapStatusText } from '../../src/reporters/words.js';
 import { seedSection6, setupSeedHost, type SeedFixture } from '../support/seed.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readStatus, runSurvey } from '../../src/runner/workflow.js';
-import { auditLedger } from '../../src/runner/audit.js';
+import { readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
+import { auditLedger } from '../../src/runner/read-models/audit.js';
 import { eventText } from '../../src/store/chain.js';
 import { verifyLedger } from '../../src/store/verify.js';
 import { setupSeedHost, type SeedFixture } from '../support/seed.js';

@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { disableWorkflow, flipWorkflow, resumeWorkflow, watchOnce } from '../../src/runner/decisions.js';
-import { FOLD_VERSION } from '../../src/runner/ledger-view.js';
-import { approveGap, listDecisions, revokeApproval, waiveGap } from '../../src/runner/signoffs.js';
-import { replay } from '../../src/runner/view.js';
-import { readStatus, runSurvey } from '../../src/runner/workflow.js';
+import { disableWorkflow } from '../../src/runner/actions/disable.js';
+import { flipWorkflow } from '../../src/runner/actions/flip.js';
+import { resumeWorkflow } from '../../src/runner/actions/resume.js';
+import { watchOnce } from '../../src/runner/actions/watch.js';
+import { FOLD_VERSION } from '../../src/runner/engine/ledger-view.js';
+import { approveGap, listDecisions, revokeApproval, waiveGap } from '../../src/runner/actions/signoffs.js';
+import { replay } from '../../src/runner/engine/view.js';
+import { readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
 import { eachBackend, provisionAll, seededWorkflow, advanceAll, type SeededWorkflow } from '../store/support/seeded.js';
 
 eachBackend('the view stored beside the ledger', (backend) => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openSession, type Session } from '../../src/runner/session.js';
+import { openSession, type Session } from '../../src/runner/engine/session.js';
 import { startDashboard, type Dashboard } from '../../src/serve/server.js';
 import { PageTokens, Notices } from '../../src/serve/guard.js';
 import { loadWorkflow } from '../../src/spec/load.js';

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gapStatusText } from '../../src/reporters/words.js';
-import type { Session } from '../../src/runner/session.js';
-import { approveGap } from '../../src/runner/signoffs.js';
-import { readStatus, runSurvey } from '../../src/runner/workflow.js';
+import type { Session } from '../../src/runner/engine/session.js';
+import { approveGap } from '../../src/runner/actions/signoffs.js';
+import { readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
 import { startDashboard, type Dashboard } from '../../src/serve/server.js';
 import { seedSection6, setupSeedHost, type SeedFixture } from '../support/seed.js';
 

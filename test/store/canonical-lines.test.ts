@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { Refusal } from '../../src/errors.js';
-import { runSurvey } from '../../src/runner/workflow.js';
+import { runSurvey } from '../../src/runner/actions/survey-advance.js';
 import { eventText, verifyChain } from '../../src/store/chain.js';
 import type { FileStore } from '../../src/store/file-store.js';
 import { openStore } from '../../src/store/open.js';

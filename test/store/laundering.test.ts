@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { flipWorkflow } from '../../src/runner/decisions.js';
-import { runSurvey } from '../../src/runner/workflow.js';
+import { flipWorkflow } from '../../src/runner/actions/flip.js';
+import { runSurvey } from '../../src/runner/actions/survey-advance.js';
 import { makeCheckpoint } from '../../src/store/checkpoint.js';
 import { openStore } from '../../src/store/open.js';
 import { verifyLedger } from '../../src/store/verify.js';

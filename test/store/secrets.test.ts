@@ -1,8 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { disableWorkflow, flipWorkflow, watchOnce } from '../../src/runner/decisions.js';
-import { runSurvey } from '../../src/runner/workflow.js';
+import { disableWorkflow } from '../../src/runner/actions/disable.js';
+import { flipWorkflow } from '../../src/runner/actions/flip.js';
+import { watchOnce } from '../../src/runner/actions/watch.js';
+import { runSurvey } from '../../src/runner/actions/survey-advance.js';
 import { copyLedger } from '../../src/store/copy.js';
 import { openStore } from '../../src/store/open.js';
 import { advanceAll, provisionEverything, setupSeedHost, type SeedFixture } from '../support/seed.js';

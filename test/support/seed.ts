@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSeedHost, type SeedHost } from '../../src/demo/seed-host.js';
 import { loadWorkflow, type LoadedWorkflow } from '../../src/spec/load.js';
-import { openSession, type Session, type SessionOptions } from '../../src/runner/session.js';
+import { openSession, type Session, type SessionOptions } from '../../src/runner/engine/session.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { createTestDatabase, type TestDatabase } from './pg.js';
 
@@ -83,7 +83,7 @@ export async function setupSeedHost(opts: { secret?: string; edit?: (yaml: strin
 
 /** Provisions every host-side piece and records the sign-offs the O8 approval checks need. */
 export async function provisionEverything(fx: SeedFixture, approvers: { gap7?: string[] } = {}): Promise<void> {
-  const { approveGap } = await import('../../src/runner/signoffs.js');
+  const { approveGap } = await import('../../src/runner/actions/signoffs.js');
   for (const g of ['GAP-3', 'GAP-5', 'GAP-6', 'GAP-9'] as const) await fx.host.provision(g);
   await approveGap(fx.session('dq4-board'), 'GAP-4');
   await approveGap(fx.session('release-manager'), 'GAP-8');
@@ -92,7 +92,7 @@ export async function provisionEverything(fx: SeedFixture, approvers: { gap7?: s
 
 /** Advances until the workflow stops moving; returns the last outcome. */
 export async function advanceAll(session: Session) {
-  const { advanceWorkflow } = await import('../../src/runner/workflow.js');
+  const { advanceWorkflow } = await import('../../src/runner/actions/survey-advance.js');
   let r = await advanceWorkflow(session);
   while (r.outcome === 'advanced') r = await advanceWorkflow(session);
   return r;

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
-import { auditLedger, type AuditReport, type GapChange } from '../../runner/audit.js';
-import type { HostAudit } from '../../runner/fleet-audit.js';
-import type { Standings } from '../../runner/standing.js';
-import { verifyStored, type StoredVerification } from '../../runner/ledger-view.js';
+import { auditLedger, type AuditReport, type GapChange } from '../../runner/read-models/audit.js';
+import type { HostAudit } from '../../runner/read-models/fleet-audit.js';
+import type { Standings } from '../../runner/engine/standing.js';
+import { verifyStored, type StoredVerification } from '../../runner/engine/ledger-view.js';
 import { writeFileAtomic } from '../../store/atomic-file.js';
 import { makeCheckpoint } from '../../store/checkpoint.js';
 import { copyLedger, type CopyResult } from '../../store/copy.js';
@@ -159,11 +159,11 @@ export async function auditCommand(subject: string | undefined, cmd: Command): P
       if (!known.has(subject)) throw new ConfigError(`"${subject}" is neither a GAP nor a gate of ${reader.wf.spec.id}`, { place: { field: 'subject' }, fix: `use one of ${[...gates.map((g) => g.gate), ...reader.wf.spec.gaps.map((g) => g.id)].join(', ')}` });
     }
     const report = auditLedger(events, { subject, actor: opts.actor, gates });
-    const { decisionStandings } = await import('../../runner/standing.js');
-    const { replay } = await import('../../runner/view.js');
+    const { decisionStandings } = await import('../../runner/engine/standing.js');
+    const { replay } = await import('../../runner/engine/view.js');
     const decisions = await decisionStandings({ wf: reader.wf, env: process.env, plan: reader.plan, store: reader.store, now: () => new Date() }, replay(events));
     // Disables that acted but could not be recorded yet: the next command that can write appends them.
-    const { journalPath, readJournal } = await import('../../runner/disable-journal.js');
+    const { journalPath, readJournal } = await import('../../runner/engine/disable-journal.js');
     const journal = journalPath(reader.store.location, reader.wf.spec.id);
     const waiting = (await readJournal(journal).catch(() => ({ entries: [] }))).entries;
     if (opts.json) json({ ...report, schemaVersion: 1, verification: checked.verification, decisions, journal: { file: journal, waiting } });

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
-import { disableWorkflow, flipWorkflow, resumeWorkflow, watchOnce, driftText, type Guard } from '../../runner/decisions.js';
-import { approveGap, listDecisions, revokeApproval, unauthenticatedNote, unwaiveGap, waiveGap, type SignoffOutcome } from '../../runner/signoffs.js';
+import { disableWorkflow } from '../../runner/actions/disable.js';
+import { flipWorkflow, type Guard } from '../../runner/actions/flip.js';
+import { resumeWorkflow } from '../../runner/actions/resume.js';
+import { watchOnce, driftText } from '../../runner/actions/watch.js';
+import { approveGap, listDecisions, revokeApproval, unauthenticatedNote, unwaiveGap, waiveGap, type SignoffOutcome } from '../../runner/actions/signoffs.js';
 import { colors, printReport } from '../io.js';
 import type { GlobalOptions } from '../resolve.js';
 import { cliSession } from '../session.js';

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { runDemo, type DemoEvent } from '../../demo/run-demo.js';
 import { formatTable } from '../../reporters/table.js';
-import type { StatusReport } from '../../runner/report.js';
-import { unauthenticatedNote } from '../../runner/signoffs.js';
+import type { StatusReport } from '../../runner/read-models/report.js';
+import { unauthenticatedNote } from '../../runner/actions/signoffs.js';
 import { colors, useColor } from '../io.js';
 
 /** demo: runs the O8 walk-through (src/demo/run-demo.ts) and narrates it; with --json stdout holds only the summary. */

@@ -5,7 +5,7 @@ import { ConfigError } from '../../errors.js';
 import { checkDiagrams, writeDiagrams, type DiagramFileState } from '../../diagram/catalog.js';
 import { renderDiagram, type DiagramFormat } from '../../diagram/index.js';
 import { seedStatus } from '../../demo/seed-status.js';
-import { readStatus } from '../../runner/workflow.js';
+import { readStatus } from '../../runner/actions/survey-advance.js';
 import { loadWorkflow } from '../../spec/load.js';
 import { resolveWorkflowFile, type GlobalOptions } from '../resolve.js';
 import { cliSession } from '../session.js';

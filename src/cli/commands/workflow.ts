@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import type { StatusReport } from '../../runner/report.js';
+import type { StatusReport } from '../../runner/read-models/report.js';
 import { printReport } from '../io.js';
 import type { GlobalOptions } from '../resolve.js';
 
 type Run = (cmd: Command) => Promise<number>;
 
 // The runner, the probes and the machine load only once a command needs them: `status` loads none.
-const runner = () => import('../../runner/workflow.js');
+const runner = () => import('../../runner/actions/survey-advance.js');
 const cli = () => import('../session.js');
 
 /** A ledger that fails its checks is named on stderr and makes the exit code 1, whatever else the report says. */
@@ -38,12 +38,12 @@ export const surveyCommand: Run = async (cmd) => {
  */
 export const statusCommand: Run = async (cmd) => {
   const opts = cmd.optsWithGlobals<GlobalOptions>();
-  const [{ readView }, { buildReport }, { cliReader }] = await Promise.all([import('../../runner/ledger-view.js'), import('../../runner/report.js'), cli()]);
+  const [{ readView }, { buildReport }, { cliReader }] = await Promise.all([import('../../runner/engine/ledger-view.js'), import('../../runner/read-models/report.js'), cli()]);
   const reader = await cliReader(opts, { unvalidated: true });
   try {
     const checked = await readView(reader);
     if (checked.view.specHash !== reader.wf.hash) await reader.validate();
-    const { withJournaledReading } = await import('../../runner/disable-journal.js');
+    const { withJournaledReading } = await import('../../runner/engine/disable-journal.js');
     const report = buildReport(reader, await withJournaledReading(checked.view, reader.store.location, reader.wf.spec.id), checked);
     printReport(report, opts, { sections: false });
     return tampered(report) || report.state === 'halted' ? 1 : 0;

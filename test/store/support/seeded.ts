@@ -1,9 +1,9 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { openSession, type Session, type SessionOptions } from '../../../src/runner/session.js';
-import { approveGap } from '../../../src/runner/signoffs.js';
-import { advanceWorkflow } from '../../../src/runner/workflow.js';
+import { openSession, type Session, type SessionOptions } from '../../../src/runner/engine/session.js';
+import { approveGap } from '../../../src/runner/actions/signoffs.js';
+import { advanceWorkflow } from '../../../src/runner/actions/survey-advance.js';
 import { hashEvent } from '../../../src/store/chain.js';
 import { FileStore } from '../../../src/store/file-store.js';
 import { openStore } from '../../../src/store/open.js';

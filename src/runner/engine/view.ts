@@ -1,7 +1,7 @@
-import type { GapStatus } from '../machine/types.js';
-import type { Cause, Head, LedgerEvent } from '../store/types.js';
-import { samePrincipal } from '../spec/principal.js';
-import { digest } from '../support/digest.js';
+import type { GapStatus } from '../../machine/types.js';
+import type { Cause, Head, LedgerEvent } from '../../store/types.js';
+import { samePrincipal } from '../../spec/principal.js';
+import { digest } from '../../support/digest.js';
 import { isRepeat, recorded, type CheckRecord, type SwitchReadingRecord } from './events.js';
 
 export type { CheckRecord, SwitchRecord, SwitchReadingRecord, SurveyData } from './events.js';

@@ -1,6 +1,6 @@
-import type { MachinePlan } from '../machine/plan.js';
-import { withJournaledReading } from './disable-journal.js';
-import { readView, type ViewReader } from './ledger-view.js';
+import type { MachinePlan } from '../../machine/plan.js';
+import { withJournaledReading } from '../engine/disable-journal.js';
+import { readView, type ViewReader } from '../engine/ledger-view.js';
 import { buildReport, type StatusReport } from './report.js';
 
 /**

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError, ConfigErrors } from '../errors.js';
-import type { FleetHost } from '../remote/inventory/hosts.js';
-import { parseWorkflow, type LoadedWorkflow } from '../spec/load.js';
-import { digest } from '../support/digest.js';
+import { ConfigError, ConfigErrors } from '../../errors.js';
+import type { FleetHost } from '../../remote/inventory/hosts.js';
+import { parseWorkflow, type LoadedWorkflow } from '../../spec/load.js';
+import { digest } from '../../support/digest.js';
 
 /** One host of a fleet with the workflow as its vars resolve it. */
 export interface FleetMember {

@@ -1,7 +1,6 @@
-import type { GapStatus, SwitchReading, WorkflowEvent } from '../machine/types.js';
-import type { CheckResult } from '../probes/index.js';
-import type { Cause, Head, LedgerEvent } from '../store/types.js';
-import { hostsLine } from './fleet-audit.js';
+import type { GapStatus, SwitchReading, WorkflowEvent } from '../../machine/types.js';
+import type { CheckResult } from '../../probes/index.js';
+import type { Cause, Head, LedgerEvent } from '../../store/types.js';
 
 /*
  * What flipgate records, event by event: one typed union over the store's generic LedgerEvent, and one
@@ -230,4 +229,12 @@ export function describeCause(c: Cause): string {
     default:
       return `${c.kind}: ${c.principal}`;
   }
+}
+
+export function hostsLine(hosts: Record<string, GapStatus>): string {
+  const all = Object.entries(hosts);
+  const held = all.filter(([, s]) => s !== 'CLOSED');
+  const named = held.slice(0, 5).map(([h, s]) => `${h} ${s}`);
+  if (held.length > 5) named.push(`+${held.length - 5} more`);
+  return `${all.length - held.length}/${all.length} hosts CLOSED${named.length ? `; ${named.join(', ')}` : ''}`;
 }

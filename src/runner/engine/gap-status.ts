@@ -1,6 +1,6 @@
-import type { CheckResult } from '../probes/index.js';
-import type { GapStatus } from '../machine/types.js';
-import type { Gap } from '../spec/schema.js';
+import type { CheckResult } from '../../probes/index.js';
+import type { GapStatus } from '../../machine/types.js';
+import type { Gap } from '../../spec/schema.js';
 
 /** What a GAP's own checks say, ignoring blockers and waivers. */
 export function ownStatus(results: CheckResult[]): Exclude<GapStatus, 'BLOCKED' | 'WAIVED'> {

@@ -1,6 +1,6 @@
-import type { GapStatus, SwitchReading } from '../machine/types.js';
-import type { CheckResult } from '../probes/index.js';
-import type { Workflow } from '../spec/schema.js';
+import type { GapStatus, SwitchReading } from '../../machine/types.js';
+import type { CheckResult } from '../../probes/index.js';
+import type { Workflow } from '../../spec/schema.js';
 import type { CheckRecord, SwitchRecord } from './events.js';
 import { mapBounded, type Fleet } from './fleet.js';
 import { ownStatus } from './gap-status.js';

@@ -1,11 +1,11 @@
 import type { KeyObject } from 'node:crypto';
-import type { Checkpoint } from '../store/checkpoint.js';
-import { eventProblem } from '../store/chain.js';
-import type { Head, LedgerEvent, LedgerTail, StoredView, WorkflowStore } from '../store/types.js';
-import { LedgerScan, verifyLedger, type LedgerProblem, type LedgerVerification, type VerifyOptions } from '../store/verify.js';
-import type { Witness } from '../store/witness.js';
-import type { LoadedWorkflow } from '../spec/load.js';
-import { signatureVerifies } from '../support/digest.js';
+import type { Checkpoint } from '../../store/checkpoint.js';
+import { eventProblem } from '../../store/chain.js';
+import type { Head, LedgerEvent, LedgerTail, StoredView, WorkflowStore } from '../../store/types.js';
+import { LedgerScan, verifyLedger, type LedgerProblem, type LedgerVerification, type VerifyOptions } from '../../store/verify.js';
+import type { Witness } from '../../store/witness.js';
+import type { LoadedWorkflow } from '../../spec/load.js';
+import { signatureVerifies } from '../../support/digest.js';
 import { foldEvent, replay, type WorkflowView } from './view.js';
 
 /** Bump when foldEvent changes what it records: a stored view of another version is rebuilt. */

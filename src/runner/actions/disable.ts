@@ -1,21 +1,15 @@
-import type { Cause, LedgerEvent } from '../store/types.js';
-import { journalDisable, journalPath, type JournaledDisable } from './disable-journal.js';
-import type { CommandRun, NewRecordedEvent } from './events.js';
-import { runFleetCommand } from './fleet-commands.js';
-import { readKillSwitch, type SwitchRead } from './kill-switch.js';
-import { onHost } from './probe-round.js';
-import { buildReport, type StatusReport } from './report.js';
-import type { Session } from './session.js';
-import { updateWorkflow, type WorkflowTx } from './transact.js';
+import type { Cause, LedgerEvent } from '../../store/types.js';
+import { actEvents, journalDisable, journalPath, type DisableAct, type JournaledDisable } from '../engine/disable-journal.js';
+import type { CommandRun } from '../engine/events.js';
+import { runFleetCommand } from '../engine/fleet-commands.js';
+import { readKillSwitch } from '../engine/kill-switch.js';
+import { onHost } from '../engine/probe-round.js';
+import { buildReport, type StatusReport } from '../read-models/report.js';
+import type { Session } from '../engine/session.js';
+import { updateWorkflow, type WorkflowTx } from '../engine/transact.js';
 
 const operator = (command: string): Cause => ({ kind: 'operator', command });
 
-/** What the disable did on the host (on each host of a fleet): its command, then the switch read twice. */
-export interface DisableAct {
-  commands: CommandRun[];
-  read: SwitchRead;
-  time: string;
-}
 
 /** Runs the spec's disable command (if any) and re-reads the switch. Touches no store. */
 export async function actDisable(session: Session): Promise<DisableAct> {
@@ -33,13 +27,6 @@ export async function actDisable(session: Session): Promise<DisableAct> {
   return { commands, read: await readKillSwitch(session, { confirm: true }), time };
 }
 
-/** The ledger events of a disable's act (the command and the reading that followed). */
-export function actEvents(session: Session, act: DisableAct, why: string, actor = session.actor): NewRecordedEvent[] {
-  return [
-    ...act.commands.map((data): NewRecordedEvent => ({ type: 'disable.command', actor, cause: operator(why), data })),
-    { type: 'killswitch.read', actor, cause: act.read.cause, data: { reading: act.read.reading, evidence: act.read.record.evidence, command: 'disable', checks: act.read.checks, ...onHost(session), ...(act.read.record.hosts ? { hosts: act.read.record.hosts } : {}) } },
-  ];
-}
 
 /** Inside a flip that failed: act, then record at once (the flip holds the store). */
 export async function disableWithin(session: Session, w: WorkflowTx, why: string): Promise<{ safe: boolean; evidence: string }> {
@@ -49,13 +36,6 @@ export async function disableWithin(session: Session, w: WorkflowTx, why: string
   return { safe: act.read.reading === 'safe', evidence: act.read.record.evidence };
 }
 
-/** Appends a journaled disable to the ledger (the first command that can write the store does it). */
-export function replayJournaled(session: Session, w: WorkflowTx, e: JournaledDisable): void {
-  const why = `disable: ${e.reason} (journaled at ${e.time}: ${e.problem})`;
-  w.pending.push({ type: 'disable.requested', actor: e.actor, cause: operator(why), data: { reason: e.reason, from: w.run.state, journaled: { time: e.time, problem: e.problem } } });
-  w.pending.push(...actEvents(session, { commands: e.commands, read: { reading: e.reading, record: { status: e.reading, evidence: e.evidence }, checks: e.checks, cause: operator(why) }, time: e.time }, why, e.actor));
-  w.transition(w.run.send({ type: 'disable' }), operator(why));
-}
 
 export interface DisableOutcome {
   safe: boolean;

@@ -1,4 +1,4 @@
-import type { GapStatus } from '../machine/types.js';
+import type { GapStatus } from '../../machine/types.js';
 import type { AuditCheck, GapChange } from './audit.js';
 
 /** One inventory host's story for a GAP: its status now, and the rounds that last closed and reopened it there. */
@@ -47,10 +47,3 @@ export function hostAudits(changes: GapChange[]): HostAudit[] | undefined {
 }
 
 /** "19/20 hosts CLOSED; web07 OPEN" for a change's host statuses. */
-export function hostsLine(hosts: Record<string, GapStatus>): string {
-  const all = Object.entries(hosts);
-  const held = all.filter(([, s]) => s !== 'CLOSED');
-  const named = held.slice(0, 5).map(([h, s]) => `${h} ${s}`);
-  if (held.length > 5) named.push(`+${held.length - 5} more`);
-  return `${all.length - held.length}/${all.length} hosts CLOSED${named.length ? `; ${named.join(', ')}` : ''}`;
-}

@@ -1,8 +1,15 @@
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { SwitchReading } from '../machine/types.js';
-import type { CheckRecord, CommandRun } from './events.js';
+import type { SwitchReading } from '../../machine/types.js';
+import type { Cause } from '../../store/types.js';
+import type { CheckRecord, CommandRun, NewRecordedEvent } from './events.js';
+import type { SwitchRead } from './kill-switch.js';
+import { onHost } from './probe-round.js';
+import type { Session } from './session.js';
+import type { WorkflowTx } from './transact.js';
 import type { WorkflowView } from './view.js';
+
+const operator = (command: string): Cause => ({ kind: 'operator', command });
 
 /*
  * The disable's journal: when a disable has acted but cannot record (the ledger is damaged, locked by
@@ -87,4 +94,27 @@ export async function withJournaledReading(view: WorkflowView, storeLocation: st
     ...view,
     killSwitch: { status: last.reading, evidence: `${last.evidence} (not in the ledger yet: ${last.problem})`, ...(check ? { check } : {}), ...(enabled ? { enabled } : {}), seq: view.head?.seq ?? 0, time: last.time, actor: last.actor, command: 'disable, waiting in the journal' },
   };
+}
+
+/** What the disable did on the host (on each host of a fleet): its command, then the switch read twice. */
+export interface DisableAct {
+  commands: CommandRun[];
+  read: SwitchRead;
+  time: string;
+}
+
+/** The ledger events of a disable's act (the command and the reading that followed). */
+export function actEvents(session: Session, act: DisableAct, why: string, actor = session.actor): NewRecordedEvent[] {
+  return [
+    ...act.commands.map((data): NewRecordedEvent => ({ type: 'disable.command', actor, cause: operator(why), data })),
+    { type: 'killswitch.read', actor, cause: act.read.cause, data: { reading: act.read.reading, evidence: act.read.record.evidence, command: 'disable', checks: act.read.checks, ...onHost(session), ...(act.read.record.hosts ? { hosts: act.read.record.hosts } : {}) } },
+  ];
+}
+
+/** Appends a journaled disable to the ledger (the first command that can write the store does it). */
+export function replayJournaled(session: Session, w: WorkflowTx, e: JournaledDisable): void {
+  const why = `disable: ${e.reason} (journaled at ${e.time}: ${e.problem})`;
+  w.pending.push({ type: 'disable.requested', actor: e.actor, cause: operator(why), data: { reason: e.reason, from: w.run.state, journaled: { time: e.time, problem: e.problem } } });
+  w.pending.push(...actEvents(session, { commands: e.commands, read: { reading: e.reading, record: { status: e.reading, evidence: e.evidence }, checks: e.checks, cause: operator(why) }, time: e.time }, why, e.actor));
+  w.transition(w.run.send({ type: 'disable' }), operator(why));
 }

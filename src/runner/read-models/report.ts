@@ -1,12 +1,12 @@
-import type { GapStatus, SwitchReading } from '../machine/types.js';
-import { topState, type MachinePlan } from '../machine/plan.js';
-import { satisfies } from '../machine/guards.js';
-import type { CheckStatus } from '../probes/index.js';
-import { isWaivable, latestExpiry, waiverPolicy } from '../spec/waivers.js';
-import type { LoadedWorkflow } from '../spec/load.js';
-import type { LedgerProblem } from '../store/verify.js';
-import type { CheckedView } from './ledger-view.js';
-import type { CheckRecord, WorkflowView } from './view.js';
+import type { GapStatus, SwitchReading } from '../../machine/types.js';
+import { topState, type MachinePlan } from '../../machine/plan.js';
+import { satisfies } from '../../machine/guards.js';
+import type { CheckStatus } from '../../probes/index.js';
+import { isWaivable, latestExpiry, waiverPolicy } from '../../spec/waivers.js';
+import type { LoadedWorkflow } from '../../spec/load.js';
+import type { LedgerProblem } from '../../store/verify.js';
+import type { CheckedView } from '../engine/ledger-view.js';
+import type { CheckRecord, WorkflowView } from '../engine/view.js';
 
 export interface CheckReport {
   id: string;

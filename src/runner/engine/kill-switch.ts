@@ -1,6 +1,6 @@
-import type { SwitchReading } from '../machine/types.js';
-import type { CheckResult } from '../probes/index.js';
-import { killSwitchChecks, type Check } from '../spec/schema.js';
+import type { SwitchReading } from '../../machine/types.js';
+import type { CheckResult } from '../../probes/index.js';
+import { killSwitchChecks, type Check } from '../../spec/schema.js';
 import type { CheckRecord, SwitchRecord } from './events.js';
 import { fleetSwitch, runFleetChecks } from './fleet-round.js';
 import { runChecks, type PlannedCheck } from './run-checks.js';

@@ -1,8 +1,8 @@
-import { ConfigError } from '../errors.js';
-import { createPostgresAccess, type PostgresAccess } from '../probes/pg/access.js';
-import type { Host } from '../probes/support/host.js';
-import { localHost } from '../probes/support/local-host.js';
-import { openTarget } from '../remote/open-target.js';
+import { ConfigError } from '../../errors.js';
+import { createPostgresAccess, type PostgresAccess } from '../../probes/pg/access.js';
+import type { Host } from '../../probes/support/host.js';
+import { localHost } from '../../probes/support/local-host.js';
+import { openTarget } from '../../remote/open-target.js';
 import type { FleetMember } from './fleet-workflow.js';
 
 /** A fleet member opened for probing: its Host, or why it cannot be reached (every check on it is then ERROR). */

@@ -1,19 +1,19 @@
 import type { KeyObject } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { buildMachine, type WorkflowMachine } from '../machine/build.js';
-import { createPostgresAccess, type PostgresAccess } from '../probes/pg/access.js';
-import { ConfigError } from '../errors.js';
-import type { Host } from '../probes/support/host.js';
+import { buildMachine, type WorkflowMachine } from '../../machine/build.js';
+import { createPostgresAccess, type PostgresAccess } from '../../probes/pg/access.js';
+import { ConfigError } from '../../errors.js';
+import type { Host } from '../../probes/support/host.js';
 import type { Fleet } from './fleet.js';
-import { localHost } from '../probes/support/local-host.js';
-import type { OpenedTarget } from '../remote/open-target.js';
-import type { LoadedWorkflow } from '../spec/load.js';
-import { normalizePrincipal } from '../spec/principal.js';
-import type { WorkflowStore } from '../store/types.js';
-import type { Witness } from '../store/witness.js';
-import { publicKeyOf } from '../support/digest.js';
+import { localHost } from '../../probes/support/local-host.js';
+import type { OpenedTarget } from '../../remote/open-target.js';
+import type { LoadedWorkflow } from '../../spec/load.js';
+import { normalizePrincipal } from '../../spec/principal.js';
+import type { WorkflowStore } from '../../store/types.js';
+import type { Witness } from '../../store/witness.js';
+import { publicKeyOf } from '../../support/digest.js';
 import type { PlannedCheck } from './run-checks.js';
-import type { CheckResult } from '../probes/index.js';
+import type { CheckResult } from '../../probes/index.js';
 
 export interface SessionOptions {
   workflow: LoadedWorkflow;

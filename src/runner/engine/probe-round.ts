@@ -1,6 +1,6 @@
-import type { GapStatus } from '../machine/types.js';
-import type { CheckResult, Signoff } from '../probes/index.js';
-import type { Workflow } from '../spec/schema.js';
+import type { GapStatus } from '../../machine/types.js';
+import type { CheckResult, Signoff } from '../../probes/index.js';
+import type { Workflow } from '../../spec/schema.js';
 import { confirmRead, readKillSwitch, switchOfChecks, switchPlan } from './kill-switch.js';
 import type { CheckRecord, NewRecordedEvent, SurveyData, SwitchRecord } from './events.js';
 import { blockersFirst, gapVerdict, type GapVerdict } from './gap-status.js';
@@ -9,7 +9,7 @@ import { runChecks, type PlannedCheck } from './run-checks.js';
 import type { Session } from './session.js';
 import { decisionStandings, signoffsByGap, type WaiverStanding } from './standing.js';
 import { checksCause, checksDigest, type WorkflowView } from './view.js';
-import { digest } from '../support/digest.js';
+import { digest } from '../../support/digest.js';
 
 export interface RoundScope {
   /** Label recorded with the survey: survey, advance, flip, watch, resume. */

@@ -1,14 +1,14 @@
-import { ConfigError, Refusal } from '../errors.js';
-import { samePrincipal } from '../spec/principal.js';
-import { latestExpiry, waiverPolicy } from '../spec/waivers.js';
-import type { LedgerEvent } from '../store/types.js';
-import type { LedgerProblem } from '../store/verify.js';
-import { signDecision } from './approval-claims.js';
-import type { NewRecordedEvent } from './events.js';
-import type { Session } from './session.js';
-import { decisionStandings, type ApprovalStanding, type WaiverStanding } from './standing.js';
-import { readView } from './ledger-view.js';
-import { updateWorkflow } from './transact.js';
+import { ConfigError, Refusal } from '../../errors.js';
+import { samePrincipal } from '../../spec/principal.js';
+import { latestExpiry, waiverPolicy } from '../../spec/waivers.js';
+import type { LedgerEvent } from '../../store/types.js';
+import type { LedgerProblem } from '../../store/verify.js';
+import { signDecision } from '../engine/approval-claims.js';
+import type { NewRecordedEvent } from '../engine/events.js';
+import type { Session } from '../engine/session.js';
+import { decisionStandings, type ApprovalStanding, type WaiverStanding } from '../engine/standing.js';
+import { readView } from '../engine/ledger-view.js';
+import { updateWorkflow } from '../engine/transact.js';
 
 function gapOf(session: Session, gapId: string) {
   const spec = session.wf.spec;

@@ -1,20 +1,16 @@
-import { Refusal } from '../errors.js';
-import { satisfies } from '../machine/guards.js';
-import { topState } from '../machine/state.js';
-import { isWaivable } from '../spec/waivers.js';
-import type { Cause, LedgerEvent } from '../store/types.js';
-import { disableWithin, disableWorkflow, type DisableOutcome } from './disable.js';
-import { refusalText, type Guard } from './events.js';
+import { topState } from '../../machine/state.js';
+import type { Cause, LedgerEvent } from '../../store/types.js';
+import { disableWithin } from './disable.js';
+import { refusalText, type Guard } from '../engine/events.js';
+import type { Fleet } from '../engine/fleet.js';
+import { runFleetCommand } from '../engine/fleet-commands.js';
 import { flipGuards } from './flip-guards.js';
-import { readKillSwitch } from './kill-switch.js';
-import { readView } from './ledger-view.js';
-import { onHost, probeRound, roundEvents, type ProbeRound } from './probe-round.js';
-import { buildReport, type StatusReport } from './report.js';
-import type { Session } from './session.js';
-import type { Fleet } from './fleet.js';
-import { runFleetCommand } from './fleet-commands.js';
-import { unauthenticatedNote } from './signoffs.js';
-import { feedRound, initialState, probeCause, updateWorkflow, type UpdateOptions } from './transact.js';
+import { readKillSwitch } from '../engine/kill-switch.js';
+import { readView } from '../engine/ledger-view.js';
+import { onHost, probeRound, roundEvents } from '../engine/probe-round.js';
+import { buildReport, type StatusReport } from '../read-models/report.js';
+import type { Session } from '../engine/session.js';
+import { feedRound, initialState, updateWorkflow, type UpdateOptions } from '../engine/transact.js';
 
 export type { Guard };
 
@@ -29,6 +25,7 @@ export interface FlipOutcome {
   report: StatusReport;
   recorded: LedgerEvent[];
 }
+
 
 const operator = (command: string): Cause => ({ kind: 'operator', command });
 
@@ -118,66 +115,3 @@ export async function flipWorkflow(session: Session, opts: { execute: boolean; v
   }, { fromLedger: true, tolerate: 'read', vouch: opts.vouch });
   return { ...result, report: buildReport(session, view, checked), recorded };
 }
-
-export interface ResumeOutcome {
-  resumed: boolean;
-  message: string;
-  to: string;
-  report: StatusReport;
-  recorded: LedgerEvent[];
-}
-
-/** Leaves `halted` only when the switch reads safe, then fast-forwards through every gate still proven. */
-export async function resumeWorkflow(session: Session): Promise<ResumeOutcome> {
-  const { result, recorded, view, checked } = await updateWorkflow(session, async (w) => {
-    const state = () => w.run.state;
-    if (state() !== 'halted') throw new Refusal(`the workflow is not halted (state ${state()})`, 'resume only leaves halted; see flipgate status');
-    const round = await probeRound(session, w.view, { scope: 'resume' });
-    w.pending.push(...roundEvents(session, w.view, round));
-    w.transition(w.run.send({ type: 'resume', reading: round.killSwitch.status }), probeCause(round, 'killSwitch'));
-    if (state() === 'halted') return { resumed: false, message: `still halted: the kill switch reads ${round.killSwitch.evidence}` };
-    for (let guard = 0; guard < session.plan.steps.length + 1; guard++) {
-      feedRound(session, w, round);
-      if (!state().endsWith('.passed')) break;
-      w.transition(w.run.send({ type: 'gate.advance' }), operator('resume'));
-    }
-    return { resumed: true, message: `resumed at ${state()}` };
-  });
-  return { ...result, to: view.state ?? '', report: buildReport(session, view, checked), recorded };
-}
-
-export interface WatchOutcome {
-  /** `on`: on a fleet, the hosts where the GAP no longer holds. */
-  reopened: { gap: string; status: string; on?: string[] }[];
-  disabled?: DisableOutcome;
-  report: StatusReport;
-}
-
-/** "GAP-1 PARTIAL", or on a fleet "GAP-1 PARTIAL on web02". */
-export const driftText = (r: { gap: string; status: string; on?: string[] }): string => `${r.gap} ${r.status}${r.on?.length ? ` on ${r.on.join(', ')}` : ''}`;
-
-/** On a fleet, the hosts where a GAP is not CLOSED in this round. */
-const heldOn = (round: ProbeRound, gap: string): { on?: string[] } => {
-  const hosts = round.survey.gaps[gap]?.hosts;
-  return hosts ? { on: Object.entries(hosts).filter(([, s]) => s !== 'CLOSED').map(([h]) => h) } : {};
-};
-
-/** One watch round: a survey; after the flip, a GAP that no longer holds is drift, recorded and (if the spec says so) answered with the disable. */
-export async function watchOnce(session: Session): Promise<WatchOutcome> {
-  const { result, view, checked } = await updateWorkflow(session, async (w) => {
-    const before = w.run.state;
-    const round = await probeRound(session, w.view, { scope: 'watch', sections: true });
-    w.pending.push(...roundEvents(session, w.view, round));
-    const reopened = before === 'flipped'
-      ? session.wf.spec.gaps.filter((g) => { const v = round.verdicts.get(g.id); return !v || !satisfies(v.status, isWaivable(session.wf.spec, g)); }).map((g) => ({ gap: g.id, status: round.verdicts.get(g.id)?.status ?? 'UNKNOWN', ...heldOn(round, g.id) }))
-      : [];
-    for (const r of reopened) w.pending.push({ type: 'drift.reopened', actor: session.actor, subject: r.gap, to: r.status, cause: probeCause(round, r.gap), data: { after: 'flip' } });
-    feedRound(session, w, round);
-    return reopened;
-  }, { tolerate: 'record' });
-  let disabled: DisableOutcome | undefined;
-  if (result.length && session.wf.spec.watch?.onReopen === 'disable') disabled = await disableWorkflow(session, `drift after the flip: ${result.map(driftText).join(', ')}`);
-  return { reopened: result, disabled, report: disabled?.report ?? buildReport(session, view, checked) };
-}
-
-export { disableWorkflow, unauthenticatedNote, type DisableOutcome };

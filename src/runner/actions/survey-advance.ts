@@ -1,12 +1,12 @@
-import { topState } from '../machine/state.js';
-import { satisfies } from '../machine/guards.js';
-import type { LedgerEvent } from '../store/types.js';
-import { probeRound, roundEvents } from './probe-round.js';
-import { buildReport, type StatusReport } from './report.js';
-import type { Session } from './session.js';
-import { feedRound, updateWorkflow } from './transact.js';
+import { topState } from '../../machine/state.js';
+import { satisfies } from '../../machine/guards.js';
+import type { LedgerEvent } from '../../store/types.js';
+import { probeRound, roundEvents } from '../engine/probe-round.js';
+import { buildReport, type StatusReport } from '../read-models/report.js';
+import type { Session } from '../engine/session.js';
+import { feedRound, updateWorkflow } from '../engine/transact.js';
 
-export { readStatus } from './read-status.js';
+export { readStatus } from '../read-models/read-status.js';
 
 export interface SurveyOutcome {
   report: StatusReport;

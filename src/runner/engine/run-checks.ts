@@ -1,6 +1,6 @@
-import { probeFor, type CheckResult, type ProbeContext } from '../probes/index.js';
-import { deadlineReason } from '../probes/support/deadline.js';
-import type { Check } from '../spec/schema.js';
+import { probeFor, type CheckResult, type ProbeContext } from '../../probes/index.js';
+import { deadlineReason } from '../../probes/support/deadline.js';
+import type { Check } from '../../spec/schema.js';
 
 /** One check to run, with the ledger reference it is known by (`GAP-3/gpg-key`, `secrets/env-production`, `killSwitch`). */
 export interface PlannedCheck {

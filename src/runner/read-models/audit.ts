@@ -1,8 +1,8 @@
-import type { LedgerEvent } from '../store/types.js';
-import { describeEvent, isRepeat, recorded, type CheckRecord, type SurveyData } from './events.js';
-import { checksDigest } from './view.js';
+import type { LedgerEvent } from '../../store/types.js';
+import { describeEvent, isRepeat, recorded, type CheckRecord, type SurveyData } from '../engine/events.js';
+import { checksDigest } from '../engine/view.js';
 import { hostAudits, type HostAudit } from './fleet-audit.js';
-import type { GapStatus } from '../machine/types.js';
+import type { GapStatus } from '../../machine/types.js';
 
 /** One check of the round behind a GAP change, with its evidence as recorded. */
 export interface AuditCheck {

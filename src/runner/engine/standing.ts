@@ -1,10 +1,10 @@
-import type { MachinePlan } from '../machine/plan.js';
-import type { Signoff } from '../probes/index.js';
-import type { DecisionClaim } from '../signing/claim.js';
-import type { ClaimVerdict } from '../signing/sshsig.js';
-import { principalKey } from '../spec/principal.js';
-import type { Workflow } from '../spec/schema.js';
-import { latestExpiry, waiverPolicy } from '../spec/waivers.js';
+import type { MachinePlan } from '../../machine/plan.js';
+import type { Signoff } from '../../probes/index.js';
+import type { DecisionClaim } from '../../signing/claim.js';
+import type { ClaimVerdict } from '../../signing/sshsig.js';
+import { principalKey } from '../../spec/principal.js';
+import type { Workflow } from '../../spec/schema.js';
+import { latestExpiry, waiverPolicy } from '../../spec/waivers.js';
 import { claimOf, claimVerifier, type SignedRecord } from './approval-claims.js';
 import type { Session } from './session.js';
 import type { ApprovalRecord, WaiverRecord, WorkflowView } from './view.js';

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, Refusal } from '../errors.js';
-import { makeClaim, type DecisionClaim } from '../signing/claim.js';
-import { signClaim, verifyClaim, type ClaimVerdict } from '../signing/sshsig.js';
-import type { Head } from '../store/types.js';
+import { ConfigError, Refusal } from '../../errors.js';
+import { makeClaim, type DecisionClaim } from '../../signing/claim.js';
+import { signClaim, verifyClaim, type ClaimVerdict } from '../../signing/sshsig.js';
+import type { Head } from '../../store/types.js';
 import type { Session } from './session.js';
 
 /*

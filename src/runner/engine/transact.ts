@@ -1,9 +1,8 @@
-import { Refusal } from '../errors.js';
-import { isKnownState, MachineRun, type Step } from '../machine/state.js';
-import type { LedgerEvent, StoreTx, Cause } from '../store/types.js';
-import type { VerifyOptions } from '../store/verify.js';
-import { dropJournaled, journalPath, readJournal } from './disable-journal.js';
-import { replayJournaled } from './disable.js';
+import { Refusal } from '../../errors.js';
+import { isKnownState, MachineRun, type Step } from '../../machine/state.js';
+import type { LedgerEvent, StoreTx, Cause } from '../../store/types.js';
+import type { VerifyOptions } from '../../store/verify.js';
+import { dropJournaled, journalPath, readJournal, replayJournaled } from './disable-journal.js';
 import { recorded as recordedEvent, type NewRecordedEvent } from './events.js';
 import { readView, viewBody, type CheckedView } from './ledger-view.js';
 import type { ProbeRound } from './probe-round.js';

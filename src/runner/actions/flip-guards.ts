@@ -1,12 +1,12 @@
-import { satisfies } from '../machine/guards.js';
-import type { GapStatus } from '../machine/types.js';
-import { killSwitchChecks } from '../spec/schema.js';
-import { isWaivable } from '../spec/waivers.js';
-import type { Guard } from './events.js';
-import type { CheckedView } from './ledger-view.js';
-import type { ProbeRound } from './probe-round.js';
-import { runChecks, type PlannedCheck } from './run-checks.js';
-import type { Session } from './session.js';
+import { satisfies } from '../../machine/guards.js';
+import type { GapStatus } from '../../machine/types.js';
+import { killSwitchChecks } from '../../spec/schema.js';
+import { isWaivable } from '../../spec/waivers.js';
+import type { Guard } from '../engine/events.js';
+import type { CheckedView } from '../engine/ledger-view.js';
+import type { ProbeRound } from '../engine/probe-round.js';
+import { runChecks, type PlannedCheck } from '../engine/run-checks.js';
+import type { Session } from '../engine/session.js';
 
 // What the whole-ledger verification behind the flip checked, in one line.
 function ledgerEvidence(session: Session, checked: CheckedView): { ok: boolean; evidence: string } {
