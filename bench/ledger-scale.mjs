@@ -13,7 +13,7 @@ const small = smoke ? 100 : 100;
 const large = smoke ? 2_000 : Number(process.env.FLIPGATE_BENCH_EVENTS ?? 100_000);
 const runs = smoke ? 1 : Number(process.env.FLIPGATE_BENCH_RUNS ?? 7);
 const flips = smoke ? 1 : 3;
-const say = (s = '') => process.stdout.write(s + '\n');
+const say = (s = '') => process.stdout.write(`${s}\n`);
 const note = (s) => process.stderr.write(`ledger-scale: ${s}\n`);
 const int = (x) => Math.round(x).toLocaleString('en-US');
 
@@ -70,7 +70,16 @@ async function grow(name, size) {
   const round = [...events].reverse().find((e) => e.type === 'survey' && e.cause.kind === 'probe');
   for (let n = events.length; n < size; ) {
     const batch = Math.min(10_000, size - n);
-    await s.transact((tx) => tx.append(Array.from({ length: batch }, () => ({ type: 'survey', actor: 'watcher', cause: { kind: 'repeat', of: round.seq }, data: { scope: 'watch' } }))));
+    await s.transact((tx) =>
+      tx.append(
+        Array.from({ length: batch }, () => ({
+          type: 'survey',
+          actor: 'watcher',
+          cause: { kind: 'repeat', of: round.seq },
+          data: { scope: 'watch' },
+        })),
+      ),
+    );
     n += batch;
   }
   await s.close();
@@ -96,10 +105,11 @@ try {
     for (const c of commands) {
       for (const size of ['small', 'large']) {
         const r = await flipgate(c.args(stores[size]), { timed: true });
-        if (!c.codes.includes(r.code)) throw new Error(`${c.name} on the ${size} ledger exited ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+        if (!c.codes.includes(r.code))
+          throw new Error(`${c.name} on the ${size} ledger exited ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
         if (/rebuilt/.test(r.stderr) && round >= 0) throw new Error(`${c.name} on the ${size} ledger rebuilt its view: ${r.stderr.trim()}`);
         if (round < 0) continue;
-        ((results[c.name] ??= { small: { s: [], rss: [] }, large: { s: [], rss: [] } })[size].s).push(r.seconds);
+        (results[c.name] ??= { small: { s: [], rss: [] }, large: { s: [], rss: [] } })[size].s.push(r.seconds);
         results[c.name][size].rss.push(r.rss);
       }
     }
@@ -123,7 +133,8 @@ try {
   const flipTimes = [];
   for (let i = 0; i < flips; i++) {
     const armed = await flipgate(['advance', ...at(stores.large)]);
-    if (armed.code !== 0 && i === 0) throw new Error(`advance to armed exited ${armed.code}: ${armed.stdout.split('\n').slice(-3).join(' | ')}`);
+    if (armed.code !== 0 && i === 0)
+      throw new Error(`advance to armed exited ${armed.code}: ${armed.stdout.split('\n').slice(-3).join(' | ')}`);
     const r = await flipgate(['flip', '--execute', ...at(stores.large), '--root', '/', '--as', 'carol'], { timed: true });
     if (r.code !== 0) throw new Error(`flip --execute exited ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-3).join(' | ')}`);
     flipTimes.push(r);
@@ -162,7 +173,12 @@ try {
       `each command is the whole CLI process, median of ${runs} run${runs === 1 ? '' : 's'} each (interleaved, after a warm-up run) and its largest peak RSS. The large ledger is ${fmtMB(onDisk)} on disk.`,
   );
   say('');
-  say(table(['command', `${int(small)} events s`, `${int(large)} events s`, 'time ×', `${int(small)} RSS`, `${int(large)} RSS`, 'RSS ×'], rows));
+  say(
+    table(
+      ['command', `${int(small)} events s`, `${int(large)} events s`, 'time ×', `${int(small)} RSS`, `${int(large)} RSS`, 'RSS ×'],
+      rows,
+    ),
+  );
   say('');
   say(
     table(
@@ -170,8 +186,14 @@ try {
       [
         [`\`flip --execute\` (the whole ledger read, verified and folded; median of ${flips})`, `${fmtS(flipS)} s, ${fmtMB(flipRss)}`],
         ['an unchanged `watch --once` round appends', `${watchBytes} bytes`],
-        ['verify in the library (read every line, check its canonical text, the chain)', `${int(verifyRate)} events/s (${int(count)} in ${fmtS(median(verifies) / 1000)} s)`],
-        ['`audit verify` as a whole command', `${fmtS(cliVerify.seconds)} s, ${fmtMB(cliVerify.rss)} = ${int(count / cliVerify.seconds)} events/s`],
+        [
+          'verify in the library (read every line, check its canonical text, the chain)',
+          `${int(verifyRate)} events/s (${int(count)} in ${fmtS(median(verifies) / 1000)} s)`,
+        ],
+        [
+          '`audit verify` as a whole command',
+          `${fmtS(cliVerify.seconds)} s, ${fmtMB(cliVerify.rss)} = ${int(count / cliVerify.seconds)} events/s`,
+        ],
       ],
     ),
   );

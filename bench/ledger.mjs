@@ -16,7 +16,7 @@ const { openStore, verifyLedger, verifyStoredLedger } = lib;
 const smoke = !!process.env.FLIPGATE_BENCH_SMOKE;
 const sizes = smoke ? [10, 100] : [100, 1_000, 10_000, 100_000];
 const appends = smoke ? 5 : Number(process.env.FLIPGATE_BENCH_APPENDS ?? 300);
-const say = (s = '') => process.stdout.write(s + '\n');
+const say = (s = '') => process.stdout.write(`${s}\n`);
 const note = (s) => process.stderr.write(`ledger: ${s}\n`);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -31,7 +31,15 @@ const event = (i) => ({
   subject: `GAP-${(i % 9) + 1}`,
   from: i % 2 ? 'OPEN' : 'CLOSED',
   to: i % 2 ? 'CLOSED' : 'OPEN',
-  cause: { kind: 'probe', checks: [`GAP-${(i % 9) + 1}/key-present`, `GAP-${(i % 9) + 1}/mode`], digest: randomBytes(32).toString('hex'), evidence: [`key-present: pass — BACKUP_GPG_FPR is set (40 hex digits)`, `mode: pass — /etc/cutter/backup.gpg is 0600 owned by cutter:cutter`] },
+  cause: {
+    kind: 'probe',
+    checks: [`GAP-${(i % 9) + 1}/key-present`, `GAP-${(i % 9) + 1}/mode`],
+    digest: randomBytes(32).toString('hex'),
+    evidence: [
+      `key-present: pass — BACKUP_GPG_FPR is set (40 hex digits)`,
+      `mode: pass — /etc/cutter/backup.gpg is 0600 owned by cutter:cutter`,
+    ],
+  },
   data: { own: i % 2 ? 'CLOSED' : 'OPEN', blockedBy: [], waived: false, round: i },
 });
 
@@ -89,7 +97,14 @@ async function measure(store, size) {
   }
   if (!v.ok) throw new Error(`the benchmark ledger does not verify: ${v.problem.detail}`);
   if (events.length !== size + appends) throw new Error(`expected ${size + appends} events, read ${events.length}`);
-  return { size, seedMs, median: median(times), p95: pct(times, 0.95), verifyRate: events.length / (median(verifies) / 1000), readVerifyRate: events.length / (median(streamed) / 1000) };
+  return {
+    size,
+    seedMs,
+    median: median(times),
+    p95: pct(times, 0.95),
+    verifyRate: events.length / (median(verifies) / 1000),
+    readVerifyRate: events.length / (median(streamed) / 1000),
+  };
 }
 
 /** A Postgres to write to: a database of its own on the server in PGHOST/DATABASE_URL, else an embedded PGlite. */
@@ -97,7 +112,11 @@ async function postgresTarget() {
   const { default: pg } = await import('pg');
   if (process.env.DATABASE_URL || process.env.PGHOST) {
     const name = `flipgate_bench_${randomBytes(4).toString('hex')}`;
-    const base = process.env.DATABASE_URL ? new URL(process.env.DATABASE_URL) : new URL(`postgres://${encodeURIComponent(process.env.PGUSER ?? 'postgres')}@${process.env.PGHOST}:${process.env.PGPORT ?? 5432}/${process.env.PGDATABASE ?? 'postgres'}`);
+    const base = process.env.DATABASE_URL
+      ? new URL(process.env.DATABASE_URL)
+      : new URL(
+          `postgres://${encodeURIComponent(process.env.PGUSER ?? 'postgres')}@${process.env.PGHOST}:${process.env.PGPORT ?? 5432}/${process.env.PGDATABASE ?? 'postgres'}`,
+        );
     const admin = new pg.Client({ connectionString: base.toString() });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name}`);
@@ -164,10 +183,21 @@ try {
 }
 
 const header = ['backend', 'events', 'seed (bulk)', 'append median', 'append p95', 'median ÷ fsync', 'verify', 'read + verify'];
-const body = rows.map((r) => [r.label ?? 'file (JSON Lines + lowdb)', int(r.size), `${int(r.seedMs)} ms`, `${ms(r.median)} ms`, `${ms(r.p95)} ms`, `${(r.median / fsyncMs).toFixed(1)}×`, `${int(r.verifyRate)} ev/s`, `${int(r.readVerifyRate)} ev/s`]);
+const body = rows.map((r) => [
+  r.label ?? 'file (JSON Lines + lowdb)',
+  int(r.size),
+  `${int(r.seedMs)} ms`,
+  `${ms(r.median)} ms`,
+  `${ms(r.p95)} ms`,
+  `${(r.median / fsyncMs).toFixed(1)}×`,
+  `${int(r.verifyRate)} ev/s`,
+  `${int(r.readVerifyRate)} ev/s`,
+]);
 const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
 const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-say(`Ledger benchmark — ${appends} appends timed at each size after a bulk seed, median of 3 reads and verifies; yardstick: fsync of one small file = ${ms(fsyncMs)} ms (median)`);
+say(
+  `Ledger benchmark — ${appends} appends timed at each size after a bulk seed, median of 3 reads and verifies; yardstick: fsync of one small file = ${ms(fsyncMs)} ms (median)`,
+);
 say(line(header));
 say(widths.map((w) => '─'.repeat(w)).join('  '));
 body.forEach((b) => say(line(b)));

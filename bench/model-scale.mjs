@@ -26,8 +26,12 @@ if (!isMainThread) {
       {
         initial: 'unproven',
         states: {
-          unproven: { on: { 'gap.verdict': { guard: ({ event }) => event.gap === g.id && proves(event.status, g.waivable), target: 'proven' } } },
-          proven: { on: { 'gap.verdict': { guard: ({ event }) => event.gap === g.id && !proves(event.status, g.waivable), target: 'unproven' } } },
+          unproven: {
+            on: { 'gap.verdict': { guard: ({ event }) => event.gap === g.id && proves(event.status, g.waivable), target: 'proven' } },
+          },
+          proven: {
+            on: { 'gap.verdict': { guard: ({ event }) => event.gap === g.id && !proves(event.status, g.waivable), target: 'unproven' } },
+          },
         },
       },
     ]),
@@ -36,7 +40,14 @@ if (!isMainThread) {
   const progress = Object.fromEntries(
     gates.map((gate, i) => [
       gate.id,
-      { on: { 'gate.advance': { guard: and(gate.requires.map((id) => stateIn({ gaps: { [id]: 'proven' } }))), target: gates[i + 1]?.id ?? 'armed' } } },
+      {
+        on: {
+          'gate.advance': {
+            guard: and(gate.requires.map((id) => stateIn({ gaps: { [id]: 'proven' } }))),
+            target: gates[i + 1]?.id ?? 'armed',
+          },
+        },
+      },
     ]),
   );
   const machine = createMachine({
@@ -49,7 +60,9 @@ if (!isMainThread) {
         initial: gates[0].id,
         states: {
           ...progress,
-          armed: { on: { 'flip.start': { guard: ({ event }) => gaps.every((g) => proves(event.gaps[g.id], g.waivable)), target: 'flipped' } } },
+          armed: {
+            on: { 'flip.start': { guard: ({ event }) => gaps.every((g) => proves(event.gaps[g.id], g.waivable)), target: 'flipped' } },
+          },
           flipped: {},
           halted: { on: { resume: { guard: ({ event }) => event.reading === 'safe', target: gates[0].id } } },
         },
@@ -86,7 +99,9 @@ const opt = (name, fallback) => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 const smoke = process.env.FLIPGATE_BENCH_SMOKE === '1';
-const sizes = opt('sizes', smoke ? '3,9' : '9,27,81').split(',').map(Number);
+const sizes = opt('sizes', smoke ? '3,9' : '9,27,81')
+  .split(',')
+  .map(Number);
 const naiveLimit = Number(opt('naive-limit', smoke ? '10' : '60'));
 const repeat = Number(opt('repeat', smoke ? '1' : '5'));
 const maxRatio = Number(opt('max-ratio', '12'));
@@ -116,7 +131,11 @@ function syntheticWorkflow(n) {
       checks: [{ id: 'present', kind: 'file.contains', path: `/srv/synthetic/${id(i)}.txt`, pattern: '^ok$' }],
     };
   });
-  const gates = Array.from({ length: Math.ceil(n / 3) }, (_, g) => ({ id: `G${g + 1}`, title: `synthetic gate ${g + 1}`, requires: gaps.slice(g * 3, g * 3 + 3).map((x) => x.id) }));
+  const gates = Array.from({ length: Math.ceil(n / 3) }, (_, g) => ({
+    id: `G${g + 1}`,
+    title: `synthetic gate ${g + 1}`,
+    requires: gaps.slice(g * 3, g * 3 + 3).map((x) => x.id),
+  }));
   const spec = {
     id: `synthetic-${n}`,
     title: `Synthetic workflow of ${n} GAPs`,
@@ -140,7 +159,10 @@ function naiveTraversal(spec) {
   return new Promise((resolve) => {
     const started = performance.now();
     let seen = 0;
-    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { gaps, gates, events }, resourceLimits: { maxOldGenerationSizeMb: 2048 } });
+    const worker = new Worker(fileURLToPath(import.meta.url), {
+      workerData: { gaps, gates, events },
+      resourceLimits: { maxOldGenerationSizeMb: 2048 },
+    });
     const timer = setTimeout(async () => {
       await worker.terminate();
       resolve({ stopped: `stopped at ${naiveLimit} s`, seen });
@@ -160,9 +182,24 @@ function naiveTraversal(spec) {
   });
 }
 
-say(`flipgate model scale — path-test generation from the statechart (median of ${repeat} rounds, sizes interleaved), naive product traversal stopped at ${naiveLimit} s`);
+say(
+  `flipgate model scale — path-test generation from the statechart (median of ${repeat} rounds, sizes interleaved), naive product traversal stopped at ${naiveLimit} s`,
+);
 say();
-const header = ['GAPs', 'states', 'transitions', 'paths', 'steps', 'coverage', 'generate ms', 'run ms', 'violations', 'naive states', 'naive transitions', 'naive ms'];
+const header = [
+  'GAPs',
+  'states',
+  'transitions',
+  'paths',
+  'steps',
+  'coverage',
+  'generate ms',
+  'run ms',
+  'violations',
+  'naive states',
+  'naive transitions',
+  'naive ms',
+];
 const specs = new Map(sizes.map((n) => [n, syntheticWorkflow(n)]));
 // Generation is timed in interleaved rounds after a warm-up round, so that load from other processes
 // spreads over every size; the heavier phases (running the paths, the naive traversal) come after.
@@ -182,7 +219,15 @@ for (const n of sizes) {
   generated.delete(n);
   const naive = await naiveTraversal(specs.get(n));
   const c = report.coverage;
-  const result = { n, ms: median(times.get(n)), paths: report.paths, steps: report.steps, coverage: c, failures: report.failures.length, naive };
+  const result = {
+    n,
+    ms: median(times.get(n)),
+    paths: report.paths,
+    steps: report.steps,
+    coverage: c,
+    failures: report.failures.length,
+    naive,
+  };
   results.set(n, result);
   rows.push([
     n,
@@ -208,7 +253,9 @@ for (const r of rows) say(line(r));
 say();
 
 const all = [...results.values()];
-const full = all.every((r) => r.coverage.states.covered === r.coverage.states.total && r.coverage.transitions.covered === r.coverage.transitions.total);
+const full = all.every(
+  (r) => r.coverage.states.covered === r.coverage.states.total && r.coverage.transitions.covered === r.coverage.transitions.total,
+);
 const violations = all.reduce((n, r) => n + r.failures, 0);
 const largest = Math.max(...sizes);
 const third = results.get(largest / 3);

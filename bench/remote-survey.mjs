@@ -15,7 +15,7 @@ import { hostChecks, pyTestName, surveyChecks, testinfraSuite } from './lib/suit
 
 const runs = smoke ? 1 : Number(process.env.FLIPGATE_BENCH_RUNS ?? 7);
 const python = '/usr/bin/python3';
-const say = (s = '') => process.stdout.write(s + '\n');
+const say = (s = '') => process.stdout.write(`${s}\n`);
 const note = (s) => process.stderr.write(`remote-survey: ${s}\n`);
 const { sshdUnavailable, startSshd } = await tsImport('../test/support/sshd.ts', import.meta.url);
 
@@ -33,7 +33,11 @@ function ensureTestinfra() {
   note('python3-testinfra is missing: installing it with apt-get …');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const r = spawnSync('apt-get', ['install', '-y', '-q', 'python3-testinfra'], { env, encoding: 'utf8' });
-  if (r.error || r.status !== 0 || !has()) return { ok: false, why: `python3-testinfra could not be installed (apt-get: ${r.error?.message ?? (r.stderr || '').trim().split('\n').pop()})` };
+  if (r.error || r.status !== 0 || !has())
+    return {
+      ok: false,
+      why: `python3-testinfra could not be installed (apt-get: ${r.error?.message ?? (r.stderr || '').trim().split('\n').pop()})`,
+    };
   return { ok: true, installed: true };
 }
 
@@ -45,7 +49,10 @@ function ensureTestinfra() {
 function overSsh(suite, pgEnv) {
   const vars = ['PGHOST', 'PGPORT', 'PGUSER', 'PGDATABASE', 'PGSSLMODE'].filter((k) => pgEnv[k]);
   return suite
-    .replace('host.check_output("psql -X -q -At -c %s", sql)', `host.check_output("${vars.map((k) => `${k}=%s`).join(' ')} psql -X -q -At -c %s", ${vars.map((k) => JSON.stringify(pgEnv[k])).join(', ')}, sql)`)
+    .replace(
+      'host.check_output("psql -X -q -At -c %s", sql)',
+      `host.check_output("${vars.map((k) => `${k}=%s`).join(' ')} psql -X -q -At -c %s", ${vars.map((k) => JSON.stringify(pgEnv[k])).join(', ')}, sql)`,
+    )
     .replaceAll('tmp = tempfile.mkdtemp()', 'tmp = host.check_output("mktemp -d")')
     .replaceAll('for n in rings: shutil.copy(home + "/" + n, tmp)', 'for n in rings: host.check_output("cp %s %s", home + "/" + n, tmp)')
     .replaceAll('shutil.rmtree(tmp)', 'host.check_output("rm -rf %s", tmp)');
@@ -68,30 +75,65 @@ try {
   const variants = [
     { name: 'local', argv: [process.execPath, cli, ...survey('local')], env },
     { name: 'remote', argv: [process.execPath, cli, ...survey('remote'), '--target', 'ssh://target'], env },
-    ...(testinfra.ok ? [{ name: 'testinfra', argv: [python, '-m', 'pytest', '-q', '-rA', '-p', 'no:cacheprovider', '--hosts=ssh://target', `--ssh-config=${sshd.configFile}`, pyFile], env, cwd: work }] : []),
+    ...(testinfra.ok
+      ? [
+          {
+            name: 'testinfra',
+            argv: [
+              python,
+              '-m',
+              'pytest',
+              '-q',
+              '-rA',
+              '-p',
+              'no:cacheprovider',
+              '--hosts=ssh://target',
+              `--ssh-config=${sshd.configFile}`,
+              pyFile,
+            ],
+            env,
+            cwd: work,
+          },
+        ]
+      : []),
   ];
   const { times, last } = await timeVariants(variants, runs, {
     warmup: smoke ? 0 : 1,
     check: (v, r) => {
-      if (![0, 1].includes(r.code)) throw new Error(`${v.name} exited ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+      if (![0, 1].includes(r.code))
+        throw new Error(`${v.name} exited ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
     },
   });
 
   // Both surveys must see the same host: the same verdict for every check, and no error.
   const reports = {};
   for (const v of variants.slice(0, 2)) reports[v.name] = JSON.parse((await timeRun([...v.argv, '--json'], { env })).stdout);
-  const verdicts = (r) => JSON.stringify([r.killSwitch.status, ...r.gaps.flatMap((g) => [g.status, ...g.checks.map((c) => c.status)]), ...r.sections.flatMap((s) => s.checks.map((c) => c.status))]);
-  if (reports.remote.errors || verdicts(reports.remote) !== verdicts(reports.local)) throw new Error(`the survey over SSH did not see what the local survey saw (${reports.remote.errors} errors)`);
+  const verdicts = (r) =>
+    JSON.stringify([
+      r.killSwitch.status,
+      ...r.gaps.flatMap((g) => [g.status, ...g.checks.map((c) => c.status)]),
+      ...r.sections.flatMap((s) => s.checks.map((c) => c.status)),
+    ]);
+  if (reports.remote.errors || verdicts(reports.remote) !== verdicts(reports.local))
+    throw new Error(`the survey over SSH did not see what the local survey saw (${reports.remote.errors} errors)`);
   const fg = new Map();
   for (const g of reports.remote.gaps) for (const c of g.checks) fg.set(`${g.id}/${c.id}`, c.status === 'pass');
   for (const s of reports.remote.sections) for (const c of s.checks) fg.set(`${s.id}/${c.id}`, c.status === 'pass');
   fg.set('killSwitch', reports.remote.killSwitch.status === 'safe');
-  const pyPass = testinfra.ok ? new Set(last.testinfra.stdout.split('\n').filter((l) => l.startsWith('PASSED ')).map((l) => l.split('::')[1]?.replace(/\[.*$/, '').trim())) : undefined;
+  const pyPass = testinfra.ok
+    ? new Set(
+        last.testinfra.stdout
+          .split('\n')
+          .filter((l) => l.startsWith('PASSED '))
+          .map((l) => l.split('::')[1]?.replace(/\[.*$/, '').trim()),
+      )
+    : undefined;
   const agreePy = pyPass ? host.filter(({ ref }, i) => fg.get(ref) === pyPass.has(pyTestName(i, ref))).length : undefined;
 
   // Peak memory of the whole command (flipgate's process; ssh clients are a few MB each beside it).
   const rss = {};
-  for (const v of variants.slice(0, 2)) rss[v.name] = rssOf((await timeRun([process.execPath, '--import', peakRss, ...v.argv.slice(1)], { env })).stderr);
+  for (const v of variants.slice(0, 2))
+    rss[v.name] = rssOf((await timeRun([process.execPath, '--import', peakRss, ...v.argv.slice(1)], { env })).stderr);
 
   const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
   say('## Survey over SSH: the O8 workflow on the seed-state host through `--target ssh://…`');
@@ -102,20 +144,39 @@ try {
   );
   say('');
   say(
-    table(['variant', 'median s', 'min s', '× local', 'peak RSS', 'checks'], [
-      ['flipgate survey, local (`--root`)', fmtS(m.local), fmtS(min(times.local)), '1.00×', fmtMB(rss.local), `${checks.length}`],
-      ['**flipgate survey over SSH** (`--target ssh://target`)', fmtS(m.remote), fmtS(min(times.remote)), fmtX(m.remote / m.local), fmtMB(rss.remote), `${checks.length}`],
-      testinfra.ok
-        ? ['Testinfra over SSH (`py.test --hosts=ssh://target`)', fmtS(m.testinfra), fmtS(min(times.testinfra)), fmtX(m.testinfra / m.local), '', `${agreePy}/${host.length} agree`]
-        : ['Testinfra over SSH', 'not run', '', '', '', testinfra.why],
-    ]),
+    table(
+      ['variant', 'median s', 'min s', '× local', 'peak RSS', 'checks'],
+      [
+        ['flipgate survey, local (`--root`)', fmtS(m.local), fmtS(min(times.local)), '1.00×', fmtMB(rss.local), `${checks.length}`],
+        [
+          '**flipgate survey over SSH** (`--target ssh://target`)',
+          fmtS(m.remote),
+          fmtS(min(times.remote)),
+          fmtX(m.remote / m.local),
+          fmtMB(rss.remote),
+          `${checks.length}`,
+        ],
+        testinfra.ok
+          ? [
+              'Testinfra over SSH (`py.test --hosts=ssh://target`)',
+              fmtS(m.testinfra),
+              fmtS(min(times.testinfra)),
+              fmtX(m.testinfra / m.local),
+              '',
+              `${agreePy}/${host.length} agree`,
+            ]
+          : ['Testinfra over SSH', 'not run', '', '', '', testinfra.why],
+      ],
+    ),
   );
   say('');
   const localOk = m.remote <= 1.5 * m.local;
   const tiOk = testinfra.ok ? m.testinfra >= 3 * m.remote : undefined;
   say(
     `remote-survey: over SSH ${fmtS(m.remote)} s = ${fmtX(m.remote / m.local)} the local survey's ${fmtS(m.local)} s (target ≤ 1.50×: ${verdict(localOk)}); ` +
-      (testinfra.ok ? `${fmtX(m.testinfra / m.remote)} faster than Testinfra over SSH (${fmtS(m.testinfra)} s; target ≥ 3×: ${verdict(tiOk)}); ` : `Testinfra not run (${testinfra.why}); `) +
+      (testinfra.ok
+        ? `${fmtX(m.testinfra / m.remote)} faster than Testinfra over SSH (${fmtS(m.testinfra)} s; target ≥ 3×: ${verdict(tiOk)}); `
+        : `Testinfra not run (${testinfra.why}); `) +
       `peak RSS ${fmtMB(rss.remote)} over SSH, ${fmtMB(rss.local)} local`,
   );
 } finally {

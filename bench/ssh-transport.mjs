@@ -14,7 +14,7 @@ import { tsImport } from 'tsx/esm/api';
 import { fmtS, fmtX, machine, median, smoke, table } from './lib/measure.mjs';
 
 const runs = smoke ? 2 : Number(process.env.FLIPGATE_BENCH_RUNS ?? 20);
-const say = (s = '') => process.stdout.write(s + '\n');
+const say = (s = '') => process.stdout.write(`${s}\n`);
 const here = import.meta.url;
 const { sshdUnavailable, startSshd } = await tsImport('../test/support/sshd.ts', here);
 const { SshConnection } = await tsImport('../src/remote/connection.ts', here);
@@ -33,7 +33,9 @@ function timed(argv) {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (b) => (err += b));
-    child.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`${argv.join(' ')}: exit ${code} ${err}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`${argv.join(' ')}: exit ${code} ${err}`)),
+    );
   });
 }
 
@@ -63,9 +65,11 @@ try {
     'one command over the master (raw ssh -S)': () => timed(rawMux),
     'one command over the master (flipgate run: quoting, markers, timeout)': () => conn.run(['true'], { timeoutMs: 10_000 }),
     '20 commands in parallel, new connection each': () => Promise.all(Array.from({ length: 20 }, () => timed(fresh))),
-    '20 commands in parallel over the master (8 sessions at once)': () => Promise.all(Array.from({ length: 20 }, () => conn.run(['true'], { timeoutMs: 10_000 }))),
+    '20 commands in parallel over the master (8 sessions at once)': () =>
+      Promise.all(Array.from({ length: 20 }, () => conn.run(['true'], { timeoutMs: 10_000 }))),
     '20 stats, one session each over the master': statEach,
-    '20 stats + 20 key reads batched (flipgate RemoteHost: 1 session)': () => Promise.all(Array.from({ length: 20 }, (_, i) => [host.stat(`/f${i}`), host.dotenvKeys(`/f${i}`)]).flat()),
+    '20 stats + 20 key reads batched (flipgate RemoteHost: 1 session)': () =>
+      Promise.all(Array.from({ length: 20 }, (_, i) => [host.stat(`/f${i}`), host.dotenvKeys(`/f${i}`)]).flat()),
   };
   const ssh2 = await loadSsh2();
   const ssh2Measured = ssh2 ? await ssh2Variants(ssh2, sshd) : undefined;
@@ -82,12 +86,21 @@ try {
   await conn.close();
   const base = median(times['one command, new connection each (ssh host true)']);
   const m = machine();
-  say(`SSH transport to 127.0.0.1 (OpenSSH sshd, ed25519), ${runs} interleaved rounds; ${m.cores} cores, load ${m.load}${ssh2 ? '' : '; ssh2 not installed, not measured'}`);
+  say(
+    `SSH transport to 127.0.0.1 (OpenSSH sshd, ed25519), ${runs} interleaved rounds; ${m.cores} cores, load ${m.load}${ssh2 ? '' : '; ssh2 not installed, not measured'}`,
+  );
   say();
-  say(table(['what', 'median ms', 'min ms', 'vs new connection per command'], Object.entries(times).map(([k, t]) => [k, median(t).toFixed(1), Math.min(...t).toFixed(1), fmtX(base / median(t))])));
+  say(
+    table(
+      ['what', 'median ms', 'min ms', 'vs new connection per command'],
+      Object.entries(times).map(([k, t]) => [k, median(t).toFixed(1), Math.min(...t).toFixed(1), fmtX(base / median(t))]),
+    ),
+  );
   say();
   const mux = median(times['one command over the master (flipgate run: quoting, markers, timeout)']);
-  say(`ssh-transport: one command over the master ${fmtS(mux / 1000)} s, a new connection per command ${fmtS(base / 1000)} s (${fmtX(base / mux)} faster multiplexed)`);
+  say(
+    `ssh-transport: one command over the master ${fmtS(mux / 1000)} s, a new connection per command ${fmtS(base / 1000)} s (${fmtX(base / mux)} faster multiplexed)`,
+  );
 } finally {
   await rm(work, { recursive: true, force: true });
   await sshd.stop();
@@ -102,9 +115,18 @@ async function ssh2Variants(ssh2, sshd) {
     new Promise((resolve, reject) => {
       const c = new ssh2.Client();
       c.on('ready', () => resolve(c)).on('error', reject);
-      c.connect({ host: '127.0.0.1', port: sshd.port, username: 'root', privateKey, hostVerifier: (key) => key.toString('base64') === known });
+      c.connect({
+        host: '127.0.0.1',
+        port: sshd.port,
+        username: 'root',
+        privateKey,
+        hostVerifier: (key) => key.toString('base64') === known,
+      });
     });
-  const exec = (c) => new Promise((resolve, reject) => c.exec('true', (err, stream) => (err ? reject(err) : stream.on('close', resolve).resume().stderr.resume())));
+  const exec = (c) =>
+    new Promise((resolve, reject) =>
+      c.exec('true', (err, stream) => (err ? reject(err) : stream.on('close', resolve).resume().stderr.resume())),
+    );
   const shared = await connect();
   return {
     variants: {

@@ -6,7 +6,7 @@ import { buildSeed, openBenchDatabase } from './lib/fixture.mjs';
 import { cli, fmtS, fmtX, median, min, smoke, table, timeRun, timeVariants, verdict } from './lib/measure.mjs';
 
 const runs = smoke ? 1 : Number(process.env.FLIPGATE_BENCH_RUNS ?? 15);
-const say = (s = '') => process.stdout.write(s + '\n');
+const say = (s = '') => process.stdout.write(`${s}\n`);
 
 const db = await openBenchDatabase();
 const seed = await buildSeed(db);
@@ -36,7 +36,9 @@ try {
   const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
   say('## Start-up');
   say('');
-  say(`Wall time of the whole command, median of ${runs} run${runs === 1 ? '' : 's'} each, interleaved, after a warm-up run. \`status\` reads the ledger of a survey of the O8 seed-state host (9 GAPs, 36 checks) and prints its GAP table.`);
+  say(
+    `Wall time of the whole command, median of ${runs} run${runs === 1 ? '' : 's'} each, interleaved, after a warm-up run. \`status\` reads the ledger of a survey of the O8 seed-state host (9 GAPs, 36 checks) and prints its GAP table.`,
+  );
   say('');
   say(
     table(
@@ -44,8 +46,18 @@ try {
       [
         ['`node -e 0`', fmtS(m.node), fmtS(min(times.node)), '1.00×'],
         ['`flipgate --version`', fmtS(m.version), fmtS(min(times.version)), fmtX(m.version / m.node)],
-        ['**`flipgate status`** (the workflow file read and parsed, validated only if the ledger never anchored its spec; the view checked against the ledger\'s last event)', fmtS(m.status), fmtS(min(times.status)), fmtX(m.status / m.node)],
-        ['`flipgate status`, the view deleted first (the ledger read, verified and folded)', fmtS(m.statusCold), fmtS(min(times.statusCold)), fmtX(m.statusCold / m.node)],
+        [
+          "**`flipgate status`** (the workflow file read and parsed, validated only if the ledger never anchored its spec; the view checked against the ledger's last event)",
+          fmtS(m.status),
+          fmtS(min(times.status)),
+          fmtX(m.status / m.node),
+        ],
+        [
+          '`flipgate status`, the view deleted first (the ledger read, verified and folded)',
+          fmtS(m.statusCold),
+          fmtS(min(times.statusCold)),
+          fmtX(m.statusCold / m.node),
+        ],
       ],
     ),
   );

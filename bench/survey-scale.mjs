@@ -9,8 +9,7 @@ import { cli, fmtMB, fmtS, median, min, peakRss, rssOf, smoke, table, timeRun, v
 const checks = smoke ? 20 : Number(process.env.FLIPGATE_BENCH_CHECKS ?? 1000);
 const runs = smoke ? 1 : Number(process.env.FLIPGATE_BENCH_RUNS ?? 3);
 const perGap = 10;
-const say = (s = '') => process.stdout.write(s + '\n');
-
+const say = (s = '') => process.stdout.write(`${s}\n`);
 
 /** A workflow of `n` checks in GAPs of 10, gates of 10 GAPs: 40% files (stat, mode), 30% directories, 30% queries. */
 function syntheticWorkflow(n, schema) {
@@ -21,7 +20,10 @@ function syntheticWorkflow(n, schema) {
       const kind = c % 10;
       if (kind < 4) lines.push(`      - { id: f${c}, kind: file, path: /srv/app/files/f${c}.conf, mode: "0640" }`);
       else if (kind < 7) lines.push(`      - { id: d${c}, kind: dir, paths: [/srv/app/dirs/d${c}] }`);
-      else lines.push(`      - { id: q${c}, kind: postgres.query, sql: "SELECT 1 FROM ${schema}.items WHERE id = ${c}", expect: { rows: 1 } }`);
+      else
+        lines.push(
+          `      - { id: q${c}, kind: postgres.query, sql: "SELECT 1 FROM ${schema}.items WHERE id = ${c}", expect: { rows: 1 } }`,
+        );
     }
     gaps.push(`  - id: GAP-${g + 1}\n    title: Synthetic GAP ${g + 1}\n    checks:\n${lines.join('\n')}`);
   }
@@ -66,12 +68,31 @@ try {
   const env = { ...process.env, ...db.env, NO_COLOR: '1' };
 
   const survey = async (concurrency, store) => {
-    const r = await timeRun([process.execPath, '--import', peakRss, cli, 'survey', '--workflow', wfFile, '--root', root, '--store', store, '--concurrency', String(concurrency), '--json'], { env, timeoutMs: 120_000 });
+    const r = await timeRun(
+      [
+        process.execPath,
+        '--import',
+        peakRss,
+        cli,
+        'survey',
+        '--workflow',
+        wfFile,
+        '--root',
+        root,
+        '--store',
+        store,
+        '--concurrency',
+        String(concurrency),
+        '--json',
+      ],
+      { env, timeoutMs: 120_000 },
+    );
 
     if (r.code !== 0) throw new Error(`survey of ${checks} checks exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     const report = JSON.parse(r.stdout);
     const n = 1 + report.gaps.reduce((s, g) => s + g.checks.length, 0);
-    if (n !== checks + 1 || report.errors || !report.ready) throw new Error(`expected ${checks + 1} passing checks, got ${n} (${report.errors} errors, ready ${report.ready})`);
+    if (n !== checks + 1 || report.errors || !report.ready)
+      throw new Error(`expected ${checks + 1} passing checks, got ${n} (${report.errors} errors, ready ${report.ready})`);
     return { seconds: r.seconds, rss: rssOf(r.stderr) };
   };
 
@@ -85,7 +106,15 @@ try {
     const s = again.map((x) => x.seconds);
     const rss = Math.max(first.rss, ...again.map((x) => x.rss));
     results[concurrency] = { median: median(s), rss, first };
-    rows.push([`\`--concurrency ${concurrency}\`${concurrency === 8 ? ' (the default)' : ''}`, fmtS(first.seconds), fmtMB(first.rss), fmtS(median(s)), fmtS(min(s)), fmtMB(rss), `${Math.round((checks + 1) / median(s))}`]);
+    rows.push([
+      `\`--concurrency ${concurrency}\`${concurrency === 8 ? ' (the default)' : ''}`,
+      fmtS(first.seconds),
+      fmtMB(first.rss),
+      fmtS(median(s)),
+      fmtS(min(s)),
+      fmtMB(rss),
+      `${Math.round((checks + 1) / median(s))}`,
+    ]);
   }
   say(`## Scale of a survey: ${checks.toLocaleString('en')} checks`);
   say('');

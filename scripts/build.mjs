@@ -1,12 +1,13 @@
 // Builds dist/: flipgate's own code bundled (ESM, code-split so each command loads only what it needs),
 // its dependencies left to npm (they are installed beside it), the declarations the `types` field names,
 // and the demo's key.
-import { build } from 'esbuild';
+
 import { execFile } from 'node:child_process';
 import { copyFile, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { build } from 'esbuild';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 

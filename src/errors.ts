@@ -39,7 +39,7 @@ export function formatProblem(problem: string, place: Place, fix?: string): stri
   let where = '';
   if (place.file) {
     where = place.file;
-    if (place.line) where += `:${place.line}` + (place.column ? `:${place.column}` : '');
+    if (place.line) where += `:${place.line}${place.column ? `:${place.column}` : ''}`;
     where += ': ';
   }
   const field = place.field ? `${place.field}: ` : '';
@@ -56,7 +56,10 @@ export function isConfigError(e: unknown): e is ConfigError {
  */
 export class Refusal extends Error {
   readonly exitCode = 1;
-  constructor(message: string, readonly fix?: string) {
+  constructor(
+    message: string,
+    readonly fix?: string,
+  ) {
     super(fix ? `${message} — ${fix}` : message);
     this.name = 'Refusal';
   }

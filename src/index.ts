@@ -8,58 +8,75 @@
  * const { report } = await runSurvey(session);
  * await session.close();
  */
+
+export { checkDiagrams, type DiagramFileState, diagramCatalog, writeDiagrams } from './diagram/catalog.js';
+export {
+  type DiagramFormat,
+  type DiagramModel,
+  type DiagramOptions,
+  diagramFormats,
+  diagramStatus,
+  renderDiagram,
+  workflowDiagram,
+} from './diagram/index.js';
 export { ConfigError, ConfigErrors } from './errors.js';
-export { loadWorkflow, parseWorkflow, type LoadedWorkflow } from './spec/load.js';
-export { workflowJsonSchema } from './spec/json-schema.js';
-export type { Workflow, Gap, Gate, Section, Check } from './spec/schema.js';
 export { buildMachine, MACHINE_ID, type WorkflowMachine } from './machine/build.js';
-export { planMachine, type MachinePlan } from './machine/plan.js';
 export { guards, satisfies } from './machine/guards.js';
-export { gapStatuses, switchReadings, type GapStatus, type SwitchReading, type WorkflowEvent } from './machine/types.js';
-export { probes, probeKinds, probeFor } from './probes/index.js';
-export type { CheckOutcome, CheckResult, CheckStatus, ProbeContext } from './probes/types.js';
-export type { Host, HostResult, HostError, HostErrorCode, FileInfo, DirEntry, EnvKey, GpgKeys } from './probes/support/host.js';
-export { localHost } from './probes/support/local-host.js';
-export { openTarget, type OpenedTarget } from './remote/open-target.js';
-export { parseTarget, resolveTarget, describeTarget, type Target, type SshTarget } from './remote/target.js';
-export { openSession, defaultActor, type Session, type SessionOptions } from './runner/engine/session.js';
-export { runSurvey, readStatus, advanceWorkflow, type AdvanceOutcome, type SurveyOutcome } from './runner/actions/survey-advance.js';
-export { approveGap, revokeApproval, waiveGap, unwaiveGap, listDecisions } from './runner/actions/signoffs.js';
-export { flipWorkflow, type FlipOutcome } from './runner/actions/flip.js';
-export { resumeWorkflow } from './runner/actions/resume.js';
-export { disableWorkflow, type DisableOutcome } from './runner/actions/disable.js';
-export { decisionStandings, type Standings, type ApprovalStanding, type WaiverStanding } from './runner/engine/standing.js';
-export { buildReport, type StatusReport, type GapReport } from './runner/read-models/report.js';
-export { openStore } from './store/open.js';
-export { FileStore } from './store/file-store.js';
-export { verifyChain } from './store/chain.js';
-export { verifyLedger, verifyStoredLedger, type LedgerVerification, type LedgerProblem, type VerifyOptions } from './store/verify.js';
-export { makeCheckpoint, checkpointOf, parseCheckpoint, checkpointVerifies, type Checkpoint } from './store/checkpoint.js';
-export { openWitness, type Witness } from './store/witness.js';
-export { copyLedger, type CopyResult } from './store/copy.js';
-export { auditLedger, type AuditReport, type GapAudit, type GapChange } from './runner/read-models/audit.js';
-export { describeEvent, type RecordedEvent } from './runner/engine/events.js';
-export { checkView, type CheckedView } from './runner/engine/ledger-view.js';
-export type { LedgerEvent, WorkflowStore } from './store/types.js';
-export { reporters, type ReporterName } from './reporters/index.js';
-export { generatePathTests, runPathTests, type GeneratedTests, type ModelTestReport } from './model/suite.js';
-export { runPath, formatFailure, InvariantViolation, type PathFailure } from './model/run.js';
-export { invariants, invariantContext, type Invariant, type InvariantContext } from './model/invariants.js';
-export { formatCoverage, pathSteps, type Coverage, type ModelPath, type ModelStep } from './model/paths.js';
-export { modelEvents, eventLabel } from './model/events.js';
-export { exploreModel, type ModelGraph } from './model/explore.js';
+export { type MachinePlan, planMachine } from './machine/plan.js';
+export { type GapStatus, gapStatuses, type SwitchReading, switchReadings, type WorkflowEvent } from './machine/types.js';
 export { checkModel, type ModelFinding } from './model/check.js';
-export { renderDiagram, workflowDiagram, diagramFormats, diagramStatus, type DiagramFormat, type DiagramOptions, type DiagramModel } from './diagram/index.js';
-export { checkDiagrams, writeDiagrams, diagramCatalog, type DiagramFileState } from './diagram/catalog.js';
-export { startDashboard, type Dashboard, type DashboardOptions } from './serve/server.js';
-export { checkPrincipal, normalizePrincipal, samePrincipal, principalRule } from './spec/principal.js';
-export { waiverPolicy, isWaivable, type WaiverPolicy } from './spec/waivers.js';
-export { killSwitchChecks, type KillSwitch } from './spec/schema.js';
-export { makeClaim, parseClaim, claimText, signingNamespace, type DecisionClaim } from './signing/claim.js';
-export { signClaim, verifyClaim, type ClaimSignOptions, type SignedClaim, type ClaimVerifyOptions, type ClaimVerdict, type ClaimRejection } from './signing/sshsig.js';
-export { parseAllowedSigners, readAllowedSigners, type AllowedSigner } from './signing/allowed-signers.js';
-export { loadInventory, loadFleet } from './remote/inventory/load.js';
-export { selectHosts } from './remote/inventory/pattern.js';
+export { eventLabel, modelEvents } from './model/events.js';
+export { exploreModel, type ModelGraph } from './model/explore.js';
+export { type Invariant, type InvariantContext, invariantContext, invariants } from './model/invariants.js';
+export { type Coverage, formatCoverage, type ModelPath, type ModelStep, pathSteps } from './model/paths.js';
+export { formatFailure, InvariantViolation, type PathFailure, runPath } from './model/run.js';
+export { type GeneratedTests, generatePathTests, type ModelTestReport, runPathTests } from './model/suite.js';
+export { probeFor, probeKinds, probes } from './probes/index.js';
+export type { DirEntry, EnvKey, FileInfo, GpgKeys, Host, HostError, HostErrorCode, HostResult } from './probes/support/host.js';
+export { localHost } from './probes/support/local-host.js';
+export type { CheckOutcome, CheckResult, CheckStatus, ProbeContext } from './probes/types.js';
 export type { FleetHost } from './remote/inventory/hosts.js';
-export { loadFleetWorkflow, type FleetMember } from './runner/engine/fleet-workflow.js';
-export { openFleet, defaultForks, type Fleet, type FleetOptions, type OpenMember } from './runner/engine/fleet.js';
+export { loadFleet, loadInventory } from './remote/inventory/load.js';
+export { selectHosts } from './remote/inventory/pattern.js';
+export { type OpenedTarget, openTarget } from './remote/open-target.js';
+export { describeTarget, parseTarget, resolveTarget, type SshTarget, type Target } from './remote/target.js';
+export { type ReporterName, reporters } from './reporters/index.js';
+export { type DisableOutcome, disableWorkflow } from './runner/actions/disable.js';
+export { type FlipOutcome, flipWorkflow } from './runner/actions/flip.js';
+export { resumeWorkflow } from './runner/actions/resume.js';
+export { approveGap, listDecisions, revokeApproval, unwaiveGap, waiveGap } from './runner/actions/signoffs.js';
+export { type AdvanceOutcome, advanceWorkflow, readStatus, runSurvey, type SurveyOutcome } from './runner/actions/survey-advance.js';
+export { describeEvent, type RecordedEvent } from './runner/engine/events.js';
+export { defaultForks, type Fleet, type FleetOptions, type OpenMember, openFleet } from './runner/engine/fleet.js';
+export { type FleetMember, loadFleetWorkflow } from './runner/engine/fleet-workflow.js';
+export { type CheckedView, checkView } from './runner/engine/ledger-view.js';
+export { defaultActor, openSession, type Session, type SessionOptions } from './runner/engine/session.js';
+export { type ApprovalStanding, decisionStandings, type Standings, type WaiverStanding } from './runner/engine/standing.js';
+export { type AuditReport, auditLedger, type GapAudit, type GapChange } from './runner/read-models/audit.js';
+export { buildReport, type GapReport, type StatusReport } from './runner/read-models/report.js';
+export { type Dashboard, type DashboardOptions, startDashboard } from './serve/server.js';
+export { type AllowedSigner, parseAllowedSigners, readAllowedSigners } from './signing/allowed-signers.js';
+export { claimText, type DecisionClaim, makeClaim, parseClaim, signingNamespace } from './signing/claim.js';
+export {
+  type ClaimRejection,
+  type ClaimSignOptions,
+  type ClaimVerdict,
+  type ClaimVerifyOptions,
+  type SignedClaim,
+  signClaim,
+  verifyClaim,
+} from './signing/sshsig.js';
+export { workflowJsonSchema } from './spec/json-schema.js';
+export { type LoadedWorkflow, loadWorkflow, parseWorkflow } from './spec/load.js';
+export { checkPrincipal, normalizePrincipal, principalRule, samePrincipal } from './spec/principal.js';
+export type { Check, Gap, Gate, Section, Workflow } from './spec/schema.js';
+export { type KillSwitch, killSwitchChecks } from './spec/schema.js';
+export { isWaivable, type WaiverPolicy, waiverPolicy } from './spec/waivers.js';
+export { verifyChain } from './store/chain.js';
+export { type Checkpoint, checkpointOf, checkpointVerifies, makeCheckpoint, parseCheckpoint } from './store/checkpoint.js';
+export { type CopyResult, copyLedger } from './store/copy.js';
+export { FileStore } from './store/file-store.js';
+export { openStore } from './store/open.js';
+export type { LedgerEvent, WorkflowStore } from './store/types.js';
+export { type LedgerProblem, type LedgerVerification, type VerifyOptions, verifyLedger, verifyStoredLedger } from './store/verify.js';
+export { openWitness, type Witness } from './store/witness.js';

@@ -73,7 +73,14 @@ export function table(header, rows) {
 
 export function machine() {
   const c = cpus();
-  return { cores: c.length, cpu: c[0]?.model?.trim() ?? 'unknown', node: process.version, load: loadavg().map((x) => x.toFixed(2)).join(' ') };
+  return {
+    cores: c.length,
+    cpu: c[0]?.model?.trim() ?? 'unknown',
+    node: process.version,
+    load: loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
+  };
 }
 
 export const verdict = (ok) => (ok ? 'met' : 'MISSED');

@@ -23,5 +23,9 @@ export async function phasesFromProfile(dir, marks) {
       last[name] = t;
     }
   }
-  return { first: (n) => (first[n] === undefined ? undefined : first[n] / 1000), last: (n) => (last[n] === undefined ? undefined : last[n] / 1000), end: t / 1000 };
+  return {
+    first: (n) => (first[n] === undefined ? undefined : first[n] / 1000),
+    last: (n) => (last[n] === undefined ? undefined : last[n] / 1000),
+    end: t / 1000,
+  };
 }

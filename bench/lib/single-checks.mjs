@@ -20,7 +20,15 @@ async function once(check) {
   const ac = new AbortController();
   const started = performance.now();
   try {
-    await probeFor(check.kind).run(check, { host: session.host, env: process.env, postgres: session.postgres, signal: ac.signal, timeoutMs: 10_000, signoffs: [], excludedPrincipals: [] });
+    await probeFor(check.kind).run(check, {
+      host: session.host,
+      env: process.env,
+      postgres: session.postgres,
+      signal: ac.signal,
+      timeoutMs: 10_000,
+      signoffs: [],
+      excludedPrincipals: [],
+    });
     return performance.now() - started;
   } finally {
     await session.close();
@@ -35,4 +43,4 @@ for (const { ref, check } of surveyChecks(wf.spec)) {
   out.push({ ref, kind: check.kind, ms: median(ms) });
 }
 await rm(scratch, { recursive: true, force: true });
-process.stdout.write(JSON.stringify(out) + '\n');
+process.stdout.write(`${JSON.stringify(out)}\n`);

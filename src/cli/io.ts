@@ -1,30 +1,40 @@
 import { ConfigError } from '../errors.js';
 import type { CheckResult } from '../probes/index.js';
+import { type ReporterName, reporterNames, reporters } from '../reporters/index.js';
 import type { PlannedCheck } from '../runner/engine/run-checks.js';
-import { reporters, reporterNames, type ReporterName } from '../reporters/index.js';
 import type { StatusReport } from '../runner/read-models/report.js';
 import { useColor } from './color.js';
 import type { GlobalOptions } from './resolve.js';
 
-export { reportError } from './report-error.js';
-
 export { colors, useColor } from './color.js';
+export { reportError } from './report-error.js';
 
 export function formatOf(opts: GlobalOptions): ReporterName {
   if (opts.json) return 'json';
   const f = (opts.format ?? 'table') as ReporterName;
-  if (!reporterNames.includes(f)) throw new ConfigError(`unknown format "${opts.format}"`, { place: { field: '--format' }, fix: `use one of ${reporterNames.join(', ')}` });
+  if (!reporterNames.includes(f))
+    throw new ConfigError(`unknown format "${opts.format}"`, {
+      place: { field: '--format' },
+      fix: `use one of ${reporterNames.join(', ')}`,
+    });
   return f;
 }
 
 export function printReport(report: StatusReport, opts: GlobalOptions, extra?: { sections?: boolean }): void {
   const format = formatOf(opts);
-  const text = reporters[format](report, { color: useColor(), sections: extra?.sections, width: process.stdout.columns, wide: !!opts.wide });
-  process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  const text = reporters[format](report, {
+    color: useColor(),
+    sections: extra?.sections,
+    width: process.stdout.columns,
+    wide: !!opts.wide,
+  });
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
 /** A one-line live progress display on a terminal's stderr; nothing when piped. */
-export function progress(enabled = !!process.stderr.isTTY): ((p: PlannedCheck, r: CheckResult, done: number, total: number) => void) & { clear(): void } {
+export function progress(
+  enabled = !!process.stderr.isTTY,
+): ((p: PlannedCheck, r: CheckResult, done: number, total: number) => void) & { clear(): void } {
   let shown = false;
   const fn = (p: PlannedCheck, r: CheckResult, done: number, total: number) => {
     if (!enabled) return;

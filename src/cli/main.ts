@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { chooseColor } from './color.js';
 import { applyProjectConfig } from './apply-config.js';
+import { chooseColor } from './color.js';
 import { settleShared, withShared } from './options.js';
 import { reportError, usageError } from './report-error.js';
 
@@ -20,7 +20,10 @@ function withCommon(c: Command, uses: Uses = []): Command {
     c.option('--wide', 'never shorten a column (on a narrow terminal long evidence wraps instead)');
   }
   if (uses.includes('vouch')) {
-    c.option('--checkpoint <file>', 'also fail when the ledger is shorter than, or diverges from, this checkpoint (a signed one also vouches for an adoption it covers)');
+    c.option(
+      '--checkpoint <file>',
+      'also fail when the ledger is shorter than, or diverges from, this checkpoint (a signed one also vouches for an adoption it covers)',
+    );
     c.option('--adopted <seq:hash>', 'the head where signing began that you vouch for, after checking the unsigned events before it');
   }
   return c;
@@ -55,11 +58,15 @@ export function buildProgram(opts: { json?: boolean } = {}): Command {
   withShared(program);
   const cmd = (name: string, uses: Uses = []) => withCommon(program.command(name), uses);
   // With --json a usage error is printed once, as JSON, by main(): commander's own lines would be noise on stderr.
-  program.configureOutput({ writeErr: (s) => (opts.json ? undefined : process.stderr.write(s.startsWith('error:') ? `flipgate: ${s}` : s)) });
+  program.configureOutput({
+    writeErr: (s) => (opts.json ? undefined : process.stderr.write(s.startsWith('error:') ? `flipgate: ${s}` : s)),
+  });
 
   cmd('validate')
     .argument('[file]', 'workflow spec to validate (default: --workflow, $FLIPGATE_WORKFLOW, else the single file in ./machines/)')
-    .description('validate a workflow spec: schema, ids, blockedBy cycles, check kinds and fields, paths, regexes (and their worst case), SQL, modes (exit 2 on any problem)')
+    .description(
+      'validate a workflow spec: schema, ids, blockedBy cycles, check kinds and fields, paths, regexes (and their worst case), SQL, modes (exit 2 on any problem)',
+    )
     .action(lazy(async () => (await import('./commands/validate.js')).validateCommand));
   cmd('survey', ['format'])
     .description('run every check of every GAP and section (read-only) and print the GAP table; records the verdicts')
@@ -85,8 +92,14 @@ export function buildProgram(opts: { json?: boolean } = {}): Command {
     .argument('<gap>', 'GAP id')
     .description("sign off a GAP's approval checks as --as (unauthenticated unless the spec requires signed approvals)")
     .option('--note <text>', 'why')
-    .option('--sign', 'sign it with your SSH key (ssh-keygen -Y sign -n flipgate); required where the workflow says approvals: {signed: true}')
-    .option('--key <file>', 'the SSH key to sign with (or its .pub, with the key in ssh-agent); default $FLIPGATE_APPROVAL_KEY, else ~/.ssh/id_ed25519')
+    .option(
+      '--sign',
+      'sign it with your SSH key (ssh-keygen -Y sign -n flipgate); required where the workflow says approvals: {signed: true}',
+    )
+    .option(
+      '--key <file>',
+      'the SSH key to sign with (or its .pub, with the key in ssh-agent); default $FLIPGATE_APPROVAL_KEY, else ~/.ssh/id_ed25519',
+    )
     .action(lazy(async () => (await import('./commands/decisions.js')).approveCommand));
   cmd('revoke')
     .argument('<gap>', 'GAP id')
@@ -132,7 +145,9 @@ export function buildProgram(opts: { json?: boolean } = {}): Command {
     .option('--public-key <file>', 'ed25519 public key (PEM) the events are signed with (default: $FLIPGATE_VERIFY_KEY)')
     .action(lazy(async () => (await import('./commands/audit.js')).auditCommand));
   withCommon(audit.command('verify'), ['vouch'])
-    .description('check every line, the hash chain, the signatures and the heads kept elsewhere (witness, checkpoint, view); exit 1 naming the first bad event')
+    .description(
+      'check every line, the hash chain, the signatures and the heads kept elsewhere (witness, checkpoint, view); exit 1 naming the first bad event',
+    )
     .option('--public-key <file>', 'ed25519 public key (PEM) that signed checkpoints or events (default: $FLIPGATE_VERIFY_KEY)')
     .action(lazy(async () => (await import('./commands/audit.js')).auditVerifyCommand));
   withCommon(audit.command('checkpoint'))
@@ -173,7 +188,9 @@ export function buildProgram(opts: { json?: boolean } = {}): Command {
     .action(lazy(async () => (await import('./commands/model.js')).checkCommand));
 
   cmd('demo')
-    .description('build the O8 seed-state host in a temp folder with an embedded Postgres, survey it, provision and advance to armed, flip with two approvers, then disable')
+    .description(
+      'build the O8 seed-state host in a temp folder with an embedded Postgres, survey it, provision and advance to armed, flip with two approvers, then disable',
+    )
     .option('--keep', 'keep the temp host folder')
     .action(lazy(async () => (await import('./commands/demo.js')).demoCommand));
   return program;

@@ -42,10 +42,15 @@ export async function resolveWorkflowFile(opts: GlobalOptions, env = process.env
   }
   if (files.length === 1) return path.join(dir, files[0]!);
   const shown = opts.project ? `${dir}/` : './machines/';
-  throw new ConfigError(files.length ? `${shown} holds ${files.length} workflows (${files.join(', ')}) and none was chosen` : `no workflow given and ${shown} holds none`, {
-    place: { field: '--workflow' },
-    fix: 'pass --workflow FILE, set FLIPGATE_WORKFLOW, or write workflow: FILE in flipgate.config.yaml',
-  });
+  throw new ConfigError(
+    files.length
+      ? `${shown} holds ${files.length} workflows (${files.join(', ')}) and none was chosen`
+      : `no workflow given and ${shown} holds none`,
+    {
+      place: { field: '--workflow' },
+      fix: 'pass --workflow FILE, set FLIPGATE_WORKFLOW, or write workflow: FILE in flipgate.config.yaml',
+    },
+  );
 }
 
 export function resolveStoreLocation(opts: GlobalOptions, workflowId: string, env = process.env): string {
@@ -55,7 +60,11 @@ export function resolveStoreLocation(opts: GlobalOptions, workflowId: string, en
 export function intOption(value: string | undefined, name: string, min: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`expected an integer ≥ ${min}, found "${value}"`, { place: { field: name }, fix: `pass ${name} ${Math.max(min, 1)} or more` });
+  if (!Number.isInteger(n) || n < min)
+    throw new ConfigError(`expected an integer ≥ ${min}, found "${value}"`, {
+      place: { field: name },
+      fix: `pass ${name} ${Math.max(min, 1)} or more`,
+    });
   return n;
 }
 
@@ -63,6 +72,10 @@ export function intOption(value: string | undefined, name: string, min: number):
 export function parseAdopted(value: string | undefined): { seq: number; hash: string } | undefined {
   if (value === undefined) return undefined;
   const m = /^(\d+):([0-9a-f]{64})$/.exec(value.trim());
-  if (!m || Number(m[1]) < 1) throw new ConfigError(`expected SEQ:HASH (an event number and its 64-digit hash), found "${value}"`, { place: { field: '--adopted' }, fix: 'copy it from what flipgate audit verify prints at the adoption boundary' });
+  if (!m || Number(m[1]) < 1)
+    throw new ConfigError(`expected SEQ:HASH (an event number and its 64-digit hash), found "${value}"`, {
+      place: { field: '--adopted' },
+      fix: 'copy it from what flipgate audit verify prints at the adoption boundary',
+    });
   return { seq: Number(m[1]), hash: m[2]! };
 }

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { type MachinePlan, planMachine } from '../machine/plan.js';
 import { parseTarget } from '../remote/target.js';
-import { planMachine, type MachinePlan } from '../machine/plan.js';
+import type { FleetMember } from '../runner/engine/fleet-workflow.js';
 import type { ViewReader } from '../runner/engine/ledger-view.js';
 import type { Session } from '../runner/engine/session.js';
 import type { LoadedWorkflow } from '../spec/load.js';
@@ -10,9 +11,8 @@ import { keysFromEnv, openStore } from '../store/open.js';
 import type { StoreOptions } from '../store/types.js';
 import { openWitness, type Witness } from '../store/witness.js';
 import { publicKeyOf } from '../support/digest.js';
-import type { FleetMember } from '../runner/engine/fleet-workflow.js';
 import { progress } from './io.js';
-import { intOption, resolveStoreLocation, resolveWorkflowFile, type GlobalOptions } from './resolve.js';
+import { type GlobalOptions, intOption, resolveStoreLocation, resolveWorkflowFile } from './resolve.js';
 
 /** The workflow in `file`, read, parsed and validated (every time: the file is the truth). */
 async function validated(file: string, env: NodeJS.ProcessEnv): Promise<LoadedWorkflow> {
@@ -25,7 +25,11 @@ async function validated(file: string, env: NodeJS.ProcessEnv): Promise<LoadedWo
  * file that parses is returned without validation (see readUnvalidated): the caller must load it
  * again with validation unless the ledger anchored its hash.
  */
-async function loadCliWorkflow(opts: GlobalOptions, env: NodeJS.ProcessEnv, unvalidated = false): Promise<{ wf: LoadedWorkflow; location: string; members?: FleetMember[] }> {
+async function loadCliWorkflow(
+  opts: GlobalOptions,
+  env: NodeJS.ProcessEnv,
+  unvalidated = false,
+): Promise<{ wf: LoadedWorkflow; location: string; members?: FleetMember[] }> {
   const file = await resolveWorkflowFile(opts, env);
   if (fleetScope(opts, env)) {
     const fleet = await cliFleetWorkflow(opts, file, env);
@@ -48,10 +52,21 @@ function fleetScope(opts: GlobalOptions, env: NodeJS.ProcessEnv): { inventory: s
 }
 
 /** `--inventory FILE [--hosts PATTERN]`: the workflow resolved for each host the pattern selects. */
-async function cliFleetWorkflow(opts: GlobalOptions, file: string, env: NodeJS.ProcessEnv): Promise<{ wf: LoadedWorkflow; members: FleetMember[] }> {
+async function cliFleetWorkflow(
+  opts: GlobalOptions,
+  file: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ wf: LoadedWorkflow; members: FleetMember[] }> {
   const scope = fleetScope(opts, env);
-  if (scope?.inventory === undefined) throw new ConfigError('--hosts needs an inventory', { place: { field: '--hosts' }, fix: 'pass --inventory FILE (an Ansible INI or YAML inventory), or set FLIPGATE_INVENTORY' });
-  const [{ loadFleet }, { loadFleetWorkflow }] = await Promise.all([import('../remote/inventory/load.js'), import('../runner/engine/fleet-workflow.js')]);
+  if (scope?.inventory === undefined)
+    throw new ConfigError('--hosts needs an inventory', {
+      place: { field: '--hosts' },
+      fix: 'pass --inventory FILE (an Ansible INI or YAML inventory), or set FLIPGATE_INVENTORY',
+    });
+  const [{ loadFleet }, { loadFleetWorkflow }] = await Promise.all([
+    import('../remote/inventory/load.js'),
+    import('../runner/engine/fleet-workflow.js'),
+  ]);
   return loadFleetWorkflow(file, await loadFleet(scope.inventory, scope.hosts ?? 'all'), env);
 }
 
@@ -80,7 +95,9 @@ async function openAll(opts: GlobalOptions, unvalidated = false, storeMayFail = 
   const { wf, location, members } = await loadCliWorkflow(opts, process.env, unvalidated);
   const keys = await keysFromEnv();
   // The disable acts before it records: the store is opened when first used, and one it cannot open does not stop it.
-  const store = storeMayFail ? (await import('../store/deferred.js')).deferredStore(location, () => openStore(location, wf.spec.id, keys)) : await openStore(location, wf.spec.id, keys);
+  const store = storeMayFail
+    ? (await import('../store/deferred.js')).deferredStore(location, () => openStore(location, wf.spec.id, keys))
+    : await openStore(location, wf.spec.id, keys);
   return { wf, members, keys, store, witness: cliWitness(opts, wf) };
 }
 
@@ -103,7 +120,9 @@ export async function cliReader(opts: GlobalOptions, { unvalidated = false } = {
     store,
     plan: planMachine(wf.spec),
     validate: async () => {
-      reader.wf = fleetScope(opts, process.env) ? (await cliFleetWorkflow(opts, wf.file, process.env)).wf : await validated(wf.file, process.env);
+      reader.wf = fleetScope(opts, process.env)
+        ? (await cliFleetWorkflow(opts, wf.file, process.env)).wf
+        : await validated(wf.file, process.env);
       reader.plan = planMachine(reader.wf.spec);
     },
     verifyKey: keys.verifyKey ?? (keys.signingKey ? publicKeyOf(keys.signingKey) : undefined),
@@ -124,24 +143,58 @@ export async function cliReader(opts: GlobalOptions, { unvalidated = false } = {
 export async function cliTarget(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env, how: { connectNow?: boolean } = {}) {
   const [{ openTarget }, { resolveTarget }] = await Promise.all([import('../remote/open-target.js'), import('../remote/target.js')]);
   const target = resolveTarget(opts.target, env);
-  if (opts.become !== undefined && opts.become !== 'sudo') throw new ConfigError(`--become "${opts.become}" is not supported`, { place: { field: '--become' }, fix: 'write --become sudo, or leave it out' });
-  if (opts.become && target.kind === 'local') throw new ConfigError('--become applies to an ssh:// target only', { place: { field: '--become' }, fix: 'add --target ssh://HOST, or run flipgate itself with sudo' });
-  return openTarget(target, { root: opts.root, become: opts.become === 'sudo' ? 'sudo' : undefined, configFile: env.FLIPGATE_SSH_CONFIG || undefined, timeoutMs: intOption(opts.timeout, '--timeout', 1), connectNow: how.connectNow });
+  if (opts.become !== undefined && opts.become !== 'sudo')
+    throw new ConfigError(`--become "${opts.become}" is not supported`, {
+      place: { field: '--become' },
+      fix: 'write --become sudo, or leave it out',
+    });
+  if (opts.become && target.kind === 'local')
+    throw new ConfigError('--become applies to an ssh:// target only', {
+      place: { field: '--become' },
+      fix: 'add --target ssh://HOST, or run flipgate itself with sudo',
+    });
+  return openTarget(target, {
+    root: opts.root,
+    become: opts.become === 'sudo' ? 'sudo' : undefined,
+    configFile: env.FLIPGATE_SSH_CONFIG || undefined,
+    timeoutMs: intOption(opts.timeout, '--timeout', 1),
+    connectNow: how.connectNow,
+  });
 }
 
 /** The inventory's hosts, opened: each reached as the inventory says (--target, --become and --root are the inventory's to give). */
 async function cliFleet(opts: GlobalOptions, members: FleetMember[], env: NodeJS.ProcessEnv = process.env) {
-  for (const [flag, given] of [['--target', opts.target !== undefined], ['--become', opts.become !== undefined], ['--root', opts.root !== undefined && opts.root !== '/']] as const) {
-    if (given) throw new ConfigError(`${flag} does not apply with --inventory`, { place: { field: flag }, fix: 'give each host its address, ansible_become or flipgate_root in the inventory' });
+  for (const [flag, given] of [
+    ['--target', opts.target !== undefined],
+    ['--become', opts.become !== undefined],
+    ['--root', opts.root !== undefined && opts.root !== '/'],
+  ] as const) {
+    if (given)
+      throw new ConfigError(`${flag} does not apply with --inventory`, {
+        place: { field: flag },
+        fix: 'give each host its address, ansible_become or flipgate_root in the inventory',
+      });
   }
   const { openFleet } = await import('../runner/engine/fleet.js');
   const timeoutMs = intOption(opts.timeout, '--timeout', 1);
   const max = env.FLIPGATE_PG_MAX_CONNECTIONS ? Number(env.FLIPGATE_PG_MAX_CONNECTIONS) : undefined;
-  return openFleet(members, { forks: intOption(opts.forks, '--forks', 1), env, ssh: { configFile: env.FLIPGATE_SSH_CONFIG || undefined, timeoutMs }, pgMaxConnections: max });
+  return openFleet(members, {
+    forks: intOption(opts.forks, '--forks', 1),
+    env,
+    ssh: { configFile: env.FLIPGATE_SSH_CONFIG || undefined, timeoutMs },
+    pgMaxConnections: max,
+  });
 }
 
 /** Loads the workflow and opens the store, the witness and the probes as the global options say. */
-export async function cliSession(opts: GlobalOptions, extra: { progress?: boolean; storeMayFail?: boolean; /** false: the command only reads (no early SSH connection) */ probes?: boolean } = {}): Promise<Session & { progress: ReturnType<typeof progress> }> {
+export async function cliSession(
+  opts: GlobalOptions,
+  extra: {
+    progress?: boolean;
+    storeMayFail?: boolean /** false: the command only reads (no early SSH connection) */;
+    probes?: boolean;
+  } = {},
+): Promise<Session & { progress: ReturnType<typeof progress> }> {
   // An SSH target connects while the workflow is read and the store opened (a handshake takes
   // longer than both); its errors surface below, or as ERROR checks for a host that cannot be reached.
   // An inventory's hosts are opened once it is read (see cliFleet).
@@ -151,7 +204,10 @@ export async function cliSession(opts: GlobalOptions, extra: { progress?: boolea
   try {
     opened = await openAll(opts, false, extra.storeMayFail);
   } catch (e) {
-    await opening?.then((t) => t.close(), () => undefined);
+    await opening?.then(
+      (t) => t.close(),
+      () => undefined,
+    );
     throw e;
   }
   const { wf, members, keys, store, witness } = opened;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../errors.js';
-import { parseCheckpoint, type Checkpoint } from '../store/checkpoint.js';
+import { type Checkpoint, parseCheckpoint } from '../store/checkpoint.js';
 import type { Head } from '../store/types.js';
 import { parseAdopted } from './resolve.js';
 
@@ -9,7 +9,10 @@ async function readCheckpointFile(file: string): Promise<Checkpoint> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(`cannot read the checkpoint (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { place: { file, field: '--checkpoint' }, fix: 'pass the file written by flipgate audit checkpoint --out' });
+    throw new ConfigError(`cannot read the checkpoint (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+      place: { file, field: '--checkpoint' },
+      fix: 'pass the file written by flipgate audit checkpoint --out',
+    });
   }
   return parseCheckpoint(text, file);
 }

@@ -14,7 +14,10 @@ export async function approverKeys(root: string): Promise<Map<string, string> | 
   const lines: string[] = [];
   for (const name of demoApprovers) {
     const file = path.join(root, 'approver-keys', name);
-    const r = await runArgv(['/bin/sh', '-c', 'mkdir -p "$(dirname "$1")" && ssh-keygen -q -t ed25519 -N "" -C "$2" -f "$1"', 'sh', file, name], { timeoutMs: 20_000 });
+    const r = await runArgv(
+      ['/bin/sh', '-c', 'mkdir -p "$(dirname "$1")" && ssh-keygen -q -t ed25519 -N "" -C "$2" -f "$1"', 'sh', file, name],
+      { timeoutMs: 20_000 },
+    );
     if (r.problem || r.exitCode !== 0) return undefined;
     keys.set(name, file);
     lines.push(`${name} namespaces="flipgate" ${(await readFile(`${file}.pub`, 'utf8')).split(' ').slice(0, 2).join(' ')}`);
@@ -27,6 +30,12 @@ export async function approverKeys(root: string): Promise<Map<string, string> | 
 export async function signedCopy(file: string, root: string): Promise<string> {
   const signed = path.join(root, path.basename(file));
   const text = await readFile(file, 'utf8');
-  await writeFile(signed, text.replace(/^gates:$/m, '# signed approvals: each approver signs with an SSH key named in allowed_signers\napprovals: { signed: true, allowedSigners: allowed_signers }\ngates:'));
+  await writeFile(
+    signed,
+    text.replace(
+      /^gates:$/m,
+      '# signed approvals: each approver signs with an SSH key named in allowed_signers\napprovals: { signed: true, allowedSigners: allowed_signers }\ngates:',
+    ),
+  );
   return signed;
 }

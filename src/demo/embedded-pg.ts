@@ -11,9 +11,12 @@ async function loadPglite() {
     return { ...(await import('@electric-sql/pglite')), ...(await import('@electric-sql/pglite-socket')) };
   } catch (e) {
     if (!notInstalled(e)) throw e;
-    throw new ConfigError('the embedded Postgres (PGlite) is not installed: flipgate leaves it out of a normal install, since only the demo needs it', {
-      fix: `install it beside flipgate: npm install ${embeddedPostgresPackages.join(' ')}`,
-    });
+    throw new ConfigError(
+      'the embedded Postgres (PGlite) is not installed: flipgate leaves it out of a normal install, since only the demo needs it',
+      {
+        fix: `install it beside flipgate: npm install ${embeddedPostgresPackages.join(' ')}`,
+      },
+    );
   }
 }
 
@@ -41,7 +44,14 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedPostgres> {
   return {
     host,
     port,
-    env: { PGHOST: host, PGPORT: String(port), PGUSER: 'postgres', PGDATABASE: 'postgres', PGSSLMODE: 'disable', FLIPGATE_PG_MAX_CONNECTIONS: '1' },
+    env: {
+      PGHOST: host,
+      PGPORT: String(port),
+      PGUSER: 'postgres',
+      PGDATABASE: 'postgres',
+      PGSSLMODE: 'disable',
+      FLIPGATE_PG_MAX_CONNECTIONS: '1',
+    },
     async stop() {
       await server.stop();
       await db.close();

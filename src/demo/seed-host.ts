@@ -1,8 +1,8 @@
-import { chmod, chown, mkdir, readFile, writeFile, appendFile } from 'node:fs/promises';
-import path from 'node:path';
+import { appendFile, chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { runArgv } from '../probes/support/exec.js';
+import path from 'node:path';
 import { groupName } from '../probes/support/accounts.js';
+import { runArgv } from '../probes/support/exec.js';
 import { demoAsset } from './locate.js';
 
 /** Something that runs SQL: a pg.Client or pool. */
@@ -66,8 +66,13 @@ export async function buildSeedHost(opts: SeedHostOptions): Promise<SeedHost> {
 
   await put(root, 'opt/incomex/dot/VERSION', 'v0.6.0\n');
   await mkdir(path.join(root, 'opt/incomex/dot/cutter/phases'), { recursive: true });
-  await put(root, 'opt/incomex/dot/cutter/execution.py', '# Kill switch: execution stays off until the O8 flip.\n__execution_enabled__ = False\n');
-  for (const ph of phases) await put(root, `opt/incomex/dot/cutter/phases/${ph}.py`, `def run_dry(plan):\n    return plan  # no live body yet (GAP-9)\n`);
+  await put(
+    root,
+    'opt/incomex/dot/cutter/execution.py',
+    '# Kill switch: execution stays off until the O8 flip.\n__execution_enabled__ = False\n',
+  );
+  for (const ph of phases)
+    await put(root, `opt/incomex/dot/cutter/phases/${ph}.py`, `def run_dry(plan):\n    return plan  # no live body yet (GAP-9)\n`);
   await put(root, 'opt/incomex/dot/deploy/deploy.sh', '#!/bin/sh\necho deploy\n', 0o750);
   await put(root, 'opt/incomex/dot/deploy/MANIFEST', 'release: v0.6.0\n');
   await put(root, 'opt/incomex/dot/config/cutter.conf', 'cutter.log_level=info\n');
@@ -95,10 +100,15 @@ export async function buildSeedHost(opts: SeedHostOptions): Promise<SeedHost> {
   for (const r of ['context_pack_readonly', 'cutter_exec', 'cutter_verify']) await sql.query(`CREATE ROLE ${role(r)} LOGIN`);
   await sql.query(`CREATE ROLE ${role('cutter_ro')} NOLOGIN`);
   await sql.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-  for (const t of ['verify_result', 'cut_change_set', 'manifest_envelope', 'dot_pair_signature']) await sql.query(`CREATE TABLE "${schema}".${t} (id serial PRIMARY KEY, body text)`);
+  for (const t of ['verify_result', 'cut_change_set', 'manifest_envelope', 'dot_pair_signature'])
+    await sql.query(`CREATE TABLE "${schema}".${t} (id serial PRIMARY KEY, body text)`);
   await sql.query(`CREATE TABLE "${schema}".review_decision (id serial PRIMARY KEY, principal text, decision text, secret_note text)`);
   for (let i = 1; i <= 3; i++) {
-    await sql.query(`INSERT INTO "${schema}".review_decision (principal, decision, secret_note) VALUES ($1, $2, $3)`, ['cutter_exec', `v0.5 constitution ${i}`, secret]);
+    await sql.query(`INSERT INTO "${schema}".review_decision (principal, decision, secret_note) VALUES ($1, $2, $3)`, [
+      'cutter_exec',
+      `v0.5 constitution ${i}`,
+      secret,
+    ]);
   }
 
   // Named the way the file probe names it, so the demo's owners match what the survey sees.
@@ -125,12 +135,18 @@ export async function buildSeedHost(opts: SeedHostOptions): Promise<SeedHost> {
         case 'GAP-3': {
           await appendFile(envProd, 'BACKUP_GPG_FPR=E868F23FDBCB5600EDC84F92D57AD4D1B5C582CD\n');
           const keyFile = await put(root, 'tmp/backup-key.asc', await demoBackupKey());
-          const r = await runArgv(['gpg', '--homedir', path.join(root, 'root/.gnupg'), '--batch', '--no-autostart', '--import', keyFile], { timeoutMs: 15_000 });
+          const r = await runArgv(['gpg', '--homedir', path.join(root, 'root/.gnupg'), '--batch', '--no-autostart', '--import', keyFile], {
+            timeoutMs: 15_000,
+          });
           if (r.problem || r.exitCode !== 0) throw new Error(`gpg --import failed: ${r.detail ?? `exit ${r.exitCode}`}`);
           break;
         }
         case 'GAP-5':
-          await put(root, 'opt/incomex/dot/config/orchestrator.conf', 'orchestrator.runs_dir=/var/lib/cutter/runs\norchestrator.batch_size=1\n');
+          await put(
+            root,
+            'opt/incomex/dot/config/orchestrator.conf',
+            'orchestrator.runs_dir=/var/lib/cutter/runs\norchestrator.batch_size=1\n',
+          );
           for (const d of ['runs', 'batches', 'locks']) await mkdir(path.join(root, 'var/lib/cutter', d), { recursive: true });
           break;
         case 'GAP-6':
@@ -138,13 +154,15 @@ export async function buildSeedHost(opts: SeedHostOptions): Promise<SeedHost> {
           await put(root, 'var/lib/cutter/runs/revert-dry-run.log', 'revert dry-run of a cut\nRESULT: PASS\n');
           break;
         case 'GAP-9':
-          for (const ph of phases) await appendFile(path.join(root, `opt/incomex/dot/cutter/phases/${ph}.py`), '\ndef run_live(plan):\n    return plan\n');
+          for (const ph of phases)
+            await appendFile(path.join(root, `opt/incomex/dot/cutter/phases/${ph}.py`), '\ndef run_live(plan):\n    return plan\n');
           break;
       }
     },
     async dropDatabaseObjects() {
       await sql.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      for (const r of ['context_pack_readonly', 'cutter_exec', 'cutter_verify', 'cutter_ro']) await sql.query(`DROP ROLE IF EXISTS ${role(r)}`);
+      for (const r of ['context_pack_readonly', 'cutter_exec', 'cutter_verify', 'cutter_ro'])
+        await sql.query(`DROP ROLE IF EXISTS ${role(r)}`);
     },
   };
 }

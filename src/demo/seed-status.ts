@@ -1,5 +1,5 @@
-import type { StatusReport } from '../runner/read-models/report.js';
 import { runSurvey } from '../runner/actions/survey-advance.js';
+import type { StatusReport } from '../runner/read-models/report.js';
 import type { LoadedWorkflow } from '../spec/load.js';
 import { withSeedWorld } from './seed-world.js';
 

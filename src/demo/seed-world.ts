@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { runArgv } from '../probes/support/exec.js';
 import { openSession, type Session } from '../runner/engine/session.js';
-import { loadWorkflow, type LoadedWorkflow } from '../spec/load.js';
+import { type LoadedWorkflow, loadWorkflow } from '../spec/load.js';
 import { openStore } from '../store/open.js';
 import type { WorkflowStore } from '../store/types.js';
 import { approverKeys, signedCopy } from './approver-keys.js';

@@ -1,7 +1,7 @@
-import type { DiagramEdge, DiagramModel, DiagramNode } from './model.js';
-import { currentMark, generatedNote, legend, palette, type DiagramStatus } from './status.js';
-import { looks, wrap, type NodeLook } from './tones.js';
 import { escapeMarkup as html } from '../support/markup.js';
+import type { DiagramEdge, DiagramModel, DiagramNode } from './model.js';
+import { currentMark, type DiagramStatus, generatedNote, legend, palette } from './status.js';
+import { looks, type NodeLook, wrap } from './tones.js';
 
 const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 const attrs = (a: Record<string, string | number | undefined>) =>
@@ -46,12 +46,16 @@ function edgeAttrs(e: DiagramEdge, lhead: string | undefined): Record<string, st
   if (e.kind === 'proves') return { ...base, color: '#64748b' };
   if (e.kind === 'advance') return { ...base, label: e.label, penwidth: 1.6, color: '#0f172a', fontcolor: '#0f172a' };
   // Blockers arrive from the left, clear of the gate's title above the blocked GAP.
-  if (e.kind === 'blocks') return { ...base, label: 'blocks', style: 'dashed', color: '#6d28d9', fontcolor: '#6d28d9', constraint: 'false', headport: 'w' };
+  if (e.kind === 'blocks')
+    return { ...base, label: 'blocks', style: 'dashed', color: '#6d28d9', fontcolor: '#6d28d9', constraint: 'false', headport: 'w' };
   return { ...base, label: e.label, color: '#334155', fontcolor: '#334155', constraint: lhead ? 'false' : undefined };
 }
 
 function legendLabel(): string {
-  const cells = legend.map(({ tone, label }) => `<TD BGCOLOR="${palette[tone].fill}" COLOR="${palette[tone].stroke}"><FONT COLOR="${palette[tone].text}" POINT-SIZE="10">${label}</FONT></TD>`);
+  const cells = legend.map(
+    ({ tone, label }) =>
+      `<TD BGCOLOR="${palette[tone].fill}" COLOR="${palette[tone].stroke}"><FONT COLOR="${palette[tone].text}" POINT-SIZE="10">${label}</FONT></TD>`,
+  );
   const mark = `<TD COLOR="${currentMark}" BORDER="3"><FONT POINT-SIZE="10">▶ current state</FONT></TD>`;
   return `<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="4" CELLPADDING="5"><TR>${cells.join('')}${mark}</TR></TABLE>>`;
 }
@@ -64,7 +68,9 @@ export function renderDot(model: DiagramModel, opts: { source: string; status?: 
   const look = looks(model, opts.status);
   const out: string[] = [`// ${generatedNote(opts.source, !!opts.status)}`];
   out.push(`digraph ${q(model.workflow)} {`);
-  out.push(`  graph ${attrs({ label: `${model.title} (${model.workflow})`, labelloc: 't', fontname: FONT, fontsize: 16, rankdir: 'TB', newrank: 'true', compound: 'true', nodesep: 0.35, ranksep: 0.5, bgcolor: 'white', pad: 0.3 })};`);
+  out.push(
+    `  graph ${attrs({ label: `${model.title} (${model.workflow})`, labelloc: 't', fontname: FONT, fontsize: 16, rankdir: 'TB', newrank: 'true', compound: 'true', nodesep: 0.35, ranksep: 0.5, bgcolor: 'white', pad: 0.3 })};`,
+  );
   out.push(`  node ${attrs({ fontname: FONT, fontsize: 11, margin: '0.12,0.06' })};`);
   out.push(`  edge ${attrs({ fontname: FONT, fontsize: 9, arrowsize: 0.7 })};`);
   // Each gate is a row: its name first (so no arrow runs across a cluster title), then its GAP steps.
@@ -75,9 +81,13 @@ export function renderDot(model: DiagramModel, opts: { source: string; status?: 
     const title = wrap(gate.title, 22).map((l) => `<FONT POINT-SIZE="10">${html(l)}</FONT>`);
     const state = opts.status ? [`<I>${html(g.tone)}</I>`] : [];
     out.push(`  subgraph ${q(`cluster_${gate.id}`)} {`);
-    out.push(`    graph ${attrs({ id: `gate-${gate.id}`, class: `gate tone-${g.tone}`, label: '', style: 'rounded,filled', fillcolor: g.colour.fill, color: g.current ? currentMark : g.colour.stroke, penwidth: g.current ? 2.5 : 1 })};`);
+    out.push(
+      `    graph ${attrs({ id: `gate-${gate.id}`, class: `gate tone-${g.tone}`, label: '', style: 'rounded,filled', fillcolor: g.colour.fill, color: g.current ? currentMark : g.colour.stroke, penwidth: g.current ? 2.5 : 1 })};`,
+    );
     out.push(`    { rank=same; ${[head, ...gate.nodes.map((n) => n.id)].map(q).join('; ')}; }`);
-    out.push(`    ${q(head)} ${attrs({ id: `gate-label-${gate.id}`, shape: 'plaintext', fontcolor: g.colour.text, label: `<<B>${html(gate.id)}</B><BR/>${[...title, ...state].join('<BR/>')}>`, tooltip: `${gate.id}: ${gate.title}` })};`);
+    out.push(
+      `    ${q(head)} ${attrs({ id: `gate-label-${gate.id}`, shape: 'plaintext', fontcolor: g.colour.text, label: `<<B>${html(gate.id)}</B><BR/>${[...title, ...state].join('<BR/>')}>`, tooltip: `${gate.id}: ${gate.title}` })};`,
+    );
     for (const n of gate.nodes) out.push(`    ${q(n.id)} ${attrs(nodeAttrs(n, look.node(n)))};`);
     out.push(`    ${q(head)} -> ${q(gate.nodes[0]!.id)} [style=invis];`);
     out.push('  }');
@@ -101,7 +111,11 @@ export function renderDot(model: DiagramModel, opts: { source: string; status?: 
   // Invisible, heavy edges stack the gates' names (and armed) in one column instead of a staircase.
   const column = [...headOf.values(), ...model.terminals.filter((t) => t.id === 'armed').map((t) => t.id)];
   for (let i = 1; i < column.length; i++) out.push(`  ${q(column[i - 1]!)} -> ${q(column[i]!)} [style=invis, weight=20];`);
-  if (opts.status) out.push(`  ${q('legend')} ${attrs({ id: 'legend', shape: 'plain', label: legendLabel() })};`, `  { rank=same; ${q('legend')}; ${q(column[0]!)}; }`);
+  if (opts.status)
+    out.push(
+      `  ${q('legend')} ${attrs({ id: 'legend', shape: 'plain', label: legendLabel() })};`,
+      `  { rank=same; ${q('legend')}; ${q(column[0]!)}; }`,
+    );
   out.push('}');
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

@@ -1,8 +1,8 @@
-import { modelGaps, type DiagramModel } from './model.js';
-import { generatedNote, palette, type DiagramStatus, type Tone } from './status.js';
-import { layoutSvg } from './svg.js';
-import { renderDot } from './dot.js';
 import { escapeMarkup as escapeHtml } from '../support/markup.js';
+import { renderDot } from './dot.js';
+import { type DiagramModel, modelGaps } from './model.js';
+import { type DiagramStatus, generatedNote, palette, type Tone } from './status.js';
+import { layoutSvg } from './svg.js';
 
 // The dashboard's page escapes with the same helper, through this module.
 export { escapeHtml };
@@ -19,7 +19,8 @@ export const badge = (tone: Tone, word: string) => `<span class="badge tone-${es
 /** The GAP table under the picture: what each GAP is, which gate needs it, what blocks it. */
 function gapTable(model: DiagramModel, status: DiagramStatus | undefined): string {
   const gatesOf = (gap: string) => model.gates.filter((g) => g.nodes.some((n) => n.gap === gap)).map((g) => g.id);
-  const blockers = (gap: string) => model.edges.filter((e) => e.kind === 'blocks' && e.to.endsWith(`.${gap}`)).map((e) => e.from.split('.')[1]!);
+  const blockers = (gap: string) =>
+    model.edges.filter((e) => e.kind === 'blocks' && e.to.endsWith(`.${gap}`)).map((e) => e.from.split('.')[1]!);
   const rows = modelGaps(model).map((gap) => {
     const s = status ? `<td>${badge(status.gaps[gap] ?? 'UNKNOWN', status.text[gap] ?? 'UNKNOWN')}</td>` : '';
     return `<tr><th scope="row">${escapeHtml(gap)}</th><td>${escapeHtml(model.gapTitles[gap] ?? '')}</td><td>${gatesOf(gap).join(', ')}</td><td>${blockers(gap).join(', ') || '—'}</td>${s}</tr>`;
@@ -41,7 +42,9 @@ ${toneCss()}`;
 export async function renderHtml(model: DiagramModel, opts: { source: string; status?: DiagramStatus }): Promise<string> {
   const svg = await layoutSvg(renderDot(model, opts));
   const gaps = modelGaps(model);
-  const where = opts.status ? `current state: <strong>${escapeHtml(opts.status.current)}</strong>` : 'drawn from the statechart, without status';
+  const where = opts.status
+    ? `current state: <strong>${escapeHtml(opts.status.current)}</strong>`
+    : 'drawn from the statechart, without status';
   return [
     `<!-- ${generatedNote(opts.source, !!opts.status)} -->`,
     '<!doctype html>',

@@ -4,7 +4,7 @@ import type { Workflow } from '../spec/schema.js';
 import { renderDot } from './dot.js';
 import { renderHtml } from './html.js';
 import { renderMermaid } from './mermaid.js';
-import { diagramModel, type DiagramModel } from './model.js';
+import { type DiagramModel, diagramModel } from './model.js';
 import { diagramStatus } from './status.js';
 import { renderSvg } from './svg.js';
 
@@ -45,5 +45,5 @@ export async function renderDiagram(spec: Workflow | DiagramModel, opts: Diagram
   }
 }
 
-export { diagramModel, modelGaps, type DiagramModel, type DiagramNode, type DiagramEdge, type DiagramGate } from './model.js';
-export { diagramStatus, palette, type DiagramStatus } from './status.js';
+export { type DiagramEdge, type DiagramGate, type DiagramModel, type DiagramNode, diagramModel, modelGaps } from './model.js';
+export { type DiagramStatus, diagramStatus, palette } from './status.js';

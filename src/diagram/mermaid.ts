@@ -1,6 +1,6 @@
 import type { DiagramEdge, DiagramModel, DiagramNode } from './model.js';
-import { currentMark, generatedNote, legend, palette, type DiagramStatus, type Tone } from './status.js';
-import { looks, wrap, type NodeLook } from './tones.js';
+import { currentMark, type DiagramStatus, generatedNote, legend, palette, type Tone } from './status.js';
+import { looks, type NodeLook, wrap } from './tones.js';
 
 /** Mermaid ids allow letters, digits and `_`; state ids are made unique after that. */
 function idMaker(): (stateId: string) => string {
@@ -98,7 +98,8 @@ export function renderMermaid(model: DiagramModel, opts: { source: string; statu
     }
     out.push(`    ${legend.map((l) => `legend_${l.tone}`).join(' ~~~ ')}`, '  end');
   }
-  for (const [tone, ids] of classes) out.push(`  classDef tone_${tone.toLowerCase()} ${styleOf(tone)}`, `  class ${ids.join(',')} tone_${tone.toLowerCase()}`);
+  for (const [tone, ids] of classes)
+    out.push(`  classDef tone_${tone.toLowerCase()} ${styleOf(tone)}`, `  class ${ids.join(',')} tone_${tone.toLowerCase()}`);
   out.push(...styles);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

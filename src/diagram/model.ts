@@ -93,7 +93,8 @@ export function diagramModel(machine: AnyStateMachine, plan: MachinePlan, spec: 
   const index = new Map(all.map((n, i) => [idOf(n), i]));
 
   for (const [event, ts] of root.transitions) {
-    for (const t of ts) for (const target of t.target ?? []) fanIn.push({ to: idOf(target), event, label: t.description ?? event, from: ['every state'] });
+    for (const t of ts)
+      for (const target of t.target ?? []) fanIn.push({ to: idOf(target), event, label: t.description ?? event, from: ['every state'] });
   }
   const flows: { edge: DiagramEdge; event: string; description: string }[] = [];
   for (const n of all) {
@@ -152,4 +153,6 @@ export function diagramModel(machine: AnyStateMachine, plan: MachinePlan, spec: 
 }
 
 /** Every GAP of the workflow in the order the machine proves them. */
-export const modelGaps = (m: DiagramModel): string[] => [...new Set(m.gates.flatMap((g) => g.nodes.flatMap((n) => (n.gap ? [n.gap] : []))))];
+export const modelGaps = (m: DiagramModel): string[] => [
+  ...new Set(m.gates.flatMap((g) => g.nodes.flatMap((n) => (n.gap ? [n.gap] : [])))),
+];

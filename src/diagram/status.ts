@@ -50,7 +50,9 @@ export function diagramStatus(r: Pick<StatusReport, 'state' | 'step' | 'gates' |
   const text: DiagramStatus['text'] = {};
   for (const g of r.gaps) {
     gaps[g.id] = g.status;
-    text[g.id] = (g.status === 'BLOCKED' && g.own && g.own !== 'CLOSED' ? `${g.own}/BLOCKED` : g.status) + (g.hosts ? ` · ${hostsText(g.hosts.length, g.heldBy ?? [])}` : '');
+    text[g.id] =
+      (g.status === 'BLOCKED' && g.own && g.own !== 'CLOSED' ? `${g.own}/BLOCKED` : g.status) +
+      (g.hosts ? ` · ${hostsText(g.hosts.length, g.heldBy ?? [])}` : '');
   }
   const gates = Object.fromEntries(r.gates.map((g) => [g.id, g.status]));
   const isGate = r.gates.some((g) => g.id === r.state);

@@ -1,6 +1,6 @@
-import type { DiagramModel } from './model.js';
 import { renderDot } from './dot.js';
-import { generatedNote, type DiagramStatus } from './status.js';
+import type { DiagramModel } from './model.js';
+import { type DiagramStatus, generatedNote } from './status.js';
 
 type Graphviz = { dot(src: string, format?: 'svg'): string };
 let loading: Promise<Graphviz> | undefined;
@@ -21,5 +21,5 @@ export async function layoutSvg(dot: string): Promise<string> {
 /** An SVG file of the gate graph whose first line says it is generated. */
 export async function renderSvg(model: DiagramModel, opts: { source: string; status?: DiagramStatus }): Promise<string> {
   const svg = await layoutSvg(renderDot(model, opts));
-  return `<!-- ${generatedNote(opts.source, !!opts.status)} -->\n${svg.endsWith('\n') ? svg : svg + '\n'}`;
+  return `<!-- ${generatedNote(opts.source, !!opts.status)} -->\n${svg.endsWith('\n') ? svg : `${svg}\n`}`;
 }

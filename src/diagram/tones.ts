@@ -1,5 +1,5 @@
 import type { DiagramModel, DiagramNode } from './model.js';
-import { palette, type Colour, type DiagramStatus, type Tone } from './status.js';
+import { type Colour, type DiagramStatus, palette, type Tone } from './status.js';
 
 /** What a renderer needs to draw one node: its colour, the status word, and whether it is the current state. */
 export interface NodeLook {
@@ -11,13 +11,21 @@ export interface NodeLook {
 }
 
 /** Looks of every node and gate of the model; all plain when there is no status. */
-export function looks(model: DiagramModel, status: DiagramStatus | undefined): { node(n: DiagramNode): NodeLook; gate(id: string): NodeLook } {
+export function looks(
+  model: DiagramModel,
+  status: DiagramStatus | undefined,
+): { node(n: DiagramNode): NodeLook; gate(id: string): NodeLook } {
   const plain: NodeLook = { tone: 'plain', colour: palette.plain, current: false };
   if (!status) return { node: () => plain, gate: () => plain };
   const currentTop = status.current.split('.')[0]!;
   const order = [...model.gates.map((g) => g.id), 'armed', 'flipping', 'flipped'];
   const at = order.indexOf(currentTop);
-  const look = (tone: Tone, current: boolean, word?: string): NodeLook => ({ tone, colour: palette[tone], current, ...(word ? { status: word } : {}) });
+  const look = (tone: Tone, current: boolean, word?: string): NodeLook => ({
+    tone,
+    colour: palette[tone],
+    current,
+    ...(word ? { status: word } : {}),
+  });
   return {
     gate: (id) => {
       const tone = status.gates[id] ?? 'pending';

@@ -1,7 +1,7 @@
-import { and, setup, type AnyStateMachine } from 'xstate';
+import { type AnyStateMachine, and, setup } from 'xstate';
 import type { Workflow } from '../spec/schema.js';
-import { guards, type GapRef } from './guards.js';
-import { planMachine, type MachinePlan } from './plan.js';
+import { type GapRef, guards } from './guards.js';
+import { type MachinePlan, planMachine } from './plan.js';
 import type { WorkflowEvent } from './types.js';
 
 export const MACHINE_ID = 'flipgate';
@@ -46,7 +46,14 @@ export function buildMachine(spec: Workflow): WorkflowMachine {
         description: `waiting for ${gap}`,
         on: {
           'gap.verdict': [
-            { guard: and([{ type: 'verdictProves', params: ref(gap) }, { type: 'blockersPrecede', params: { gap, late } }]), target: after, description: `${gap} proven` },
+            {
+              guard: and([
+                { type: 'verdictProves', params: ref(gap) },
+                { type: 'blockersPrecede', params: { gap, late } },
+              ]),
+              target: after,
+              description: `${gap} proven`,
+            },
             ...proven.map(reopen),
           ],
         },
@@ -58,7 +65,12 @@ export function buildMachine(spec: Workflow): WorkflowMachine {
       description: `${step.gate} passed; gate.advance moves on`,
       on: { 'gap.verdict': passedReopens.map(reopen), 'gate.advance': { target: next, description: `leave ${step.gate}` } },
     };
-    states[step.gate] = { description: step.title, initial: step.gaps[0] ?? 'passed', states: sub, on: { 'killswitch.read': unsafeSwitch } };
+    states[step.gate] = {
+      description: step.title,
+      initial: step.gaps[0] ?? 'passed',
+      states: sub,
+      on: { 'killswitch.read': unsafeSwitch },
+    };
   });
   const everyGap = [...plan.gaps.keys()].map(ref);
   states.armed = {
@@ -66,13 +78,20 @@ export function buildMachine(spec: Workflow): WorkflowMachine {
     on: {
       'killswitch.read': unsafeSwitch,
       'gap.verdict': proven.map(reopen),
-      'flip.start': { guard: { type: 'allGapsProven', params: { gaps: everyGap, signed: plan.signed } }, target: 'flipping', description: 'a fresh survey proves every GAP' },
+      'flip.start': {
+        guard: { type: 'allGapsProven', params: { gaps: everyGap, signed: plan.signed } },
+        target: 'flipping',
+        description: 'a fresh survey proves every GAP',
+      },
     },
   };
   states.flipping = {
     description: 'the flip command ran; waiting for the kill switch to read enabled',
     on: {
-      'killswitch.read': [{ guard: 'switchEnabled', target: 'flipped', description: 'execution is on' }, { target: 'halted', description: 'the switch did not turn on' }],
+      'killswitch.read': [
+        { guard: 'switchEnabled', target: 'flipped', description: 'execution is on' },
+        { target: 'halted', description: 'the switch did not turn on' },
+      ],
       'flip.failed': { target: 'halted', description: 'the flip command failed' },
     },
   };

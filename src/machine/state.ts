@@ -1,4 +1,4 @@
-import { createActor, type AnyActorRef, type AnyStateMachine, type StateValue } from 'xstate';
+import { type AnyActorRef, type AnyStateMachine, createActor, type StateValue } from 'xstate';
 import type { MachinePlan } from './plan.js';
 import type { WorkflowEvent } from './types.js';
 
@@ -34,7 +34,10 @@ export interface Step {
 /** A machine actor resumed at a recorded state, which reports each state change it makes. */
 export class MachineRun {
   private readonly actor: AnyActorRef;
-  constructor(readonly machine: AnyStateMachine, label?: string) {
+  constructor(
+    readonly machine: AnyStateMachine,
+    label?: string,
+  ) {
     const snapshot = label ? machine.resolveState({ value: stateValue(label), context: machine.config.context as never }) : undefined;
     this.actor = createActor(machine, snapshot ? { snapshot } : {}).start();
   }

@@ -1,5 +1,5 @@
-import { LineCounter, parseDocument } from 'yaml';
 import type { AnyStateMachine } from 'xstate';
+import { LineCounter, parseDocument } from 'yaml';
 import type { Place } from '../errors.js';
 import { buildMachine } from '../machine/build.js';
 import type { MachinePlan } from '../machine/plan.js';
@@ -58,7 +58,8 @@ export function checkModel(input: CheckInput): ModelFinding[] {
   const graph = exploreModel(input.machine ?? built, modelEvents(plan));
   const lines = new LineCounter();
   const doc = input.text !== undefined ? parseDocument(input.text, { lineCounter: lines }) : undefined;
-  const at = (path: Path, key?: string): Place => (doc ? locate(doc, lines, file, path, key) : { file, field: [...path, ...(key ? [key] : [])].join('.') });
+  const at = (path: Path, key?: string): Place =>
+    doc ? locate(doc, lines, file, path, key) : { file, field: [...path, ...(key ? [key] : [])].join('.') };
   const gateAt = (gate: string): Path => ['gates', spec.gates.findIndex((g) => g.id === gate), 'id'];
   // Passing the last gate arms the flip: a flip problem is placed at `flip:`, else at the last gate.
   const atFlip = () => (spec.flip ? at([], 'flip') : at(gateAt(spec.gates[spec.gates.length - 1]!.id)));
@@ -71,7 +72,9 @@ export function checkModel(input: CheckInput): ModelFinding[] {
   for (const step of plan.steps) {
     if (!gateReached(step.gate) || reached(`${step.gate}.passed`)) continue;
     stuck ??= step.gate;
-    const waiting = step.gaps.find((g) => reached(`${step.gate}.${g}`) && !reached(`${step.gate}.${step.gaps[step.gaps.indexOf(g) + 1] ?? 'passed'}`));
+    const waiting = step.gaps.find(
+      (g) => reached(`${step.gate}.${g}`) && !reached(`${step.gate}.${step.gaps[step.gaps.indexOf(g) + 1] ?? 'passed'}`),
+    );
     const cause = waiting ? lateCause(spec, plan, waiting) : undefined;
     findings.push({
       kind: 'gate-never-passes',
@@ -120,7 +123,11 @@ export function checkModel(input: CheckInput): ModelFinding[] {
   }
 
   if (!reached('flipped')) {
-    const why = !reached('armed') ? `the workflow is never armed${because}` : !reached('flipping') ? 'from armed, no flip.start passes its guard, even with every GAP CLOSED' : 'the flip never completes';
+    const why = !reached('armed')
+      ? `the workflow is never armed${because}`
+      : !reached('flipping')
+        ? 'from armed, no flip.start passes its guard, even with every GAP CLOSED'
+        : 'the flip never completes';
     findings.push({
       kind: 'flip-unreachable',
       subject: 'flipped',
@@ -134,5 +141,10 @@ export function checkModel(input: CheckInput): ModelFinding[] {
 
 /** Reachable states other than flipped and halted whose every transition leads to halted (or nowhere). */
 export function deadEnds(graph: ModelGraph): string[] {
-  return [...graph.reachable].filter(([label, edges]) => label !== 'flipped' && label !== 'halted' && [...edges.values()].every((e) => e.to === 'halted' || e.to === label)).map(([label]) => label);
+  return [...graph.reachable]
+    .filter(
+      ([label, edges]) =>
+        label !== 'flipped' && label !== 'halted' && [...edges.values()].every((e) => e.to === 'halted' || e.to === label),
+    )
+    .map(([label]) => label);
 }

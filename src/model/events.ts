@@ -35,7 +35,10 @@ type FlipStart = Extract<WorkflowEvent, { type: 'flip.start' }>;
 export function flipStarts(plan: MachinePlan): FlipStart[] {
   if (!plan.signed) return flipPayloads(plan).map((gaps) => ({ type: 'flip.start', gaps }));
   const proofs = ['unsigned', 'replayed'] as const;
-  return [...flipPayloads(plan).map((gaps): FlipStart => ({ type: 'flip.start', gaps, signoffs: 'verified' })), ...proofs.map((signoffs): FlipStart => ({ type: 'flip.start', gaps: allClosed(plan), signoffs }))];
+  return [
+    ...flipPayloads(plan).map((gaps): FlipStart => ({ type: 'flip.start', gaps, signoffs: 'verified' })),
+    ...proofs.map((signoffs): FlipStart => ({ type: 'flip.start', gaps: allClosed(plan), signoffs })),
+  ];
 }
 
 /**

@@ -85,7 +85,10 @@ export function exploreModel(machine: AnyStateMachine, events: WorkflowEvent[]):
   const handled = new Map<string, { event: WorkflowEvent; index: number }[]>();
   for (const [label, units] of transitions) {
     const types = new Set(units.map((u) => u.eventType));
-    handled.set(label, events.map((event, index) => ({ event, index })).filter(({ event }) => types.has(event.type) || types.has('*')));
+    handled.set(
+      label,
+      events.map((event, index) => ({ event, index })).filter(({ event }) => types.has(event.type) || types.has('*')),
+    );
   }
   const adjacency = getAdjacencyMap(machine, {
     serializeState: serialize,
@@ -101,7 +104,10 @@ export function exploreModel(machine: AnyStateMachine, events: WorkflowEvent[]):
     const edges = (handled.get(label) ?? []).map(({ event, index }): Edge => {
       const after = next[eventKey(event)]!.state;
       // States are keyed by value alone, which is exact only while the context never changes.
-      if (after.context !== state.context && JSON.stringify(after.context) !== context) throw new Error(`${eventKey(event)} changed the machine's context in ${label}: the model keys states by value and needs a constant context`);
+      if (after.context !== state.context && JSON.stringify(after.context) !== context)
+        throw new Error(
+          `${eventKey(event)} changed the machine's context in ${label}: the model keys states by value and needs a constant context`,
+        );
       const to = serialize(after);
       // An event that leaves the state as it was took no transition, unless one may re-enter it.
       const moved = to !== label || same?.has(event.type);

@@ -77,7 +77,8 @@ export const invariants: Invariant[] = [
   {
     id: 'disable-halts',
     statement: 'disable from every state ends in halted',
-    check: ({ from, event, to }) => (event.type === 'disable' && to !== 'halted' ? `disable in ${from} led to ${to}, not halted` : undefined),
+    check: ({ from, event, to }) =>
+      event.type === 'disable' && to !== 'halted' ? `disable in ${from} led to ${to}, not halted` : undefined,
   },
   {
     id: 'flip-needs-signed-approvals',
@@ -100,14 +101,18 @@ export const invariants: Invariant[] = [
     statement: 'ERROR never counts as CLOSED: a verdict or a flip survey holding an ERROR never moves the workflow forward',
     check: ({ from, event, to }, ctx) => {
       if (!(ctx.rank(to) > ctx.rank(from))) return undefined;
-      if (event.type === 'gap.verdict' && event.status === 'ERROR') return `${event.gap} ERROR moved the workflow forward from ${from} to ${to}`;
+      if (event.type === 'gap.verdict' && event.status === 'ERROR')
+        return `${event.gap} ERROR moved the workflow forward from ${from} to ${to}`;
       const errors = event.type === 'flip.start' ? Object.keys(event.gaps).filter((g) => event.gaps[g] === 'ERROR') : [];
-      return errors.length ? `a flip survey with ${errors.map((g) => `${g} ERROR`).join(', ')} moved the workflow from ${from} to ${to}` : undefined;
+      return errors.length
+        ? `a flip survey with ${errors.map((g) => `${g} ERROR`).join(', ')} moved the workflow from ${from} to ${to}`
+        : undefined;
     },
   },
   {
     id: 'only-proof-advances',
-    statement: 'a verdict that does not prove its GAP (OPEN, PARTIAL, BLOCKED, or WAIVED where waivers are forbidden) never moves a gate forward',
+    statement:
+      'a verdict that does not prove its GAP (OPEN, PARTIAL, BLOCKED, or WAIVED where waivers are forbidden) never moves a gate forward',
     check: ({ from, event, to }, ctx) =>
       event.type === 'gap.verdict' && event.status !== 'ERROR' && !proves(ctx, event.gap, event.status) && ctx.rank(to) > ctx.rank(from)
         ? `${event.gap} ${event.status}${event.status === 'WAIVED' ? ' (waivers forbidden)' : ''} moved the workflow forward from ${from} to ${to}`
@@ -119,7 +124,9 @@ export const invariants: Invariant[] = [
     check: ({ from, event, to, reported }, ctx) => {
       if (event.type !== 'gap.verdict' || !proves(ctx, event.gap, event.status) || !(ctx.rank(to) > ctx.rank(from))) return undefined;
       const open = (ctx.gaps.get(event.gap)?.blockedBy ?? []).filter((b) => !proves(ctx, b, reported.get(b)));
-      return open.length ? `${event.gap} was proven (${from} → ${to}) while its blocker ${open.map((b) => describe(b, reported.get(b))).join(', ')}` : undefined;
+      return open.length
+        ? `${event.gap} was proven (${from} → ${to}) while its blocker ${open.map((b) => describe(b, reported.get(b))).join(', ')}`
+        : undefined;
     },
   },
 ];

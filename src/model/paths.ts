@@ -43,7 +43,8 @@ function probes(label: string, plan: MachinePlan): WorkflowEvent[][] {
   const [top, sub] = label.split('.') as [string, string | undefined];
   const gate = plan.steps.some((s) => s.gate === top);
   const out: WorkflowEvent[][] = [[{ type: 'disable' }]];
-  if (gate || top === 'armed') out.push([{ type: 'killswitch.read', reading: 'enabled' }], [{ type: 'killswitch.read', reading: 'unreadable' }]);
+  if (gate || top === 'armed')
+    out.push([{ type: 'killswitch.read', reading: 'enabled' }], [{ type: 'killswitch.read', reading: 'unreadable' }]);
   if (gate && sub && sub !== 'passed') for (const status of modelStatuses) out.push([{ type: 'gap.verdict', gap: sub, status }]);
   // A flip is the command and then the switch reading that confirms it.
   if (top === 'armed') for (const start of flipStarts(plan)) out.push([start, { type: 'killswitch.read', reading: 'enabled' }]);
@@ -78,7 +79,10 @@ export function generatePaths(graph: ModelGraph, plan: MachinePlan): PathSuite {
       if (routes.has(e.to) || !graph.reachable.has(e.to)) continue;
       parent.set(e.to, { from, event: e.index });
       children.set(from, (children.get(from) ?? 0) + 1);
-      routes.set(e.to, { steps: [...route.steps, { event: e.event, expected: e.to }], name: route.name ? `${route.name} → ${eventLabel(e.event)}` : eventLabel(e.event) });
+      routes.set(e.to, {
+        steps: [...route.steps, { event: e.event, expected: e.to }],
+        name: route.name ? `${route.name} → ${eventLabel(e.event)}` : eventLabel(e.event),
+      });
       for (const id of e.taken) taken.add(id);
       order.push(e.to);
     }
@@ -117,7 +121,12 @@ export function generatePaths(graph: ModelGraph, plan: MachinePlan): PathSuite {
       if (e !== undefined && !taken.has(unit.id)) addTail(label, [e]);
     }
   }
-  for (const label of order) for (const seq of probes(label, plan)) addTail(label, seq.map((e) => index.get(eventKey(e))!));
+  for (const label of order)
+    for (const seq of probes(label, plan))
+      addTail(
+        label,
+        seq.map((e) => index.get(eventKey(e))!),
+      );
 
   const paths: ModelPath[] = [];
   let steps = 0;

@@ -1,8 +1,8 @@
-import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine, type StateValue } from 'xstate';
+import { type AnyMachineSnapshot, type AnyStateMachine, initialTransition, type StateValue, transition } from 'xstate';
 import { stateLabel } from '../machine/state.js';
 import type { GapStatus, WorkflowEvent } from '../machine/types.js';
 import { eventLabel } from './events.js';
-import { invariants as allInvariants, report, type Invariant, type InvariantContext } from './invariants.js';
+import { invariants as allInvariants, type Invariant, type InvariantContext, report } from './invariants.js';
 import type { ModelPath } from './paths.js';
 
 /** Where and why a path test failed. */
@@ -64,7 +64,15 @@ export function runPath(machine: AnyStateMachine, path: ModelPath, ctx: Invarian
         const message = inv.check({ from, event, to, reported }, ctx);
         if (message) return fail(event, from, to, inv.id, inv.statement, message);
       }
-      if (to !== expected) return fail(event, from, to, 'model', 'the machine follows the model its paths were generated from', `the machine went to ${to} where the model expects ${expected}`);
+      if (to !== expected)
+        return fail(
+          event,
+          from,
+          to,
+          'model',
+          'the machine follows the model its paths were generated from',
+          `the machine went to ${to} where the model expects ${expected}`,
+        );
     }
   }
   return undefined;

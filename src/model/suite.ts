@@ -4,9 +4,9 @@ import type { MachinePlan } from '../machine/plan.js';
 import type { Workflow } from '../spec/schema.js';
 import { modelEvents } from './events.js';
 import { exploreModel, type ModelGraph } from './explore.js';
-import { invariantContext, invariants, type InvariantContext } from './invariants.js';
-import { generatePaths, type Coverage, type PathSuite } from './paths.js';
-import { runPath, type PathFailure } from './run.js';
+import { type InvariantContext, invariantContext, invariants } from './invariants.js';
+import { type Coverage, generatePaths, type PathSuite } from './paths.js';
+import { type PathFailure, runPath } from './run.js';
 
 export interface GeneratedTests extends PathSuite {
   workflow: string;
@@ -43,7 +43,15 @@ export function generatePathTests(spec: Workflow, opts: { machine?: AnyStateMach
   const t1 = performance.now();
   const suite = generatePaths(graph, built.plan);
   const t2 = performance.now();
-  return { ...suite, workflow: spec.id, machine, plan: built.plan, graph, context: invariantContext(spec, built.plan), ms: { explore: t1 - t0, generate: t2 - t1 } };
+  return {
+    ...suite,
+    workflow: spec.id,
+    machine,
+    plan: built.plan,
+    graph,
+    context: invariantContext(spec, built.plan),
+    ms: { explore: t1 - t0, generate: t2 - t1 },
+  };
 }
 
 /**

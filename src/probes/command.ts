@@ -1,7 +1,7 @@
-import { defineProbe, errored, fail, pass } from './types.js';
 import { lintPattern, pattern } from './support/params.js';
 import { matchLines } from './support/pattern.js';
 import { reviewPattern } from './support/pattern-review.js';
+import { defineProbe, errored, fail, pass } from './types.js';
 
 /**
  * Runs a command from an argv array (never a shell) and checks its exit code and, optionally,
@@ -27,15 +27,26 @@ export const commandProbe = defineProbe({
       const program = p.argv[0]!;
       return fail(program.includes('/') ? `${program} does not exist` : `${program} is not on PATH`, { argv: p.argv, found: false });
     }
-    if (r.problem) return errored(`${shown}: ${r.detail}`, { argv: p.argv, ...(r.strays && 'killed' in r.strays ? { strays: r.strays } : {}) });
+    if (r.problem)
+      return errored(`${shown}: ${r.detail}`, { argv: p.argv, ...(r.strays && 'killed' in r.strays ? { strays: r.strays } : {}) });
     const background = r.strays && 'background' in r.strays ? r.strays.background : 0;
     const left = background ? ` (it left ${background} process${background === 1 ? '' : 'es'} running that held its output)` : '';
-    const observed = { argv: p.argv, exitCode: r.exitCode, stdoutBytes: Buffer.byteLength(r.stdout), ...(background ? { background } : {}) };
+    const observed = {
+      argv: p.argv,
+      exitCode: r.exitCode,
+      stdoutBytes: Buffer.byteLength(r.stdout),
+      ...(background ? { background } : {}),
+    };
     if (r.exitCode !== want) return fail(`${shown} exited ${r.exitCode}, expected ${want}${left}`, observed);
     if (p.stdout !== undefined) {
-      const m = await matchLines(r.stdout, p.stdout, { timeoutMs: Math.max(1, ctx.timeoutMs - (performance.now() - started)), signal: ctx.signal, limit: 1 });
+      const m = await matchLines(r.stdout, p.stdout, {
+        timeoutMs: Math.max(1, ctx.timeoutMs - (performance.now() - started)),
+        signal: ctx.signal,
+        limit: 1,
+      });
       if (!m.ok) return errored(`${shown} exited ${want}, but /${p.stdout}/ on its output: ${m.detail}`, observed);
-      if (!m.lines.length) return fail(`${shown} exited ${want} but its output has no match for /${p.stdout}/${left}`, { ...observed, stdoutMatched: false });
+      if (!m.lines.length)
+        return fail(`${shown} exited ${want} but its output has no match for /${p.stdout}/${left}`, { ...observed, stdoutMatched: false });
       return pass(`${shown} exited ${want}; output matches /${p.stdout}/${left}`, { ...observed, stdoutMatched: true });
     }
     return pass(`${shown} exited ${want}${left}`, observed);

@@ -1,5 +1,5 @@
-import { defineProbe, errored, fail, pass } from './types.js';
 import { hostPath } from './support/params.js';
+import { defineProbe, errored, fail, pass } from './types.js';
 
 /** Every listed directory exists. */
 export const dirProbe = defineProbe({

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { defineProbe, errored, fail, pass } from './types.js';
-import { hostPath } from './support/params.js';
 import type { EnvKey } from './support/host.js';
 import { keyMatches } from './support/key-names.js';
 import { absentOrError } from './support/outcome.js';
+import { hostPath } from './support/params.js';
+import { defineProbe, errored, fail, pass } from './types.js';
 
 /**
  * A dotenv-style file (or every file of a directory) defines these key names with a value. Only
@@ -16,7 +16,13 @@ export const envKeysProbe = defineProbe({
   summary: 'a dotenv-style file, or every file of a directory, defines these key names with non-empty values (names only)',
   params: (z) => ({
     path: hostPath(z),
-    keys: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.\-]*\*?$/, { error: 'must be a key name, optionally ending in * for a prefix — write it like DB_PASSWORD or DB_*' })).min(1),
+    keys: z
+      .array(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*\*?$/, {
+          error: 'must be a key name, optionally ending in * for a prefix — write it like DB_PASSWORD or DB_*',
+        }),
+      )
+      .min(1),
     allowEmpty: z.boolean().optional().describe('true counts KEY= (an empty value) as defined'),
   }),
   async run(p, ctx) {
@@ -54,9 +60,18 @@ export const envKeysProbe = defineProbe({
     const missing = p.keys.filter((k) => !found.has(k));
     const emptyShown = [...empty].filter((k) => missing.some((m) => keyMatches(m, k)));
     const where = name1(files) ? p.path : `${p.path} (${files.length} file${files.length === 1 ? '' : 's'})`;
-    const observed = { path: p.path, present: true, files: files.filter(Boolean), matched: Object.fromEntries(found), missing, ...(emptyShown.length ? { empty: emptyShown } : {}) };
+    const observed = {
+      path: p.path,
+      present: true,
+      files: files.filter(Boolean),
+      matched: Object.fromEntries(found),
+      missing,
+      ...(emptyShown.length ? { empty: emptyShown } : {}),
+    };
     if (missing.length) {
-      const emptyText = emptyShown.length ? ` (empty value: ${emptyShown.join(', ')} — set a value, or allowEmpty: true if empty is meant)` : '';
+      const emptyText = emptyShown.length
+        ? ` (empty value: ${emptyShown.join(', ')} — set a value, or allowEmpty: true if empty is meant)`
+        : '';
       return fail(`${where} lacks ${missing.join(', ')}${emptyText}${found.size ? `; has ${[...found.keys()].join(', ')}` : ''}`, observed);
     }
     return pass(`${where} defines ${p.keys.join(', ')}`, observed);

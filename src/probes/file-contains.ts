@@ -1,7 +1,7 @@
-import { defineProbe, pass, fail } from './types.js';
+import { absentOrError } from './support/outcome.js';
 import { hostPath, lintPattern, pattern } from './support/params.js';
 import { reviewPattern } from './support/pattern-review.js';
-import { absentOrError } from './support/outcome.js';
+import { defineProbe, fail, pass } from './types.js';
 
 /**
  * A non-secret file (a constant, a version file) has a line matching a pattern. Reports line

@@ -1,6 +1,6 @@
-import { defineProbe, errored, fail, pass } from './types.js';
-import { hostPath, modeString } from './support/params.js';
 import { absentOrError } from './support/outcome.js';
+import { hostPath, modeString } from './support/params.js';
+import { defineProbe, errored, fail, pass } from './types.js';
 
 const normalMode = (m: string): string => m.padStart(4, '0');
 

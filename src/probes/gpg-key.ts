@@ -1,5 +1,5 @@
-import { defineProbe, errored, fail, pass } from './types.js';
 import { hostPath } from './support/params.js';
+import { defineProbe, errored, fail, pass } from './types.js';
 
 export { parseFingerprints } from './support/local-host.js';
 
@@ -15,7 +15,12 @@ export const gpgKeyProbe = defineProbe({
   summary: 'a public key (a fingerprint, or any key) is in the keyring of GNUPGHOME, ~/.gnupg or `home`; the keyring is not written',
   waitsOn: 'process',
   params: (z) => ({
-    fingerprint: z.string().regex(/^[0-9A-Fa-f ]{16,}$/, { error: 'must be a hex fingerprint — give the 40 hex digits of a v4 key (gpg --fingerprint shows them)' }).optional(),
+    fingerprint: z
+      .string()
+      .regex(/^[0-9A-Fa-f ]{16,}$/, {
+        error: 'must be a hex fingerprint — give the 40 hex digits of a v4 key (gpg --fingerprint shows them)',
+      })
+      .optional(),
     any: z.literal(true).optional(),
     home: hostPath(z).optional(),
   }),
@@ -31,10 +36,14 @@ export const gpgKeyProbe = defineProbe({
     if (r.keyring === 'no-keyring') return fail(`keyring empty: ${home} holds no public keyring`, { home, keys: 0 });
     const observed = { home, keys: r.primary.length, fingerprints: r.primary };
     if (p.any) {
-      return r.primary.length ? pass(`${r.primary.length} public key(s) in ${home}`, observed) : fail(`keyring empty: no public keys in ${home}`, observed);
+      return r.primary.length
+        ? pass(`${r.primary.length} public key(s) in ${home}`, observed)
+        : fail(`keyring empty: no public keys in ${home}`, observed);
     }
     const want = normalFpr(p.fingerprint!);
     const hit = r.all.some((f) => f === want || (want.length < 40 && f.endsWith(want)));
-    return hit ? pass(`key ${want} is in ${home}`, observed) : fail(`key ${want} is not in ${home} (${r.primary.length} key(s) there)`, observed);
+    return hit
+      ? pass(`key ${want} is in ${home}`, observed)
+      : fail(`key ${want} is not in ${home} (${r.primary.length} key(s) there)`, observed);
   },
 });

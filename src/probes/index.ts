@@ -1,15 +1,15 @@
-import type { ProbeKind } from './types.js';
 import { approvalProbe } from './approval.js';
 import { commandProbe } from './command.js';
 import { dirProbe } from './dir.js';
 import { envKeysProbe } from './env-keys.js';
-import { fileContainsProbe } from './file-contains.js';
 import { fileProbe } from './file.js';
+import { fileContainsProbe } from './file-contains.js';
 import { gpgKeyProbe } from './gpg-key.js';
 import { postgresQueryProbe } from './postgres-query.js';
 import { postgresRoleProbe } from './postgres-role.js';
 import { postgresSchemaProbe } from './postgres-schema.js';
 import { toolProbe } from './tool.js';
+import type { ProbeKind } from './types.js';
 
 /** Every check kind by name. Adding a kind: one file in this folder, one line here, one test. */
 export const probes = {

@@ -1,7 +1,7 @@
-import { defineProbe, fail, pass } from './types.js';
 import { connectionParam } from './pg/connection-param.js';
 import { runPgCheck } from './pg/run-check.js';
 import { reviewSql } from './pg/sql-review.js';
+import { defineProbe, fail, pass } from './types.js';
 
 /**
  * A read-only query returns an expected number of rows. Exactly one statement runs (the extended
@@ -14,7 +14,11 @@ export const postgresQueryProbe = defineProbe({
   waitsOn: 'network',
   params: (z) => ({
     sql: z.string().min(1),
-    expect: z.strictObject({ rows: z.number().int().min(0).optional(), minRows: z.number().int().min(0).optional(), maxRows: z.number().int().min(0).optional() }),
+    expect: z.strictObject({
+      rows: z.number().int().min(0).optional(),
+      minRows: z.number().int().min(0).optional(),
+      maxRows: z.number().int().min(0).optional(),
+    }),
     connection: connectionParam(z),
   }),
   lint: (p) =>

@@ -1,6 +1,6 @@
-import { defineProbe, fail, pass } from './types.js';
 import { connectionParam } from './pg/connection-param.js';
 import { runPgCheck } from './pg/run-check.js';
+import { defineProbe, fail, pass } from './types.js';
 
 /** A schema exists and, optionally, holds these tables (or views). Reads pg_catalog, so privileges on the tables are not needed. */
 export const postgresSchemaProbe = defineProbe({

@@ -1,5 +1,5 @@
-import { defineProbe, errored, fail, pass } from './types.js';
 import { versionString } from './support/params.js';
+import { defineProbe, errored, fail, pass } from './types.js';
 
 /** The first dotted number in a tool's `--version` output, e.g. "16.13" from "pg_dump (PostgreSQL) 16.13". */
 export function parseVersion(text: string): string | undefined {
@@ -23,7 +23,8 @@ export const toolProbe = defineProbe({
   waitsOn: 'process',
   params: (z) => ({
     name: z.string().regex(/^(?:[^/\s]+|(?!.*(?:^|\/)\.\.(?:\/|$))\/[^\s]+)$/, {
-      error: 'must be a command name or an absolute path, with no space and no ".." segment — write it like pg_dump or /usr/lib/postgresql/15/bin/pg_dump',
+      error:
+        'must be a command name or an absolute path, with no space and no ".." segment — write it like pg_dump or /usr/lib/postgresql/15/bin/pg_dump',
     }),
     minVersion: versionString(z).optional(),
     versionArgs: z.array(z.string()).optional(),

@@ -42,12 +42,15 @@ const words: Record<SshFailureKind, (hit: string, route: Route) => string> = {
     `the host key of ${/Host key for (\S+) has changed/.exec(hit)?.[1] ?? 'the host'} has CHANGED since known_hosts recorded it: this may be a man-in-the-middle attack, so nothing was checked — if the host was really re-keyed, verify the new fingerprint out of band, then replace the old key (ssh-keygen -R HOST)`,
   'host-key-unknown': (hit) =>
     `the host key of ${/known for (\S+?)(?: and|$)/.exec(hit)?.[1] ?? 'the host'} is not in known_hosts and strict checking is on, so nothing was checked — verify its fingerprint out of band and add it to ~/.ssh/known_hosts`,
-  bastion: (hit, r) => `the bastion (${r.proxy ?? 'ProxyJump'}) could not reach the target: ${hit.replace(/^channel \d+: open failed: /, '')}`,
-  dns: (hit) => `cannot resolve the host name ${/hostname ([^:]+):/.exec(hit)?.[1] ?? ''} — check the name, or the Host alias in ~/.ssh/config`,
+  bastion: (hit, r) =>
+    `the bastion (${r.proxy ?? 'ProxyJump'}) could not reach the target: ${hit.replace(/^channel \d+: open failed: /, '')}`,
+  dns: (hit) =>
+    `cannot resolve the host name ${/hostname ([^:]+):/.exec(hit)?.[1] ?? ''} — check the name, or the Host alias in ~/.ssh/config`,
   refused: (hit, r) => `connection refused by ${where(hit, r)} — is sshd running there, and is the port right?`,
   timeout: (hit, r) => `connecting to ${where(hit, r)} timed out — is the host up and its port open to you?`,
   unreachable: (hit) => `the network cannot reach the host (${hit})`,
-  auth: (_h, r) => `authentication refused for ${r.user ?? 'the user'}@${r.hostname ?? 'the host'} — load the key in ssh-agent, or set User and IdentityFile for this host in ~/.ssh/config`,
+  auth: (_h, r) =>
+    `authentication refused for ${r.user ?? 'the user'}@${r.hostname ?? 'the host'} — load the key in ssh-agent, or set User and IdentityFile for this host in ~/.ssh/config`,
   'session-refused': () => 'the server refused one more session on the connection (its MaxSessions) — lower the sessions per host',
   lost: (hit) => `the SSH connection was closed (${hit})`,
   'no-ssh': () => 'the OpenSSH client (ssh) is not on PATH — install it (apt-get install openssh-client)',
@@ -64,8 +67,10 @@ export function classifySshFailure(target: string, stderr: string, route: Route 
     const hit = lines.find((l) => re.test(l));
     if (!hit) continue;
     const viaBastion = route.proxy && ['dns', 'refused', 'timeout', 'unreachable', 'lost'].includes(kind);
-    if (viaBastion) return new SshConnectError(target, 'bastion', `cannot reach the bastion (${route.proxy}): ${words[kind](hit, {})}`, hit);
-    const detail = kind === 'host-key-changed' || kind === 'host-key-unknown' ? lines.filter((l) => /host key|Host key/.test(l)).join(' ') : hit;
+    if (viaBastion)
+      return new SshConnectError(target, 'bastion', `cannot reach the bastion (${route.proxy}): ${words[kind](hit, {})}`, hit);
+    const detail =
+      kind === 'host-key-changed' || kind === 'host-key-unknown' ? lines.filter((l) => /host key|Host key/.test(l)).join(' ') : hit;
     return new SshConnectError(target, kind, words[kind](lines.find((l) => re.test(l) && /for \S+/.test(l)) ?? hit, route), detail);
   }
   const last = lines.at(-1)?.slice(0, 300) ?? '';

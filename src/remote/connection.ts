@@ -7,7 +7,7 @@ import { classifySshFailure, parseRoute } from './classify.js';
 import { closeOnExit, forget } from './cleanup.js';
 import { SshConnectError } from './errors.js';
 import { runLocal } from './local-process.js';
-import { readRemoteRun, remoteCommandLine, type Become, type RemoteRun } from './remote-run.js';
+import { type Become, type RemoteRun, readRemoteRun, remoteCommandLine } from './remote-run.js';
 import { Semaphore } from './semaphore.js';
 import { baseArgs, destination, type SshOptions } from './ssh-args.js';
 import { describeTarget, type SshTarget } from './target.js';
@@ -81,7 +81,16 @@ export class SshConnection {
     const log = path.join(this.dir, 'connect.log');
     writeFileSync(log, '', { mode: 0o600 });
     const fd = openSync(log, 'a');
-    const argv = [...this.args(), '-o', 'ControlMaster=yes', '-o', `ControlPersist=${this.opts.idleExitS ?? 120}s`, '-f', '-N', ...destination(this.target)];
+    const argv = [
+      ...this.args(),
+      '-o',
+      'ControlMaster=yes',
+      '-o',
+      `ControlPersist=${this.opts.idleExitS ?? 120}s`,
+      '-f',
+      '-N',
+      ...destination(this.target),
+    ];
     const limitMs = ((this.opts.connectTimeoutS ?? 10) * 3 + 5) * 1000;
     const outcome = await new Promise<number | 'timeout' | 'not-found'>((resolve) => {
       const child = spawn(this.ssh, argv, { detached: true, stdio: ['ignore', 'ignore', fd] });
@@ -98,8 +107,14 @@ export class SshConnection {
       this.masterPid = Number(/pid=(\d+)/.exec(check.stderr.toString())?.[1]) || undefined;
       return;
     }
-    if (outcome === 'not-found') throw new SshConnectError(this.label, 'no-ssh', 'the OpenSSH client (ssh) is not on PATH — install it (apt-get install openssh-client)');
-    if (outcome === 'timeout') throw new SshConnectError(this.label, 'timeout', `connecting and authenticating took more than ${limitMs / 1000} s`);
+    if (outcome === 'not-found')
+      throw new SshConnectError(
+        this.label,
+        'no-ssh',
+        'the OpenSSH client (ssh) is not on PATH — install it (apt-get install openssh-client)',
+      );
+    if (outcome === 'timeout')
+      throw new SshConnectError(this.label, 'timeout', `connecting and authenticating took more than ${limitMs / 1000} s`);
     throw await this.classify(readFileSync(log, 'utf8'));
   }
 
@@ -113,9 +128,13 @@ export class SshConnection {
     const route = g.code === 0 ? parseRoute(g.stdout.toString()) : {};
     const first = classifySshFailure(this.label, stderr, route);
     if (first.kind !== 'bastion' || !/closed/.test(first.detail)) return first;
-    const again = await runLocal(this.ssh, [...this.args(), '-o', 'ControlMaster=no', '-o', 'ControlPath=none', '-T', ...destination(this.target), 'true'], {
-      timeoutMs: ((this.opts.connectTimeoutS ?? 10) * 3 + 5) * 1000,
-    });
+    const again = await runLocal(
+      this.ssh,
+      [...this.args(), '-o', 'ControlMaster=no', '-o', 'ControlPath=none', '-T', ...destination(this.target), 'true'],
+      {
+        timeoutMs: ((this.opts.connectTimeoutS ?? 10) * 3 + 5) * 1000,
+      },
+    );
     return again.code === 0 ? first : classifySshFailure(this.label, again.stderr.toString(), route);
   }
 
@@ -134,12 +153,16 @@ export class SshConnection {
       const line = remoteCommandLine(argv, { timeoutS: opts.timeoutMs / 1000, become: opts.become });
       // Should the master refuse the session, ssh would quietly open a connection of its own:
       // a ProxyCommand that fails makes that fallback fail instead (one connection per host).
-      const local = await runLocal(this.ssh, [...this.args(), '-o', 'ControlMaster=no', '-o', 'ProxyCommand=false', '-T', '-e', 'none', ...destination(this.target), line], {
-        input: opts.input,
-        signal: opts.signal,
-        // The target's own `timeout` ends the command first; this catches a host that stopped answering.
-        timeoutMs: opts.timeoutMs + 5000,
-      });
+      const local = await runLocal(
+        this.ssh,
+        [...this.args(), '-o', 'ControlMaster=no', '-o', 'ProxyCommand=false', '-T', '-e', 'none', ...destination(this.target), line],
+        {
+          input: opts.input,
+          signal: opts.signal,
+          // The target's own `timeout` ends the command first; this catches a host that stopped answering.
+          timeoutMs: opts.timeoutMs + 5000,
+        },
+      );
       return readRemoteRun(this.label, local, opts.become, (stderr) => classifySshFailure(this.label, stderr));
     });
   }
@@ -149,9 +172,11 @@ export class SshConnection {
     if (this.closed) return;
     this.closed = true;
     forget(this);
-    if (existsSync(this.controlPath)) await runLocal(this.ssh, [...this.args(), '-O', 'exit', ...destination(this.target)], { timeoutMs: 5000 });
+    if (existsSync(this.controlPath))
+      await runLocal(this.ssh, [...this.args(), '-O', 'exit', ...destination(this.target)], { timeoutMs: 5000 });
     // `-O exit` returns before the master has gone: wait for it (and end it if it lingers).
-    for (let waited = 0; this.masterPid && alive(this.masterPid) && waited < 3000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    for (let waited = 0; this.masterPid && alive(this.masterPid) && waited < 3000; waited += 20)
+      await new Promise((r) => setTimeout(r, 20));
     this.endMaster();
     await rm(this.dir, { recursive: true, force: true });
   }
@@ -165,7 +190,8 @@ export class SshConnection {
   closeSync(): void {
     if (this.closed) return;
     this.closed = true;
-    if (existsSync(this.controlPath)) spawnSync(this.ssh, [...this.args(), '-O', 'exit', ...destination(this.target)], { stdio: 'ignore', timeout: 5000 });
+    if (existsSync(this.controlPath))
+      spawnSync(this.ssh, [...this.args(), '-O', 'exit', ...destination(this.target)], { stdio: 'ignore', timeout: 5000 });
     this.endMaster();
     rmSync(this.dir, { recursive: true, force: true });
   }

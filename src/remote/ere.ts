@@ -21,7 +21,14 @@ export function toPosixEre(pattern: string): string {
       place: { field: 'pattern' },
       fix: 'rewrite it with what POSIX ERE has (see "Remote hosts and fleets" in the README), or survey locally',
     });
-  const shorthand: Record<string, string> = { d: '[0-9]', D: '[^0-9]', w: '[A-Za-z0-9_]', W: '[^A-Za-z0-9_]', s: '[[:space:]]', S: '[^[:space:]]' };
+  const shorthand: Record<string, string> = {
+    d: '[0-9]',
+    D: '[^0-9]',
+    w: '[A-Za-z0-9_]',
+    W: '[^A-Za-z0-9_]',
+    s: '[[:space:]]',
+    S: '[^[:space:]]',
+  };
   try {
     new RegExp(pattern, 'm');
   } catch {
@@ -38,7 +45,8 @@ export function toPosixEre(pattern: string): string {
     if (c === '\\' && pattern[i + 1] === 'b') {
       const rest = pattern.slice(i + 2);
       if (lastWord && (rest === '' || rest === '$')) out += rest === '' ? '([^A-Za-z0-9_]|$)' : '';
-      else if ((i === 0 || (i === 1 && pattern[0] === '^')) && /^(?:[A-Za-z0-9_]|\\[wd])/.test(rest)) out += i === 0 ? '(^|[^A-Za-z0-9_])' : '';
+      else if ((i === 0 || (i === 1 && pattern[0] === '^')) && /^(?:[A-Za-z0-9_]|\\[wd])/.test(rest))
+        out += i === 0 ? '(^|[^A-Za-z0-9_])' : '';
       else throw refuse('\\b (a word boundary) anywhere but at the very end after a word character or at the very start before one');
       i += 2;
       lastWasAtom = false;

@@ -31,7 +31,8 @@ export async function forwardPostgres(conn: SshConnection, remote: PostgresEndpo
   }
   const dir = await mkdtemp(path.join(conn.dir, 'pg-'));
   const spec = `${path.join(dir, `.s.PGSQL.${port}`)}:${to}`;
-  const ask = (verb: 'forward' | 'cancel') => runLocal(conn.opts.ssh ?? 'ssh', [...conn.args(true), '-O', verb, '-L', spec, ...destination(conn.target)], { timeoutMs: 10_000 });
+  const ask = (verb: 'forward' | 'cancel') =>
+    runLocal(conn.opts.ssh ?? 'ssh', [...conn.args(true), '-O', verb, '-L', spec, ...destination(conn.target)], { timeoutMs: 10_000 });
   const r = await ask('forward');
   if (r.code !== 0) throw new Error(`${conn.label}: ssh refused to forward ${to}: ${r.stderr.toString().trim() || `exit ${r.code}`}`);
   return {

@@ -1,15 +1,15 @@
-import { SshConnection, type RunOptions } from './connection.js';
+import { type RunOptions, SshConnection } from './connection.js';
 import { forwardPostgres, type PostgresEndpoint, type PostgresForward } from './forward.js';
 import { accountOp } from './ops/account.js';
 import { runBatch } from './ops/batch.js';
-import { dotenvOp, type DotenvFile } from './ops/dotenv.js';
+import { type DotenvFile, dotenvOp } from './ops/dotenv.js';
 import { findLinesOp } from './ops/find-line.js';
 import { gpgOp, type RemoteKeyring } from './ops/gpg.js';
 import { listOp, type RemoteDirEntry } from './ops/list.js';
 import type { Op } from './ops/protocol.js';
-import { resolveOp, type Resolved } from './ops/resolve.js';
-import { statOp, type RemoteStat } from './ops/stat.js';
-import { toolOp, whichOp, type RemoteTool } from './ops/tool.js';
+import { type Resolved, resolveOp } from './ops/resolve.js';
+import { type RemoteStat, statOp } from './ops/stat.js';
+import { type RemoteTool, toolOp, whichOp } from './ops/tool.js';
 import type { Become, RemoteRun } from './remote-run.js';
 import type { SshOptions } from './ssh-args.js';
 import type { SshTarget } from './target.js';
@@ -63,12 +63,15 @@ export class RemoteHost {
    */
   findLines = (path: string, pattern: string, opts: { timeoutMs?: number; max?: number } = {}): Promise<number[]> => {
     try {
-      return this.enqueue(findLinesOp(this.root, path, pattern, { timeoutS: (opts.timeoutMs ?? this.opts.timeoutMs ?? 15_000) / 1000, max: opts.max ?? 1 }));
+      return this.enqueue(
+        findLinesOp(this.root, path, pattern, { timeoutS: (opts.timeoutMs ?? this.opts.timeoutMs ?? 15_000) / 1000, max: opts.max ?? 1 }),
+      );
     } catch (e) {
       return Promise.reject(e);
     }
   };
-  tool = (name: string, versionArgs: readonly string[] = ['--version']): Promise<RemoteTool | null> => this.enqueue(toolOp(name, versionArgs, this.slowS));
+  tool = (name: string, versionArgs: readonly string[] = ['--version']): Promise<RemoteTool | null> =>
+    this.enqueue(toolOp(name, versionArgs, this.slowS));
   which = (name: string): Promise<{ path: string } | 'denied'> => this.enqueue(whichOp(name));
   gpgKeys = (home?: string): Promise<RemoteKeyring> => this.enqueue(gpgOp(this.root, home, this.slowS));
   account = (kind: 'user' | 'group', name: string): Promise<number | null> => this.enqueue(accountOp(kind, name));
@@ -86,7 +89,10 @@ export class RemoteHost {
   async close(): Promise<void> {
     const c = this.connection;
     this.connection = undefined;
-    await c?.then((conn) => conn.close(), () => undefined);
+    await c?.then(
+      (conn) => conn.close(),
+      () => undefined,
+    );
   }
 
   private enqueue<T>(op: Op<T>): Promise<T> {
@@ -108,7 +114,11 @@ export class RemoteHost {
       chunks.map(async (chunk) => {
         try {
           const conn = await this.connect();
-          const settled = await runBatch(conn, chunk.map((q) => q.op), { root: this.root, become: this.opts.become });
+          const settled = await runBatch(
+            conn,
+            chunk.map((q) => q.op),
+            { root: this.root, become: this.opts.become },
+          );
           settled.forEach((s, i) => (s.ok ? chunk[i]!.resolve(s.value) : chunk[i]!.reject(s.error)));
         } catch (e) {
           for (const q of chunk) q.reject(e);

@@ -28,7 +28,11 @@ export interface OpenedTarget {
 export async function openTarget(target: Target, opts: RemoteHostOptions & { connectNow?: boolean } = {}): Promise<OpenedTarget> {
   if (target.kind === 'local') return { label: 'local', host: localHost(opts.root ?? '/'), close: async () => undefined };
   // Loaded here so that a local command never loads the SSH side.
-  const [{ RemoteHost }, { postgresRoute }, { remoteProbeHost }] = await Promise.all([import('./host.js'), import('./pg-route.js'), import('./probe-host.js')]);
+  const [{ RemoteHost }, { postgresRoute }, { remoteProbeHost }] = await Promise.all([
+    import('./host.js'),
+    import('./pg-route.js'),
+    import('./probe-host.js'),
+  ]);
   const remote = new RemoteHost(target, opts);
   // Connecting early overlaps the handshake with whatever the caller does next; a failure is kept
   // and given to every operation.

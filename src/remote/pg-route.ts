@@ -9,7 +9,7 @@ function endpointOf(cfg: ClientConfig): PostgresEndpoint {
   if (cfg.connectionString) {
     const u = new URL(cfg.connectionString);
     host = u.searchParams.get('host') ?? (decodeURIComponent(u.hostname.replace(/^\[|\]$/g, '')) || undefined);
-    port = u.port ? Number(u.port) : (Number(u.searchParams.get('port')) || undefined);
+    port = u.port ? Number(u.port) : Number(u.searchParams.get('port')) || undefined;
   }
   host ||= 'localhost';
   port ||= 5432;

@@ -58,10 +58,19 @@ const lostConnection = /^(Connection to \S+ closed|client_loop: |mux_client_|Con
  * `classify` turns ssh's stderr into the connection's typed error.
  */
 export function readRemoteRun(target: string, run: LocalRun, become: Become, classify: (stderr: string) => SshConnectError): RemoteRun {
-  if (run.problem === 'not-found') throw new SshConnectError(target, 'no-ssh', 'the OpenSSH client (ssh) is not on PATH — install it (apt-get install openssh-client)');
+  if (run.problem === 'not-found')
+    throw new SshConnectError(target, 'no-ssh', 'the OpenSSH client (ssh) is not on PATH — install it (apt-get install openssh-client)');
   if (run.problem === 'spawn-failed') throw new SshConnectError(target, 'failed', 'could not start the ssh client');
   const cut = run.problem === 'timeout' || run.problem === 'aborted' || run.problem === 'output-limit';
-  if (cut) return { exitCode: undefined, stdout: Buffer.alloc(0), stderr: '', problem: run.problem, detail: run.problem === 'output-limit' ? 'its output passed the limit' : run.problem === 'timeout' ? 'did not finish in time' : 'cancelled' };
+  if (cut)
+    return {
+      exitCode: undefined,
+      stdout: Buffer.alloc(0),
+      stderr: '',
+      problem: run.problem,
+      detail:
+        run.problem === 'output-limit' ? 'its output passed the limit' : run.problem === 'timeout' ? 'did not finish in time' : 'cancelled',
+    };
   // A login script may print before flipgate's command starts: that is dropped, on both streams.
   const all = run.stderr.toString('utf8');
   const at = all.startsWith(STARTED) ? 0 : all.indexOf(`\n${STARTED}`) + 1;
@@ -82,9 +91,21 @@ export function readRemoteRun(target: string, run: LocalRun, become: Become, cla
   if (stderr.startsWith(NOT_FOUND)) return { exitCode: 127, stdout, stderr: '', problem: 'not-found', detail: 'not found on the target' };
   const timedOut = stderr.lastIndexOf(`\n${TIMED_OUT}`);
   if (timedOut >= 0) {
-    return { exitCode: undefined, stdout, stderr: stderr.slice(0, timedOut), problem: 'timeout', detail: 'did not finish in time (stopped on the target)' };
+    return {
+      exitCode: undefined,
+      stdout,
+      stderr: stderr.slice(0, timedOut),
+      problem: 'timeout',
+      detail: 'did not finish in time (stopped on the target)',
+    };
   }
   return { exitCode: run.code ?? undefined, stdout, stderr };
 }
 
-const firstLine = (s: string): string => s.replace(/\r/g, '').split('\n').find((l) => l.trim())?.trim().slice(0, 200) ?? '';
+const firstLine = (s: string): string =>
+  s
+    .replace(/\r/g, '')
+    .split('\n')
+    .find((l) => l.trim())
+    ?.trim()
+    .slice(0, 200) ?? '';

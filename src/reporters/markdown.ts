@@ -25,7 +25,8 @@ export function md(s: string): string {
   return out;
 }
 
-const presence = (c: CheckReport) => `${checkIcon[c.status]} ${c.status === 'pass' ? 'present' : c.status === 'fail' ? 'absent' : c.status}`;
+const presence = (c: CheckReport) =>
+  `${checkIcon[c.status]} ${c.status === 'pass' ? 'present' : c.status === 'fail' ? 'absent' : c.status}`;
 
 /** One line under a section's table, as the seed sums each concern up in a sentence. */
 function sectionSummary(s: SectionReport): string {
@@ -49,7 +50,10 @@ function verdict(r: StatusReport): string {
   const notReady = surveyed.filter((s) => s.checks.some((c) => c.status !== 'pass')).map((s) => s.title);
   const parts = [head];
   if (ready.length) parts.push(`Ready: ${md(ready.join('; '))}.`);
-  if (notReady.length) parts.push(isReady ? `Informational, not all present (never blocks): ${md(notReady.join('; '))}.` : `Not ready: ${md(notReady.join('; '))}.`);
+  if (notReady.length)
+    parts.push(
+      isReady ? `Informational, not all present (never blocks): ${md(notReady.join('; '))}.` : `Not ready: ${md(notReady.join('; '))}.`,
+    );
   parts.push(`${verdictLine(r)}.`);
   return parts.join(' ');
 }
@@ -65,7 +69,8 @@ export function formatMarkdown(r: StatusReport): string {
   out.push(`# ${md(r.title)} — prerequisite survey`, '');
   out.push(`- workflow: \`${r.workflow}\``);
   if (current) out.push(`- gate covered: ${current.id} ${md(current.title)}`);
-  if (r.surveyed) out.push(`- date_utc: ${r.surveyed.time} · by ${md(r.surveyed.actor)} · ledger event ${r.surveyed.seq} (${r.surveyed.scope})`);
+  if (r.surveyed)
+    out.push(`- date_utc: ${r.surveyed.time} · by ${md(r.surveyed.actor)} · ledger event ${r.surveyed.seq} (${r.surveyed.scope})`);
   out.push(`- state: ${md(stateText(r))}`);
   out.push(`- kill switch: ${r.killSwitch.status} — ${md(r.killSwitch.evidence)} (${md(switchReadText(r))})`, '');
   out.push(
@@ -87,7 +92,13 @@ export function formatMarkdown(r: StatusReport): string {
   }
   const matrix = matrixRows(r);
   if (matrix.rows.length) {
-    out.push('', `### GAP × host (${matrix.rows.length} hosts)`, '', `| ${matrix.head.join(' | ')} |`, `|${matrix.head.map(() => '---').join('|')}|`);
+    out.push(
+      '',
+      `### GAP × host (${matrix.rows.length} hosts)`,
+      '',
+      `| ${matrix.head.join(' | ')} |`,
+      `|${matrix.head.map(() => '---').join('|')}|`,
+    );
     for (const row of matrix.rows) out.push(`| ${md(row.host)} | ${row.cells.map((s) => `${gapIcon[s] ?? ''} ${s}`).join(' | ')} |`);
     const held = r.gaps.filter((g) => g.heldBy?.length);
     if (held.length) out.push('', ...held.map((g) => `- ${g.id}: ${md(fleetSummary(g)!)}`));

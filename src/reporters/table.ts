@@ -5,8 +5,21 @@ import { fleetSummary, matrixRows } from './matrix.js';
 import { checkIcon, gapIcon, gapReason, gapStatusText, stateText, switchReadText, verdictLine } from './words.js';
 
 const plain = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '  ',
 };
 
 export interface TableOptions {
@@ -20,7 +33,13 @@ export interface TableOptions {
 }
 
 const table = (head: string[], colWidths?: number[]) =>
-  new Table({ head, chars: plain, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 }, wordWrap: false, ...(colWidths ? { colWidths } : {}) });
+  new Table({
+    head,
+    chars: plain,
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+    wordWrap: false,
+    ...(colWidths ? { colWidths } : {}),
+  });
 
 /** `s` in lines of at most `width` characters, broken between words, and inside a word (a long path) only when it alone is wider. */
 function wrap(s: string, width: number): string {
@@ -66,7 +85,13 @@ const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…`
 export function formatTable(r: StatusReport, opts: TableOptions): string {
   const c = pc.createColors(opts.color);
   const paint = (status: string, text: string) =>
-    status === 'CLOSED' || status === 'pass' || status === 'WAIVED' ? c.green(text) : status === 'PARTIAL' ? c.yellow(text) : status === 'UNKNOWN' || status === 'skip' ? c.dim(text) : c.red(text);
+    status === 'CLOSED' || status === 'pass' || status === 'WAIVED'
+      ? c.green(text)
+      : status === 'PARTIAL'
+        ? c.yellow(text)
+        : status === 'UNKNOWN' || status === 'skip'
+          ? c.dim(text)
+          : c.red(text);
   // On a terminal, long evidence wraps to the width; piped output and --wide keep every line whole.
   const width = opts.width && !opts.wide ? Math.max(60, opts.width) : undefined;
   const title = (s: string) => (opts.wide ? s : clip(s, 48));
@@ -75,13 +100,21 @@ export function formatTable(r: StatusReport, opts: TableOptions): string {
   out.push(`State: ${stateText(r)}`);
   const ks = r.killSwitch.status === 'safe' ? c.green(r.killSwitch.evidence) : c.red(r.killSwitch.evidence);
   out.push(`Kill switch: ${ks}`, c.dim(`  ${switchReadText(r)}`));
-  if (r.surveyed) out.push(c.dim(`Last probed: ${r.surveyed.time} by ${r.surveyed.actor} (${r.surveyed.scope}, ledger event ${r.surveyed.seq})`));
+  if (r.surveyed)
+    out.push(c.dim(`Last probed: ${r.surveyed.time} by ${r.surveyed.actor} (${r.surveyed.scope}, ledger event ${r.surveyed.seq})`));
   out.push('');
   if (opts.sections) {
     for (const s of r.sections) {
       if (!s.checks.length) continue;
       out.push(c.bold(s.title));
-      const rows = s.checks.map((ch) => [ch.title ?? ch.id, paint(ch.status, `${checkIcon[ch.status]} ${ch.status === 'pass' ? 'present' : ch.status === 'fail' ? 'ABSENT' : ch.status.toUpperCase()}`), ch.evidence]);
+      const rows = s.checks.map((ch) => [
+        ch.title ?? ch.id,
+        paint(
+          ch.status,
+          `${checkIcon[ch.status]} ${ch.status === 'pass' ? 'present' : ch.status === 'fail' ? 'ABSENT' : ch.status.toUpperCase()}`,
+        ),
+        ch.evidence,
+      ]);
       out.push(fitted(['Item', 'Status', 'Evidence'], rows, width), '');
     }
   }
@@ -98,7 +131,9 @@ export function formatTable(r: StatusReport, opts: TableOptions): string {
     for (const g of r.gaps) if (g.heldBy?.length) out.push(`${g.id}: ${fleetSummary(g)}`);
     out.push('');
   }
-  const gates = r.gates.map((g) => (g.status === 'passed' ? c.green(`${g.id} ✓`) : g.status === 'current' ? c.bold(c.yellow(`${g.id} ◀`)) : c.dim(g.id))).join(' → ');
+  const gates = r.gates
+    .map((g) => (g.status === 'passed' ? c.green(`${g.id} ✓`) : g.status === 'current' ? c.bold(c.yellow(`${g.id} ◀`)) : c.dim(g.id)))
+    .join(' → ');
   out.push(`Gates: ${gates} → ${r.state === 'flipped' ? c.green('flipped') : c.dim('flip')}`);
   out.push(r.ready ? c.green(verdictLine(r)) : c.red(verdictLine(r)));
   return out.join('\n');

@@ -21,7 +21,8 @@ export function gapStatusText(g: GapReport): string {
 /** The first failing check's evidence, as the seed's table gives a reason beside each open GAP. */
 export function gapReason(g: GapReport): string {
   const first = g.checks[0];
-  if (g.status === 'CLOSED') return !first ? '' : g.hosts ? `on all ${g.hosts.length} hosts; ${first.host}: ${first.evidence}` : first.evidence;
+  if (g.status === 'CLOSED')
+    return !first ? '' : g.hosts ? `on all ${g.hosts.length} hosts; ${first.host}: ${first.evidence}` : first.evidence;
   const parts: string[] = [];
   if (g.status === 'BLOCKED') parts.push(`blocked by ${g.blockedBy.join(', ')}`);
   const bad = g.checks.filter((c) => c.status !== 'pass');
@@ -38,9 +39,15 @@ export function gapReason(g: GapReport): string {
 
 export function stateText(r: StatusReport): string {
   if (r.state === 'armed') return 'armed — every gate passed; the flip may be requested';
-  if (r.state === 'flipped') return r.killSwitch.status === 'enabled' ? 'flipped — execution is enabled' : `flipped — but the kill switch reads ${r.killSwitch.status}`;
+  if (r.state === 'flipped')
+    return r.killSwitch.status === 'enabled'
+      ? 'flipped — execution is enabled'
+      : `flipped — but the kill switch reads ${r.killSwitch.status}`;
   if (r.state === 'flipping') return 'flipping';
-  if (r.state === 'halted') return r.killSwitch.status === 'safe' ? 'HALTED — execution disabled; run flipgate resume once the kill switch reads safe' : `HALTED — but the kill switch reads ${r.killSwitch.status.toUpperCase()}: turn execution off (flipgate disable, or by hand)`;
+  if (r.state === 'halted')
+    return r.killSwitch.status === 'safe'
+      ? 'HALTED — execution disabled; run flipgate resume once the kill switch reads safe'
+      : `HALTED — but the kill switch reads ${r.killSwitch.status.toUpperCase()}: turn execution off (flipgate disable, or by hand)`;
   const gate = r.gates.find((g) => g.id === r.state);
   const waiting = r.step && r.step !== 'passed' ? `, waiting on ${r.step}` : r.step === 'passed' ? ', passed — run advance to move on' : '';
   return `${r.state}${gate ? ` (${gate.title})` : ''}${waiting}`;

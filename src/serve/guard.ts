@@ -93,7 +93,10 @@ export class PageTokens {
  */
 export class Notices {
   private readonly notes = new Map<string, { text: string; expires: number }>();
-  constructor(private readonly ttlMs = 5 * 60_000, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly ttlMs = 5 * 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   add(text: string): string {
     const id = randomBytes(12).toString('base64url');

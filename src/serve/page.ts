@@ -51,7 +51,11 @@ const check = (c: CheckReport) =>
  * passing (twenty hosts' passing checks would bury the one that holds the GAP back).
  */
 function fleetPart(g: GapReport & { hosts: NonNullable<GapReport['hosts']> }): { summary: string; checks: CheckReport[] } {
-  const badges = g.hosts.map((x) => `<li class="badge tone-${h(x.status)}" data-host="${h(x.host)}" data-status="${h(x.status)}">${h(x.host)} ${h(x.status)}</li>`).join('');
+  const badges = g.hosts
+    .map(
+      (x) => `<li class="badge tone-${h(x.status)}" data-host="${h(x.host)}" data-status="${h(x.status)}">${h(x.host)} ${h(x.status)}</li>`,
+    )
+    .join('');
   const passing = g.checks.filter((c) => c.status === 'pass').length;
   const summary = `<p class="hosts" data-role="hosts">${h(fleetSummary(g)!)}</p><ul class="host-list">${badges}</ul>${passing ? `<p class="muted">${passing} passing checks across the hosts not listed</p>` : ''}`;
   return { summary, checks: g.checks.filter((c) => c.status !== 'pass') };
@@ -60,7 +64,11 @@ function fleetPart(g: GapReport & { hosts: NonNullable<GapReport['hosts']> }): {
 function gapCard(g: GapReport): string {
   const word = gapStatusText(g);
   // Each check shows its own evidence; the card adds only what no check says: what blocks it.
-  const blocked = !g.blockedBy.length ? '' : g.status === 'BLOCKED' ? `<p>blocked by ${g.blockedBy.map(h).join(', ')}</p>` : `<p class="muted">needs ${g.blockedBy.map(h).join(', ')} closed first</p>`;
+  const blocked = !g.blockedBy.length
+    ? ''
+    : g.status === 'BLOCKED'
+      ? `<p>blocked by ${g.blockedBy.map(h).join(', ')}</p>`
+      : `<p class="muted">needs ${g.blockedBy.map(h).join(', ')} closed first</p>`;
   const fleet = g.hosts ? fleetPart({ ...g, hosts: g.hosts }) : undefined;
   const shown = fleet ? fleet.checks : g.checks;
   const checks = shown.length ? `<ul>${shown.map(check).join('')}</ul>` : fleet ? '' : '<p class="muted">not surveyed yet</p>';
@@ -71,17 +79,26 @@ ${checks}
 }
 
 function options(values: string[], chosen: string | undefined): string {
-  return [`<option value="">all</option>`, ...values.map((v) => `<option value="${h(v)}"${v === chosen ? ' selected' : ''}>${h(v)}</option>`)].join('');
+  return [
+    `<option value="">all</option>`,
+    ...values.map((v) => `<option value="${h(v)}"${v === chosen ? ' selected' : ''}>${h(v)}</option>`),
+  ].join('');
 }
 
 function ledger(d: PageData): string {
   const rows = d.rows
     .slice(0, 500)
-    .map((r) => `<tr data-seq="${r.seq}" data-actor="${h(r.actor)}" data-type="${h(r.type)}"><td>${r.seq}</td><td>${h(r.time)}</td><td>${h(r.type)}</td><td>${h(r.actor)}</td><td>${h(r.what)}</td><td class="muted">${h(r.cause)}</td></tr>`);
+    .map(
+      (r) =>
+        `<tr data-seq="${r.seq}" data-actor="${h(r.actor)}" data-type="${h(r.type)}"><td>${r.seq}</td><td>${h(r.time)}</td><td>${h(r.type)}</td><td>${h(r.actor)}</td><td>${h(r.what)}</td><td class="muted">${h(r.cause)}</td></tr>`,
+    );
   const shown = d.rows.length > 500 ? `the newest 500 of ${d.rows.length} matching` : `${d.rows.length} of ${d.totalEvents}`;
   return `<section id="ledger"><h2>Ledger timeline</h2>
 <form class="filter" method="get" action="/#ledger">
-<label>GAP<select name="gap">${options(d.report.gaps.map((g) => g.id), d.filter.gap)}</select></label>
+<label>GAP<select name="gap">${options(
+    d.report.gaps.map((g) => g.id),
+    d.filter.gap,
+  )}</select></label>
 <label>Actor<select name="actor">${options(d.actors, d.filter.actor)}</select></label>
 <button type="submit">Filter</button></form>
 <p class="muted" id="ledger-count">${shown} events, newest first</p>
@@ -92,7 +109,9 @@ function ledger(d: PageData): string {
 /** The whole dashboard as one server-rendered page: no script, one local stylesheet. */
 export function renderPage(d: PageData): string {
   const r = d.report;
-  const surveyed = r.surveyed ? `last survey ${h(r.surveyed.time)} by ${h(r.surveyed.actor)} (ledger event ${r.surveyed.seq})` : 'no survey recorded yet';
+  const surveyed = r.surveyed
+    ? `last survey ${h(r.surveyed.time)} by ${h(r.surveyed.actor)} (ledger event ${r.surveyed.seq})`
+    : 'no survey recorded yet';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${h(r.title)} — flipgate</title><link rel="stylesheet" href="/assets/dashboard.css"></head>

@@ -24,7 +24,8 @@ export interface Dashboard {
 }
 
 const headers = {
-  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on POST, which the survey check refuses.
   'referrer-policy': 'same-origin',
@@ -37,7 +38,8 @@ function send(res: ServerResponse, status: number, type: string, body: string, e
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
-const refuse = (res: ServerResponse, status: number, title: string, detail: string) => send(res, status, 'text/html; charset=utf-8', errorPage(status, title, detail));
+const refuse = (res: ServerResponse, status: number, title: string, detail: string) =>
+  send(res, status, 'text/html; charset=utf-8', errorPage(status, title, detail));
 
 async function formBody(req: IncomingMessage, limit = 4096): Promise<URLSearchParams | undefined> {
   if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return undefined;
@@ -70,9 +72,21 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   async function page(res: ServerResponse, url: URL): Promise<void> {
     const [report, events] = await Promise.all([readStatus(session), session.store.readEvents()]);
     const filter = { gap: url.searchParams.get('gap') || undefined, actor: url.searchParams.get('actor') || undefined };
-    const svg = (await renderDiagram(session.wf.spec, { format: 'svg', source: session.wf.file, status: report })).replace(/^<!--.*-->\n/, '');
+    const svg = (await renderDiagram(session.wf.spec, { format: 'svg', source: session.wf.file, status: report })).replace(
+      /^<!--.*-->\n/,
+      '',
+    );
     const notice = notices.take(url.searchParams.get('notice'));
-    const html = renderPage({ report, svg, rows: timeline(events, filter), totalEvents: events.length, filter, actors: actorsOf(events), token: tokens.issue(), ...(notice ? { notice } : {}) });
+    const html = renderPage({
+      report,
+      svg,
+      rows: timeline(events, filter),
+      totalEvents: events.length,
+      filter,
+      actors: actorsOf(events),
+      token: tokens.issue(),
+      ...(notice ? { notice } : {}),
+    });
     send(res, 200, 'text/html; charset=utf-8', html);
   }
 
@@ -85,7 +99,12 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     const form = await formBody(req);
     if (!form || !tokens.redeem(form.get('token'))) {
       log('refused POST /survey: missing, unknown or used page token');
-      return refuse(res, 403, 'Forbidden', 'The page token is missing, unknown or already used: reload the dashboard and press "Survey now" again.');
+      return refuse(
+        res,
+        403,
+        'Forbidden',
+        'The page token is missing, unknown or already used: reload the dashboard and press "Survey now" again.',
+      );
     }
     surveying ??= runSurvey(session).finally(() => (surveying = undefined));
     const { recorded } = await surveying;
@@ -97,11 +116,16 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!hostAllowed(req, allowed)) return refuse(res, 421, 'Misdirected request', `This dashboard answers only to ${[...allowed].join(', ')}.`);
+    if (!hostAllowed(req, allowed))
+      return refuse(res, 421, 'Misdirected request', `This dashboard answers only to ${[...allowed].join(', ')}.`);
     const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
     const read = req.method === 'GET' || req.method === 'HEAD';
-    if (url.pathname === '/survey') return req.method === 'POST' ? survey(req, res) : refuse(res, 405, 'Method not allowed', 'Use the "Survey now" button.');
-    if (!read) return send(res, 405, 'text/html; charset=utf-8', errorPage(405, 'Method not allowed', 'The dashboard is read-only.'), { allow: 'GET, HEAD' });
+    if (url.pathname === '/survey')
+      return req.method === 'POST' ? survey(req, res) : refuse(res, 405, 'Method not allowed', 'Use the "Survey now" button.');
+    if (!read)
+      return send(res, 405, 'text/html; charset=utf-8', errorPage(405, 'Method not allowed', 'The dashboard is read-only.'), {
+        allow: 'GET, HEAD',
+      });
     if (url.pathname === '/') return page(res, url);
     if (url.pathname === '/assets/dashboard.css') return send(res, 200, 'text/css; charset=utf-8', stylesheet);
     if (url.pathname === '/diagram.svg') {

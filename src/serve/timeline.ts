@@ -35,7 +35,15 @@ export function timeline(events: LedgerEvent[], filter: TimelineFilter): Timelin
   return events
     .filter((e) => (!filter.gap || concernsGap(e, filter.gap)) && (!filter.actor || e.actor === filter.actor))
     .reverse()
-    .map((e) => ({ seq: e.seq, time: e.time, type: e.type, actor: e.actor, subject: e.subject ?? '', what: describeEvent(e), cause: describeCause(e.cause) }));
+    .map((e) => ({
+      seq: e.seq,
+      time: e.time,
+      type: e.type,
+      actor: e.actor,
+      subject: e.subject ?? '',
+      what: describeEvent(e),
+      cause: describeCause(e.cause),
+    }));
 }
 
 /** Everyone who has recorded an event, for the actor filter. */

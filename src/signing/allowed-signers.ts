@@ -13,8 +13,10 @@ export interface AllowedSigner {
   key: string;
 }
 
-const keyTypes = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)(-cert-v01@openssh\.com)?$/;
-const knownOption = /^(cert-authority|namespaces="[^"]*"|valid-after="?[0-9]{8}([0-9]{4}([0-9]{2})?)?Z?"?|valid-before="?[0-9]{8}([0-9]{4}([0-9]{2})?)?Z?"?)$/i;
+const keyTypes =
+  /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)(-cert-v01@openssh\.com)?$/;
+const knownOption =
+  /^(cert-authority|namespaces="[^"]*"|valid-after="?[0-9]{8}([0-9]{4}([0-9]{2})?)?Z?"?|valid-before="?[0-9]{8}([0-9]{4}([0-9]{2})?)?Z?"?)$/i;
 
 /** Splits on blanks, keeping double-quoted parts together (as OpenSSH reads these files). */
 function words(line: string): string[] {
@@ -40,20 +42,34 @@ export function parseAllowedSigners(text: string, file: string): AllowedSigner[]
     const w = words(t);
     const at = w.findIndex((x, j) => j > 0 && keyTypes.test(x));
     if (at < 1 || at > 2 || !w[at + 1]) {
-      throw new ConfigError('expected "principal[,principal] [options] key-type base64-key"', { place, fix: 'paste the public key from a .pub file after the principal, like: alice ssh-ed25519 AAAA…' });
+      throw new ConfigError('expected "principal[,principal] [options] key-type base64-key"', {
+        place,
+        fix: 'paste the public key from a .pub file after the principal, like: alice ssh-ed25519 AAAA…',
+      });
     }
-    const principals = w[0]!.replace(/^"|"$/g, '').split(',').map((name) => {
-      const r = checkPrincipal(name);
-      if (!r.ok) throw new ConfigError(`${r.problem} (${principalRule}; wildcards are not allowed)`, { place, fix: 'name each signer, like alice or alice@example.com' });
-      return r.principal;
-    });
+    const principals = w[0]!
+      .replace(/^"|"$/g, '')
+      .split(',')
+      .map((name) => {
+        const r = checkPrincipal(name);
+        if (!r.ok)
+          throw new ConfigError(`${r.problem} (${principalRule}; wildcards are not allowed)`, {
+            place,
+            fix: 'name each signer, like alice or alice@example.com',
+          });
+        return r.principal;
+      });
     const options = at === 2 ? w[1]! : undefined;
     for (const o of options ? optionList(options) : []) {
       if (!knownOption.test(o)) {
-        throw new ConfigError(`unknown or malformed option "${o}"`, { place, fix: 'use cert-authority, namespaces="flipgate", valid-after="YYYYMMDD[HHMM[SS]]Z" or valid-before="…", separated by commas' });
+        throw new ConfigError(`unknown or malformed option "${o}"`, {
+          place,
+          fix: 'use cert-authority, namespaces="flipgate", valid-after="YYYYMMDD[HHMM[SS]]Z" or valid-before="…", separated by commas',
+        });
       }
     }
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(w[at + 1]!)) throw new ConfigError('the public key is not base64', { place, fix: 'paste the key from a .pub file unchanged' });
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(w[at + 1]!))
+      throw new ConfigError('the public key is not base64', { place, fix: 'paste the key from a .pub file unchanged' });
     out.push({ line: i + 1, principals: [...new Set(principals)], options, keyType: w[at]!, key: w[at + 1]! });
   });
   return out;
@@ -64,7 +80,11 @@ export function formatAllowedSigners(signers: readonly AllowedSigner[], opts: { 
   return signers
     .map((s) => {
       let options = s.options;
-      if (options && opts.withoutValidity) options = optionList(options).filter((o) => !/^valid-(after|before)=/i.test(o)).join(',') || undefined;
+      if (options && opts.withoutValidity)
+        options =
+          optionList(options)
+            .filter((o) => !/^valid-(after|before)=/i.test(o))
+            .join(',') || undefined;
       return [s.principals.join(','), options, s.keyType, s.key].filter(Boolean).join(' ');
     })
     .join('\n')
@@ -77,7 +97,10 @@ export async function readAllowedSigners(file: string): Promise<AllowedSigner[]>
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(`the allowed-signers file cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { place: { file, field: 'approvals.allowedSigners' }, fix: 'create it or fix the path (relative to the workflow file)' });
+    throw new ConfigError(`the allowed-signers file cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+      place: { file, field: 'approvals.allowedSigners' },
+      fix: 'create it or fix the path (relative to the workflow file)',
+    });
   }
   return parseAllowedSigners(text, file);
 }

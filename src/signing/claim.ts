@@ -15,12 +15,21 @@ function claimProblem(c: Record<string, unknown>): string | undefined {
   const extra = Object.keys(c).find((k) => !keys.has(k));
   if (extra) return `${extra}: not a field of a claim`;
   if (c.v !== 1) return 'v: must be 1';
-  for (const k of ['workflow', 'gap'] as const) if (typeof c[k] !== 'string' || !idPattern.test(c[k] as string)) return `${k}: must be an id like GAP-3`;
+  for (const k of ['workflow', 'gap'] as const)
+    if (typeof c[k] !== 'string' || !idPattern.test(c[k] as string)) return `${k}: must be an id like GAP-3`;
   if (c.kind !== 'approval' && c.kind !== 'waiver') return 'kind: must be approval or waiver';
   const p = typeof c.principal === 'string' ? checkPrincipal(c.principal) : undefined;
   if (!p?.ok || p.principal !== c.principal) return 'principal: must be a principal in its normalised form';
   const head = c.head as { seq?: unknown; hash?: unknown } | undefined;
-  if (!head || typeof head !== 'object' || Object.keys(head).some((k) => k !== 'seq' && k !== 'hash') || !Number.isInteger(head.seq) || (head.seq as number) < 0 || typeof head.hash !== 'string' || !head.hash) {
+  if (
+    !head ||
+    typeof head !== 'object' ||
+    Object.keys(head).some((k) => k !== 'seq' && k !== 'hash') ||
+    !Number.isInteger(head.seq) ||
+    (head.seq as number) < 0 ||
+    typeof head.hash !== 'string' ||
+    !head.hash
+  ) {
     return 'head: must be { seq, hash } of a ledger event';
   }
   if (typeof c.specHash !== 'string' || !/^[0-9a-f]{64}$/.test(c.specHash)) return 'specHash: must be a SHA-256 hex digest';
@@ -69,7 +78,9 @@ export function parseClaim(value: unknown): ClaimCheck {
  * makeClaim({ workflow: 'web', kind: 'approval', gap: 'GAP-2', principal: 'Alice',
  *   head: { seq: 41, hash: 'ab12…' }, specHash: '9f…', time: new Date() });
  */
-export function makeClaim(parts: Omit<DecisionClaim, 'v' | 'time' | 'until'> & { time: Date | string; until?: Date | string | undefined }): DecisionClaim {
+export function makeClaim(
+  parts: Omit<DecisionClaim, 'v' | 'time' | 'until'> & { time: Date | string; until?: Date | string | undefined },
+): DecisionClaim {
   const iso = (t: Date | string) => {
     const d = t instanceof Date ? t : new Date(t);
     return Number.isNaN(d.getTime()) ? String(t) : d.toISOString();

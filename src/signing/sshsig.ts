@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { formatAllowedSigners, readAllowedSigners } from './allowed-signers.js';
-import { claimText, parseClaim, signingNamespace, type DecisionClaim } from './claim.js';
+import { claimText, type DecisionClaim, parseClaim, signingNamespace } from './claim.js';
 
 export interface ClaimSignOptions {
   /**
@@ -56,11 +56,25 @@ interface Run {
 // ssh-keygen is OpenSSH's own SSHSIG implementation; no npm package verifies these signatures.
 async function sshKeygen(args: string[], input: string, opts: { env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Run> {
   const { execa } = await import('execa');
-  const r = await execa('ssh-keygen', args, { input, reject: false, env: opts.env, extendEnv: opts.env === undefined, timeout: opts.timeoutMs, stripFinalNewline: false });
+  const r = await execa('ssh-keygen', args, {
+    input,
+    reject: false,
+    env: opts.env,
+    extendEnv: opts.env === undefined,
+    timeout: opts.timeoutMs,
+    stripFinalNewline: false,
+  });
   if (r.failed && r.exitCode === undefined) {
     const code = (r as { code?: string }).code;
-    if (code === 'ENOENT') throw new ConfigError('ssh-keygen is not on PATH', { place: { field: 'ssh-keygen' }, fix: 'install OpenSSH 9.1 or later (apt-get install openssh-client, brew install openssh)' });
-    throw new ConfigError(r.timedOut ? `ssh-keygen did not finish within ${opts.timeoutMs} ms` : `ssh-keygen could not run (${code ?? r.signal ?? 'error'})`, { place: { field: 'ssh-keygen' }, fix: 'check the key, the agent, and that no passphrase prompt is left waiting' });
+    if (code === 'ENOENT')
+      throw new ConfigError('ssh-keygen is not on PATH', {
+        place: { field: 'ssh-keygen' },
+        fix: 'install OpenSSH 9.1 or later (apt-get install openssh-client, brew install openssh)',
+      });
+    throw new ConfigError(
+      r.timedOut ? `ssh-keygen did not finish within ${opts.timeoutMs} ms` : `ssh-keygen could not run (${code ?? r.signal ?? 'error'})`,
+      { place: { field: 'ssh-keygen' }, fix: 'check the key, the agent, and that no passphrase prompt is left waiting' },
+    );
   }
   return { code: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
@@ -75,7 +89,11 @@ async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-const firstLine = (s: string) => s.split('\n').map((l) => l.trim()).find((l) => l && !/^Signing data on standard input/.test(l)) ?? '';
+const firstLine = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l && !/^Signing data on standard input/.test(l)) ?? '';
 
 /** `-Overify-time=` in UTC, to the second. */
 const verifyTime = (t: Date) => `verify-time=${t.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
@@ -96,10 +114,17 @@ export async function signClaim(claim: DecisionClaim, opts: ClaimSignOptions): P
   const agent = opts.agentSocket ?? base.SSH_AUTH_SOCK;
   const env: NodeJS.ProcessEnv = { ...base, ...(agent ? { SSH_AUTH_SOCK: agent } : {}) };
   if (!agent) delete env.SSH_AUTH_SOCK;
-  const r = await sshKeygen(['-q', '-Y', 'sign', '-n', signingNamespace, '-f', opts.keyFile], claimText(parsed.claim), { env, timeoutMs: opts.timeoutMs ?? 120_000 });
+  const r = await sshKeygen(['-q', '-Y', 'sign', '-n', signingNamespace, '-f', opts.keyFile], claimText(parsed.claim), {
+    env,
+    timeoutMs: opts.timeoutMs ?? 120_000,
+  });
   const signature = r.stdout.trim();
   if (r.code !== 0 || !/^-----BEGIN SSH SIGNATURE-----\n[\s\S]+\n-----END SSH SIGNATURE-----$/.test(signature)) {
-    const agentHint = opts.keyFile.endsWith('.pub') ? (agent ? '; ssh-add -l lists the keys the agent holds' : '; a .pub key needs a running ssh-agent (SSH_AUTH_SOCK) that holds its private half') : '';
+    const agentHint = opts.keyFile.endsWith('.pub')
+      ? agent
+        ? '; ssh-add -l lists the keys the agent holds'
+        : '; a .pub key needs a running ssh-agent (SSH_AUTH_SOCK) that holds its private half'
+      : '';
     throw new ConfigError(`ssh-keygen could not sign with ${opts.keyFile}: ${firstLine(r.stderr) || `exit ${r.code}`}`, {
       place: { field: '--key' },
       fix: `pass your SSH private key, or its .pub with the private half in ssh-agent${agentHint}`,
@@ -136,24 +161,59 @@ export async function verifyClaim(claim: DecisionClaim, signature: string, opts:
     await writeFile(allowed, formatAllowedSigners(signers), { mode: 0o600 });
     const ok = await run(['-Y', 'verify', '-f', allowed, '-I', c.principal, '-n', signingNamespace, '-s', sig, `-O${verifyTime(at)}`]);
     const fingerprint = /key (SHA256:[A-Za-z0-9+/=]+)/.exec(ok.stdout)?.[1];
-    if (ok.code === 0 && fingerprint) return { ok: true, principal: c.principal, fingerprint, evidence: `signed by ${c.principal} with ${fingerprint}` };
+    if (ok.code === 0 && fingerprint)
+      return { ok: true, principal: c.principal, fingerprint, evidence: `signed by ${c.principal} with ${fingerprint}` };
 
     // Only why it failed is left to find out; the verdict is already "does not count".
     const raw = await run(['-Y', 'check-novalidate', '-n', signingNamespace, '-s', sig]);
-    if (raw.code !== 0) return { ok: false, reason: 'bad-signature', evidence: 'the signature is not over this claim in the flipgate namespace (the claim was altered, or it was signed for another purpose)' };
+    if (raw.code !== 0)
+      return {
+        ok: false,
+        reason: 'bad-signature',
+        evidence:
+          'the signature is not over this claim in the flipgate namespace (the claim was altered, or it was signed for another purpose)',
+      };
     const keyFp = /key (SHA256:[A-Za-z0-9+/=]+)/.exec(raw.stdout)?.[1] ?? 'its key';
     const find = async (file: string) => {
       const r = await run(['-Y', 'find-principals', '-f', file, '-s', sig, `-O${verifyTime(at)}`]);
-      return r.code === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter(Boolean) : [];
+      return r.code === 0
+        ? r.stdout
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean)
+        : [];
     };
     const found = await find(allowed);
-    if (found.includes(c.principal)) return { ok: false, reason: 'namespace-not-allowed', evidence: `${c.principal}'s key ${keyFp} is not allowed to sign in namespace "${signingNamespace}" (namespaces= in ${opts.allowedSigners})` };
-    if (found.length) return { ok: false, reason: 'other-principal', evidence: `signed with ${keyFp}, which signs for ${found.join(', ')}, not ${c.principal}`, signers: found };
+    if (found.includes(c.principal))
+      return {
+        ok: false,
+        reason: 'namespace-not-allowed',
+        evidence: `${c.principal}'s key ${keyFp} is not allowed to sign in namespace "${signingNamespace}" (namespaces= in ${opts.allowedSigners})`,
+      };
+    if (found.length)
+      return {
+        ok: false,
+        reason: 'other-principal',
+        evidence: `signed with ${keyFp}, which signs for ${found.join(', ')}, not ${c.principal}`,
+        signers: found,
+      };
     const unbounded = path.join(dir, 'allowed_signers.unbounded');
     await writeFile(unbounded, formatAllowedSigners(signers, { withoutValidity: true }), { mode: 0o600 });
     const outside = await find(unbounded);
-    if (outside.includes(c.principal)) return { ok: false, reason: 'not-valid-at-time', evidence: `${c.principal}'s key ${keyFp} is not valid at ${at.toISOString()} (valid-after/valid-before in ${opts.allowedSigners})`, signers: outside };
-    if (outside.length) return { ok: false, reason: 'other-principal', evidence: `signed with ${keyFp}, which signs for ${outside.join(', ')} (and not at ${at.toISOString()}), not ${c.principal}`, signers: outside };
+    if (outside.includes(c.principal))
+      return {
+        ok: false,
+        reason: 'not-valid-at-time',
+        evidence: `${c.principal}'s key ${keyFp} is not valid at ${at.toISOString()} (valid-after/valid-before in ${opts.allowedSigners})`,
+        signers: outside,
+      };
+    if (outside.length)
+      return {
+        ok: false,
+        reason: 'other-principal',
+        evidence: `signed with ${keyFp}, which signs for ${outside.join(', ')} (and not at ${at.toISOString()}), not ${c.principal}`,
+        signers: outside,
+      };
     return { ok: false, reason: 'unknown-key', evidence: `${keyFp} is not in ${opts.allowedSigners}` };
   });
 }

@@ -1,5 +1,5 @@
-import { closest, type Path } from './locate.js';
 import type { IssueText } from './issues.js';
+import { closest, type Path } from './locate.js';
 import { checkPrincipal, principalKey, principalProblem } from './principal.js';
 import type { Workflow } from './schema.js';
 import { defaultWaiverDays, hasApprovalCheck } from './waivers.js';
@@ -22,12 +22,20 @@ export function checkDecisionRules(wf: Workflow): IssueText[] {
     list.forEach((raw, i) => {
       if (raw.trim().startsWith('@')) {
         const ref = raw.trim().slice(1);
-        if (!refs) return void out.push({ path: [...at, i], problem: `groups cannot contain other groups — list the members of "${raw.trim()}" here` });
+        if (!refs)
+          return void out.push({
+            path: [...at, i],
+            problem: `groups cannot contain other groups — list the members of "${raw.trim()}" here`,
+          });
         if (!groupIds.includes(ref)) {
           const guess = closest(ref, groupIds);
-          return void out.push({ path: [...at, i], problem: `group "${ref}" is not defined — ${guess ? `did you mean "@${guess}"? ` : ''}add it under groups: (known: ${groupIds.join(', ') || 'none'})` });
+          return void out.push({
+            path: [...at, i],
+            problem: `group "${ref}" is not defined — ${guess ? `did you mean "@${guess}"? ` : ''}add it under groups: (known: ${groupIds.join(', ') || 'none'})`,
+          });
         }
-        if (seen.has(raw.trim())) out.push({ path: [...at, i], problem: `"${raw}" is listed twice (first at [${seen.get(raw.trim())}]) — list it once` });
+        if (seen.has(raw.trim()))
+          out.push({ path: [...at, i], problem: `"${raw}" is listed twice (first at [${seen.get(raw.trim())}]) — list it once` });
         seen.set(raw.trim(), i);
         for (const m of groups[ref]!) {
           const k = principalKey(m);
@@ -39,7 +47,8 @@ export function checkDecisionRules(wf: Workflow): IssueText[] {
       if (!r.ok) return void out.push({ path: [...at, i], problem: principalProblem(r.problem) });
       const first = seen.get(r.principal);
       if (first !== undefined) {
-        const again = list[first] === raw ? 'is listed twice' : `names ${r.principal} again (listed at [${first}] as ${JSON.stringify(list[first])})`;
+        const again =
+          list[first] === raw ? 'is listed twice' : `names ${r.principal} again (listed at [${first}] as ${JSON.stringify(list[first])})`;
         out.push({ path: [...at, i], problem: `${JSON.stringify(raw)} ${again} — list each person once` });
       }
       seen.set(r.principal, i);
@@ -71,26 +80,38 @@ export function checkDecisionRules(wf: Workflow): IssueText[] {
     const w = gap.waivers;
     if (!w) return;
     const at: Path = ['gaps', gi, 'waivers'];
-    if (gap.waivable === false) out.push({ path: at, problem: `${gap.id} says waivable: false and also sets waivers: — remove one of the two` });
+    if (gap.waivable === false)
+      out.push({ path: at, problem: `${gap.id} says waivable: false and also sets waivers: — remove one of the two` });
     else if (hasApprovalCheck(gap) && gap.waivable !== true) {
-      out.push({ path: at, problem: `${gap.id} has an approval check, so it is not waivable unless it says so — add waivable: true to ${gap.id}, or remove waivers:` });
+      out.push({
+        path: at,
+        problem: `${gap.id} has an approval check, so it is not waivable unless it says so — add waivable: true to ${gap.id}, or remove waivers:`,
+      });
     }
     if (w.by) {
       const by = names(w.by, [...at, 'by'], true);
       const outside = workflowBy ? [...by].filter((p) => !workflowBy.has(p)) : [];
       if (outside.length) {
-        out.push({ path: [...at, 'by'], problem: `${outside.join(', ')} may not waive under the workflow's waivers.by (${wf.waivers!.by.join(', ')}); a GAP's waivers may only narrow it — remove ${outside.length === 1 ? 'that name, or add it' : 'those names, or add them'} to the workflow's waivers.by` });
+        out.push({
+          path: [...at, 'by'],
+          problem: `${outside.join(', ')} may not waive under the workflow's waivers.by (${wf.waivers!.by.join(', ')}); a GAP's waivers may only narrow it — remove ${outside.length === 1 ? 'that name, or add it' : 'those names, or add them'} to the workflow's waivers.by`,
+        });
       }
     }
     if (w.maxDays !== undefined && wf.waivers && w.maxDays > workflowDays) {
-      out.push({ path: [...at, 'maxDays'], problem: `${w.maxDays} days is longer than the workflow's waivers.maxDays (${workflowDays}${wf.waivers.maxDays === undefined ? ', the default' : ''}); a GAP's waivers may only narrow it — give at most ${workflowDays}` });
+      out.push({
+        path: [...at, 'maxDays'],
+        problem: `${w.maxDays} days is longer than the workflow's waivers.maxDays (${workflowDays}${wf.waivers.maxDays === undefined ? ', the default' : ''}); a GAP's waivers may only narrow it — give at most ${workflowDays}`,
+      });
     }
   });
 
   const enabled = wf.killSwitch.enabled;
   if (enabled?.id === wf.killSwitch.id) {
-    out.push({ path: ['killSwitch', 'enabled', 'id'], problem: `the enabled check needs an id of its own (the safe check is "${enabled.id}") — name it like ${enabled.id}-enabled` });
+    out.push({
+      path: ['killSwitch', 'enabled', 'id'],
+      problem: `the enabled check needs an id of its own (the safe check is "${enabled.id}") — name it like ${enabled.id}-enabled`,
+    });
   }
   return out;
 }
-

@@ -1,5 +1,5 @@
-import type { Path } from './locate.js';
 import type { IssueText } from './issues.js';
+import type { Path } from './locate.js';
 
 const ref = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
@@ -10,7 +10,8 @@ const ref = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 export function interpolate(root: unknown, env: NodeJS.ProcessEnv): { value: unknown; vars: Record<string, string>; issues: IssueText[] } {
   const issues: IssueText[] = [];
   const defaults = (root as { vars?: unknown } | null)?.vars;
-  const declared: Record<string, string> = defaults && typeof defaults === 'object' && !Array.isArray(defaults) ? (defaults as Record<string, string>) : {};
+  const declared: Record<string, string> =
+    defaults && typeof defaults === 'object' && !Array.isArray(defaults) ? (defaults as Record<string, string>) : {};
   const used: Record<string, string> = {};
   const resolve = (s: string, path: Path): string =>
     s.replace(ref, (whole, name: string | undefined) => {

@@ -1,7 +1,7 @@
-import type { z } from 'zod';
 import type { Document } from 'yaml';
-import { probeFor, probeKinds, type ProbeKindName } from '../probes/index.js';
-import { closest, sourceText, type Path } from './locate.js';
+import type { z } from 'zod';
+import { type ProbeKindName, probeFor, probeKinds } from '../probes/index.js';
+import { closest, type Path, sourceText } from './locate.js';
 import { gapSchema, gateSchema, paramShapes, sectionSchema, workflowSchema } from './schema.js';
 
 const checkBaseKeys = ['id', 'kind', 'title', 'timeoutMs'];
@@ -11,7 +11,8 @@ function allowedKeys(value: unknown, path: Path): string[] {
   const last = path[path.length - 1];
   const parent = path[path.length - 2];
   const isSwitch = path[0] === 'killSwitch' && path.length === 1;
-  const isCheck = isSwitch || (path[0] === 'killSwitch' && last === 'enabled' && path.length === 2) || (typeof last === 'number' && parent === 'checks');
+  const isCheck =
+    isSwitch || (path[0] === 'killSwitch' && last === 'enabled' && path.length === 2) || (typeof last === 'number' && parent === 'checks');
   if (isCheck) {
     const kind = (value as { kind?: unknown } | undefined)?.kind;
     const known = typeof kind === 'string' && probeFor(kind) !== undefined;
@@ -30,7 +31,8 @@ function valueAt(root: unknown, path: Path): unknown {
   return v;
 }
 
-const typeWord = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `the ${typeof v} ${JSON.stringify(v)}`);
+const typeWord = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `the ${typeof v} ${JSON.stringify(v)}`;
 
 export interface IssueText {
   path: Path;
@@ -55,28 +57,54 @@ export function describeIssue(issue: z.core.$ZodIssue, root: unknown, doc: Docum
     case 'invalid_union': {
       if ((issue as { discriminator?: string }).discriminator === 'kind') {
         const kind = valueAt(root, path);
-        if (kind === undefined) return [{ path: path.slice(0, -1), problem: `a check has no "kind" — add kind: one of ${probeKinds.join(', ')}` }];
+        if (kind === undefined)
+          return [{ path: path.slice(0, -1), problem: `a check has no "kind" — add kind: one of ${probeKinds.join(', ')}` }];
         const guess = typeof kind === 'string' ? closest(kind, probeKinds) : undefined;
-        return [{ path, problem: `unknown check kind ${JSON.stringify(kind)} — ${guess ? `did you mean "${guess}"? ` : ''}known kinds: ${probeKinds.join(', ')}` }];
+        return [
+          {
+            path,
+            problem: `unknown check kind ${JSON.stringify(kind)} — ${guess ? `did you mean "${guess}"? ` : ''}known kinds: ${probeKinds.join(', ')}`,
+          },
+        ];
       }
       return [{ path, problem: `${issue.message} — fix the value` }];
     }
     case 'invalid_type': {
       const found = valueAt(root, path);
-      if (found === undefined) return [{ path: path.slice(0, -1), key: undefined, problem: `"${field}" is missing — add ${field}: (${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`})` }];
+      if (found === undefined)
+        return [
+          {
+            path: path.slice(0, -1),
+            key: undefined,
+            problem: `"${field}" is missing — add ${field}: (${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`})`,
+          },
+        ];
       if (issue.expected === 'string' && typeof found === 'number') {
         const src = sourceText(doc, path) ?? String(found);
         const why = src !== String(found) ? `YAML reads ${src} as the number ${found}` : `${src} is a number`;
         return [{ path, problem: `expected a string, found a number (${why}) — quote it: ${field}: "${src}"` }];
       }
-      return [{ path, problem: `expected ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}, found ${typeWord(found)} — fix the value` }];
+      return [
+        {
+          path,
+          problem: `expected ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}, found ${typeWord(found)} — fix the value`,
+        },
+      ];
     }
     case 'too_small':
-      if (issue.origin === 'array') return [{ path, problem: `must list at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'} — add one or remove the field` }];
+      if (issue.origin === 'array')
+        return [
+          { path, problem: `must list at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'} — add one or remove the field` },
+        ];
       if (issue.origin === 'string') return [{ path, problem: 'must not be empty — give a value' }];
       return [{ path, problem: `must be at least ${issue.minimum} — fix the value` }];
     case 'invalid_value':
-      return [{ path, problem: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${typeWord(valueAt(root, path))} — use one of them` }];
+      return [
+        {
+          path,
+          problem: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${typeWord(valueAt(root, path))} — use one of them`,
+        },
+      ];
     case 'invalid_format': {
       // "must be X — write it like Y" becomes "must be X, found Z — write it like Y".
       const [rule, fix] = issue.message.split(' — ');

@@ -24,8 +24,10 @@ function allowPlaceholders(node: unknown, key?: string): unknown {
   if (!isObject(node)) return node;
   const out: Node = {};
   for (const [k, v] of Object.entries(node)) {
-    if (k === 'propertyNames') out[k] = v; // keys are never substituted
-    else if (k === 'properties' && isObject(v)) out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, name === 'vars' ? s : allowPlaceholders(s, name)]));
+    if (k === 'propertyNames')
+      out[k] = v; // keys are never substituted
+    else if (k === 'properties' && isObject(v))
+      out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, name === 'vars' ? s : allowPlaceholders(s, name)]));
     else out[k] = allowPlaceholders(v);
   }
   const constrained = out.type === 'string' && ('pattern' in out || 'enum' in out || 'const' in out);

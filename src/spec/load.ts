@@ -1,13 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
-import { isCollection, isPair, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { type Document, isCollection, isPair, LineCounter, type Node, parseDocument } from 'yaml';
 import { ConfigError, ConfigErrors } from '../errors.js';
 import { digest, sha256 } from '../support/digest.js';
 import { expandGroups, normalizeSpecNames } from './groups.js';
 import { interpolate } from './interpolate.js';
 import { describeIssue, type IssueText } from './issues.js';
 import { locate } from './locate.js';
+import { type Workflow, workflowSchema } from './schema.js';
 import { checkSemantics } from './semantics.js';
-import { workflowSchema, type Workflow } from './schema.js';
 
 export interface LoadedWorkflow {
   /** The file as given (for messages). */
@@ -72,7 +72,8 @@ export function readYaml(text: string, file: string): { doc: Document; lines: Li
       doc.errors.map((err) => {
         const pos = err.linePos?.[0] ?? lines.linePos(err.pos[0]);
         const msg = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-        const fix = err.code === 'DUPLICATE_KEY' ? 'remove or rename one of the two keys' : 'fix the YAML syntax (indentation, quotes, colons)';
+        const fix =
+          err.code === 'DUPLICATE_KEY' ? 'remove or rename one of the two keys' : 'fix the YAML syntax (indentation, quotes, colons)';
         return new ConfigError(`invalid YAML: ${msg}`, { place: { file, line: pos?.line, column: pos?.col }, fix });
       }),
     );
@@ -87,10 +88,13 @@ export function readYaml(text: string, file: string): { doc: Document; lines: Li
     raw = doc.toJS({ maxAliasCount: yamlLimits.aliases });
   } catch (e) {
     if (e instanceof ReferenceError && /alias/i.test(e.message)) {
-      throw new ConfigError(`YAML aliases expand past the limit of ${yamlLimits.aliases} (an alias of aliases grows exponentially, as in a "billion laughs" file)`, {
-        place: { file },
-        fix: 'write the values out, or use fewer aliases',
-      });
+      throw new ConfigError(
+        `YAML aliases expand past the limit of ${yamlLimits.aliases} (an alias of aliases grows exponentially, as in a "billion laughs" file)`,
+        {
+          place: { file },
+          fix: 'write the values out, or use fewer aliases',
+        },
+      );
     }
     if (e instanceof RangeError) throw tooDeep({ file });
     throw e;
@@ -100,10 +104,16 @@ export function readYaml(text: string, file: string): { doc: Document; lines: Li
 
 const mib = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
 const tooBig = (bytes: number, file: string) =>
-  new ConfigError(`the workflow file is ${mib(bytes)}, more than the limit of ${mib(yamlLimits.bytes)}`, { place: { file }, fix: 'a workflow is a few KiB: check that this is the right file' });
+  new ConfigError(`the workflow file is ${mib(bytes)}, more than the limit of ${mib(yamlLimits.bytes)}`, {
+    place: { file },
+    fix: 'a workflow is a few KiB: check that this is the right file',
+  });
 
 const tooDeep = (place: { file: string; line?: number; column?: number }) =>
-  new ConfigError(`YAML nested more than ${yamlLimits.depth} levels deep (the limit)`, { place, fix: 'a workflow needs a handful of levels: flatten it' });
+  new ConfigError(`YAML nested more than ${yamlLimits.depth} levels deep (the limit)`, {
+    place,
+    fix: 'a workflow needs a handful of levels: flatten it',
+  });
 
 /** The first node nested deeper than the limit, found without recursion (the walk itself must not overflow). */
 function deepestNode(doc: Document): Node | undefined {
@@ -122,9 +132,19 @@ function deepestNode(doc: Document): Node | undefined {
   return undefined;
 }
 
-function checkWorkflow(doc: Document, lines: LineCounter, raw: unknown, text: string, file: string, opts: { env?: NodeJS.ProcessEnv }): LoadedWorkflow {
+function checkWorkflow(
+  doc: Document,
+  lines: LineCounter,
+  raw: unknown,
+  text: string,
+  file: string,
+  opts: { env?: NodeJS.ProcessEnv },
+): LoadedWorkflow {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError('a workflow must be a YAML mapping with id, title, killSwitch, gates and gaps', { place: { file, line: 1 }, fix: 'start from machines/o8-production-readiness.yaml' });
+    throw new ConfigError('a workflow must be a YAML mapping with id, title, killSwitch, gates and gaps', {
+      place: { file, line: 1 },
+      fix: 'start from machines/o8-production-readiness.yaml',
+    });
   }
   const { value, vars, issues: varIssues } = interpolate(raw, opts.env ?? process.env);
   const toErrors = (issues: IssueText[]) => issues.map((i) => issueError(i, doc, lines, file));
@@ -154,7 +174,8 @@ function withoutEchoes(issues: IssueText[], varIssues: IssueText[]): IssueText[]
   return issues.filter((i) => {
     if (varIssues.some((v) => samePath(v.path, i.path))) return false;
     const missing = /^"([^"]+)" is missing/.exec(i.problem)?.[1];
-    if (missing && issues.some((o) => o.key !== undefined && samePath(o.path, i.path) && o.problem.includes(`did you mean "${missing}"`))) return false;
+    if (missing && issues.some((o) => o.key !== undefined && samePath(o.path, i.path) && o.problem.includes(`did you mean "${missing}"`)))
+      return false;
     return true;
   });
 }

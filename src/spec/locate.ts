@@ -1,4 +1,4 @@
-import { isMap, isScalar, LineCounter, type Document, type Node } from 'yaml';
+import { type Document, isMap, isScalar, type LineCounter, type Node } from 'yaml';
 import type { Place } from '../errors.js';
 
 export type Path = readonly (string | number)[];

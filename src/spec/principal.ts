@@ -4,9 +4,11 @@ import { ConfigError, type Place } from '../errors.js';
 export const principalPattern = /^[a-z0-9][a-z0-9._@+-]{0,63}$/;
 
 /** The rule, as every message states it. */
-export const principalRule = 'a principal is Unicode NFKC-normalised, trimmed and lower-cased, then must match ^[a-z0-9][a-z0-9._@+-]{0,63}$';
+export const principalRule =
+  'a principal is Unicode NFKC-normalised, trimmed and lower-cased, then must match ^[a-z0-9][a-z0-9._@+-]{0,63}$';
 
-const principalFix = 'write it with a-z, 0-9 and . _ @ + - only, starting with a letter or digit, at most 64 characters (like alice or alice@example.com)';
+const principalFix =
+  'write it with a-z, 0-9 and . _ @ + - only, starting with a letter or digit, at most 64 characters (like alice or alice@example.com)';
 
 export type PrincipalCheck = { ok: true; principal: string } | { ok: false; problem: string };
 
@@ -27,7 +29,8 @@ export function checkPrincipal(raw: string): PrincipalCheck {
   if (!name) return { ok: false, problem: `${shown} is not a valid principal: it is empty` };
   if (name.length > 64) return { ok: false, problem: `${shown} is not a valid principal: it is longer than 64 characters` };
   const bad = [...name].find((ch, i) => !(i === 0 ? /[a-z0-9]/ : /[a-z0-9._@+-]/).test(ch));
-  if (bad && /[a-z0-9._@+-]/.test(bad)) return { ok: false, problem: `${shown} is not a valid principal: it must start with a letter or digit, not "${bad}"` };
+  if (bad && /[a-z0-9._@+-]/.test(bad))
+    return { ok: false, problem: `${shown} is not a valid principal: it must start with a letter or digit, not "${bad}"` };
   return { ok: false, problem: `${shown} is not a valid principal: "${bad}" (${codePoint(bad ?? '?')}) is not allowed` };
 }
 

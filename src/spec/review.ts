@@ -1,10 +1,10 @@
-import { ConfigError } from '../errors.js';
+import { readFile } from 'node:fs/promises';
+import type { ConfigError } from '../errors.js';
 import { probeFor } from '../probes/index.js';
 import type { Review } from '../probes/types.js';
-import { issueError, loadWorkflow, readYaml, type LoadedWorkflow } from './load.js';
+import { issueError, type LoadedWorkflow, loadWorkflow, readYaml } from './load.js';
 import type { Path } from './locate.js';
 import type { Check } from './schema.js';
-import { readFile } from 'node:fs/promises';
 
 export interface WorkflowReview {
   wf: LoadedWorkflow;
@@ -31,10 +31,22 @@ export async function reviewWorkflow(file: string, opts: { env?: NodeJS.ProcessE
   );
   const errors: ConfigError[] = [];
   const warnings: ConfigError[] = [];
-  for (const { r, at } of found.flat()) (r.severity === 'error' ? errors : warnings).push(issueError({ path: [...at, r.field], problem: r.problem }, doc, lines, file));
+  for (const { r, at } of found.flat())
+    (r.severity === 'error' ? errors : warnings).push(issueError({ path: [...at, r.field], problem: r.problem }, doc, lines, file));
   if (wf.spec.flip && !wf.spec.killSwitch.enabled) {
     // Without positive evidence that execution is on, a flip could never be proven: flip --execute refuses it.
-    warnings.push(issueError({ path: ['killSwitch'], problem: 'the kill switch has no enabled: check, so flip --execute refuses this workflow — add enabled: with a check that passes once execution is on' }, doc, lines, file));
+    warnings.push(
+      issueError(
+        {
+          path: ['killSwitch'],
+          problem:
+            'the kill switch has no enabled: check, so flip --execute refuses this workflow — add enabled: with a check that passes once execution is on',
+        },
+        doc,
+        lines,
+        file,
+      ),
+    );
   }
   return { wf, errors, warnings };
 }

@@ -1,8 +1,8 @@
 import { probeFor } from '../probes/index.js';
 import { checkDecisionRules } from './decision-rules.js';
-import { closest, type Path } from './locate.js';
 import type { IssueText } from './issues.js';
-import { killSwitchChecks, type Check, type Workflow } from './schema.js';
+import { closest, type Path } from './locate.js';
+import { type Check, killSwitchChecks, type Workflow } from './schema.js';
 
 /** Checks the schema cannot express: unknown and duplicate ids, blockedBy cycles, parameter lint. */
 export function checkSemantics(wf: Workflow): IssueText[] {
@@ -13,7 +13,11 @@ export function checkSemantics(wf: Workflow): IssueText[] {
     const seen = new Map<string, number>();
     items.forEach((it, i) => {
       const first = seen.get(it.id);
-      if (first !== undefined) out.push({ path: [at, i, 'id'], problem: `duplicate ${what} id "${it.id}" (first at ${at}[${first}]) — give each ${what} its own id` });
+      if (first !== undefined)
+        out.push({
+          path: [at, i, 'id'],
+          problem: `duplicate ${what} id "${it.id}" (first at ${at}[${first}]) — give each ${what} its own id`,
+        });
       else seen.set(it.id, i);
     });
   };
@@ -24,7 +28,10 @@ export function checkSemantics(wf: Workflow): IssueText[] {
   const unknownGap = (ref: string, path: Path) => {
     if (gapIds.includes(ref)) return;
     const guess = closest(ref, gapIds);
-    out.push({ path, problem: `"${ref}" is not a GAP of this workflow — ${guess ? `did you mean "${guess}"?` : `define it under gaps: (known: ${gapIds.join(', ')})`}` });
+    out.push({
+      path,
+      problem: `"${ref}" is not a GAP of this workflow — ${guess ? `did you mean "${guess}"?` : `define it under gaps: (known: ${gapIds.join(', ')})`}`,
+    });
   };
 
   wf.gates.forEach((gate, gi) => {
@@ -45,14 +52,21 @@ export function checkSemantics(wf: Workflow): IssueText[] {
   const cycle = findCycle(wf);
   if (cycle) {
     const gi = wf.gaps.findIndex((g) => g.id === cycle[0]);
-    out.push({ path: ['gaps', gi, 'blockedBy'], problem: `blockedBy forms a cycle ${cycle.join(' → ')} — no GAP in it could ever close; remove one of these edges` });
+    out.push({
+      path: ['gaps', gi, 'blockedBy'],
+      problem: `blockedBy forms a cycle ${cycle.join(' → ')} — no GAP in it could ever close; remove one of these edges`,
+    });
   }
 
   const lintChecks = (checks: Check[], at: Path) => {
     const seen = new Map<string, number>();
     checks.forEach((c, ci) => {
       const first = seen.get(c.id);
-      if (first !== undefined) out.push({ path: [...at, ci, 'id'], problem: `duplicate check id "${c.id}" (first at checks[${first}]) — check ids must be unique within their GAP or section` });
+      if (first !== undefined)
+        out.push({
+          path: [...at, ci, 'id'],
+          problem: `duplicate check id "${c.id}" (first at checks[${first}]) — check ids must be unique within their GAP or section`,
+        });
       else seen.set(c.id, ci);
       lintCheck(c, [...at, ci], out);
     });
@@ -60,13 +74,21 @@ export function checkSemantics(wf: Workflow): IssueText[] {
   wf.gaps.forEach((g, gi) => lintChecks(g.checks, ['gaps', gi, 'checks']));
   wf.sections?.forEach((s, si) => lintChecks(s.checks, ['sections', si, 'checks']));
   const { safe, enabled } = killSwitchChecks(wf);
-  for (const [c, at] of [[safe, ['killSwitch']], [enabled, ['killSwitch', 'enabled']]] as const) {
+  for (const [c, at] of [
+    [safe, ['killSwitch']],
+    [enabled, ['killSwitch', 'enabled']],
+  ] as const) {
     if (!c) continue;
     lintCheck(c, at, out);
-    if (c.kind === 'approval') out.push({ path: [...at, 'kind'], problem: 'the kill switch must be read from the host, not from sign-offs — use file.contains, command or postgres.query' });
+    if (c.kind === 'approval')
+      out.push({
+        path: [...at, 'kind'],
+        problem: 'the kill switch must be read from the host, not from sign-offs — use file.contains, command or postgres.query',
+      });
   }
   out.push(...checkDecisionRules(wf));
-  if (wf.approvals?.signed && !wf.approvals.allowedSigners) out.push({ path: ['approvals'], key: 'signed', problem: 'signed approvals need an allowed-signers file — add allowedSigners: FILE' });
+  if (wf.approvals?.signed && !wf.approvals.allowedSigners)
+    out.push({ path: ['approvals'], key: 'signed', problem: 'signed approvals need an allowed-signers file — add allowedSigners: FILE' });
   return out;
 }
 

@@ -39,14 +39,31 @@ export const hasApprovalCheck = (gap: Gap): boolean => gap.checks.some((c) => c.
 export function waiverPolicy(spec: Workflow, gapOrId: Gap | string): WaiverPolicy {
   const gap = typeof gapOrId === 'string' ? spec.gaps.find((g) => g.id === gapOrId) : gapOrId;
   const id = typeof gapOrId === 'string' ? gapOrId : gapOrId.id;
-  if (!gap) return { allowed: false, gap: id, problem: `"${id}" is not a GAP of workflow ${spec.id}`, fix: `use one of ${spec.gaps.map((g) => g.id).join(', ')}` };
-  if (gap.waivable === false) return { allowed: false, gap: id, problem: `${id} may not be waived (waivable: false)`, fix: 'close it instead' };
+  if (!gap)
+    return {
+      allowed: false,
+      gap: id,
+      problem: `"${id}" is not a GAP of workflow ${spec.id}`,
+      fix: `use one of ${spec.gaps.map((g) => g.id).join(', ')}`,
+    };
+  if (gap.waivable === false)
+    return { allowed: false, gap: id, problem: `${id} may not be waived (waivable: false)`, fix: 'close it instead' };
   if (hasApprovalCheck(gap) && gap.waivable !== true) {
-    return { allowed: false, gap: id, problem: `${id} may not be waived: it has an approval check, and a waiver must not stand in for a sign-off`, fix: `get the sign-offs, or set waivable: true on ${id} to allow waivers of it` };
+    return {
+      allowed: false,
+      gap: id,
+      problem: `${id} may not be waived: it has an approval check, and a waiver must not stand in for a sign-off`,
+      fix: `get the sign-offs, or set waivable: true on ${id} to allow waivers of it`,
+    };
   }
   const byAsWritten = gap.waivers?.by ?? spec.waivers?.by;
   if (!byAsWritten) {
-    return { allowed: false, gap: id, problem: `${id} may not be waived: workflow ${spec.id} names no one who may waive`, fix: `add waivers: { by: ["@group", "name"], maxDays: ${defaultWaiverDays} } to the workflow (or to ${id})` };
+    return {
+      allowed: false,
+      gap: id,
+      problem: `${id} may not be waived: workflow ${spec.id} names no one who may waive`,
+      fix: `add waivers: { by: ["@group", "name"], maxDays: ${defaultWaiverDays} } to the workflow (or to ${id})`,
+    };
   }
   return {
     allowed: true,

@@ -72,8 +72,18 @@ export async function sweepTempFiles(dir: string): Promise<string[]> {
     if (!m) continue;
     const [, , host, pid] = m;
     const full = path.join(dir, name);
-    const dead = host === HOST ? !pidAlive(Number(pid)) : Date.now() - ((await stat(full).catch(() => undefined))?.mtimeMs ?? Date.now()) > FOREIGN_TEMP_MS;
-    if (dead && (await unlink(full).then(() => true, () => false))) removed.push(name);
+    const dead =
+      host === HOST
+        ? !pidAlive(Number(pid))
+        : Date.now() - ((await stat(full).catch(() => undefined))?.mtimeMs ?? Date.now()) > FOREIGN_TEMP_MS;
+    if (
+      dead &&
+      (await unlink(full).then(
+        () => true,
+        () => false,
+      ))
+    )
+      removed.push(name);
   }
   return removed;
 }

@@ -1,5 +1,5 @@
-import { canonicalJson, isCanonicalText, sha256, type Signer } from '../support/digest.js';
-import { GENESIS, type DamagedLine, type Head, type LedgerEvent, type LedgerRead, type LedgerVisitor, type NewEvent } from './types.js';
+import { canonicalJson, isCanonicalText, type Signer, sha256 } from '../support/digest.js';
+import { type DamagedLine, GENESIS, type Head, type LedgerEvent, type LedgerRead, type LedgerVisitor, type NewEvent } from './types.js';
 
 /** The hash of an event: SHA-256 over the canonical JSON of every field but `hash` and `sig`. */
 export function hashEvent(e: Omit<LedgerEvent, 'hash' | 'sig'>): string {
@@ -20,7 +20,9 @@ export function parseLine(text: string, line: number, index: number): { event?: 
   try {
     event = JSON.parse(text) as LedgerEvent;
   } catch {
-    return { damage: { index, line, problem: 'malformed', detail: `line ${line} of the ledger is not JSON: it was damaged or written by hand` } };
+    return {
+      damage: { index, line, problem: 'malformed', detail: `line ${line} of the ledger is not JSON: it was damaged or written by hand` },
+    };
   }
   if (isCanonicalText(text, event)) return { event, hash: hashOfLine(text, event) };
   let canonical: string | undefined;
@@ -30,10 +32,18 @@ export function parseLine(text: string, line: number, index: number): { event?: 
     canonical = undefined;
   }
   if (canonical === text) return { event };
-  const what = typeof event === 'object' && event !== null && Number.isSafeInteger((event as { seq?: unknown }).seq) ? `event ${(event as { seq: number }).seq} (line ${line})` : `line ${line}`;
+  const what =
+    typeof event === 'object' && event !== null && Number.isSafeInteger((event as { seq?: unknown }).seq)
+      ? `event ${(event as { seq: number }).seq} (line ${line})`
+      : `line ${line}`;
   return {
     event: typeof event === 'object' && event !== null && !Array.isArray(event) ? event : undefined,
-    damage: { index, line, problem: 'not-canonical', detail: `${what} is not canonical: its text is not the canonical JSON of the event it parses to (a duplicate key, reordered keys or added spaces), so what it says is not what was hashed` },
+    damage: {
+      index,
+      line,
+      problem: 'not-canonical',
+      detail: `${what} is not canonical: its text is not the canonical JSON of the event it parses to (a duplicate key, reordered keys or added spaces), so what it says is not what was hashed`,
+    },
   };
 }
 
@@ -43,7 +53,8 @@ export function parseLine(text: string, line: number, index: number): { event?: 
  * ever last). Only the top-level members can hold these exact values, so the first match is theirs.
  */
 function hashOfLine(text: string, e: LedgerEvent): string | undefined {
-  if (typeof e !== 'object' || e === null || typeof e.hash !== 'string' || (e.sig !== undefined && typeof e.sig !== 'string')) return undefined;
+  if (typeof e !== 'object' || e === null || typeof e.hash !== 'string' || (e.sig !== undefined && typeof e.sig !== 'string'))
+    return undefined;
   let body = text.replace(`"hash":"${e.hash}",`, '');
   if (typeof e.sig === 'string') body = body.replace(`"sig":"${e.sig}",`, '');
   return body.length < text.length ? sha256(body) : undefined;
@@ -72,17 +83,29 @@ export function collect(): LedgerVisitor & { read: LedgerRead } {
 
 /** The event that adopts an unsigned ledger when signing starts: signed, naming the head it vouches for. */
 function adoptionEvent(last: Head, actor: string, keyId: string): NewEvent {
-  return { type: 'ledger.adopted', actor, cause: { kind: 'operator', command: 'signing started' }, data: { adopts: { seq: last.seq, hash: last.hash }, keyId } };
+  return {
+    type: 'ledger.adopted',
+    actor,
+    cause: { kind: 'operator', command: 'signing started' },
+    data: { adopts: { seq: last.seq, hash: last.hash }, keyId },
+  };
 }
 
 /**
  * Seals new events onto a chain whose last event is `last`; with `sign`, each carries `sig` over its
  * hash, and an unsigned ledger is first adopted by one signed `ledger.adopted` event naming its head.
  */
-export function sealEvents(last: (Head & { sig?: string }) | undefined, workflow: string, events: NewEvent[], now: () => Date = () => new Date(), sign?: Signer): LedgerEvent[] {
+export function sealEvents(
+  last: (Head & { sig?: string }) | undefined,
+  workflow: string,
+  events: NewEvent[],
+  now: () => Date = () => new Date(),
+  sign?: Signer,
+): LedgerEvent[] {
   let prev = last?.hash ?? GENESIS;
   let seq = last?.seq ?? 0;
-  const all = sign && last && typeof last.sig !== 'string' && events.length ? [adoptionEvent(last, events[0]!.actor, sign.keyId), ...events] : events;
+  const all =
+    sign && last && typeof last.sig !== 'string' && events.length ? [adoptionEvent(last, events[0]!.actor, sign.keyId), ...events] : events;
   return all.map((e) => {
     const body = { ...stripUndefined(e), seq: ++seq, time: now().toISOString(), workflow, prev };
     const hash = hashEvent(body);
@@ -121,7 +144,13 @@ export const describeSeq = (e: LedgerEvent) => `event ${e.seq} (${e.type}${e.sub
  */
 export function eventProblem(e: LedgerEvent, index: number, recomputed?: string): ChainProblem | undefined {
   const bad = malformed(e, index);
-  if (bad) return { seq: Number.isSafeInteger(e?.seq) ? e.seq : index + 1, index, problem: 'malformed', detail: `${bad}: it was damaged or written by hand` };
+  if (bad)
+    return {
+      seq: Number.isSafeInteger(e?.seq) ? e.seq : index + 1,
+      index,
+      problem: 'malformed',
+      detail: `${bad}: it was damaged or written by hand`,
+    };
   const { hash, sig: _sig, ...body } = e;
   if (recomputed === undefined) {
     try {
@@ -130,7 +159,13 @@ export function eventProblem(e: LedgerEvent, index: number, recomputed?: string)
       recomputed = '';
     }
   }
-  if (recomputed !== hash) return { seq: e.seq, index, problem: 'edited', detail: `${describeSeq(e)} does not match its hash: a field was changed after it was recorded` };
+  if (recomputed !== hash)
+    return {
+      seq: e.seq,
+      index,
+      problem: 'edited',
+      detail: `${describeSeq(e)} does not match its hash: a field was changed after it was recorded`,
+    };
   return undefined;
 }
 
@@ -149,19 +184,46 @@ export function verifyChain(read: LedgerEvent[] | LedgerRead): ChainProblem | un
     const e = events[i]!;
     const bad = eventProblem(e, i, hashes?.[i]);
     if (bad) return bad;
-    if (e.workflow !== workflow) return { seq: e.seq, index: i, problem: 'inserted', detail: `${describeSeq(e)} belongs to workflow ${e.workflow}, not ${workflow}: it was copied in from another ledger` };
+    if (e.workflow !== workflow)
+      return {
+        seq: e.seq,
+        index: i,
+        problem: 'inserted',
+        detail: `${describeSeq(e)} belongs to workflow ${e.workflow}, not ${workflow}: it was copied in from another ledger`,
+      };
     if (e.seq !== seq + 1 || e.prev !== prev) {
       const expected = seq + 1;
       if (e.seq < expected) {
         const twin = events.findIndex((x) => x?.seq === e.seq);
-        return { seq: e.seq, index: i, problem: 'inserted', detail: `${describeSeq(e)} repeats event number ${e.seq} (entries ${twin + 1} and ${i + 1}): one of them was inserted` };
+        return {
+          seq: e.seq,
+          index: i,
+          problem: 'inserted',
+          detail: `${describeSeq(e)} repeats event number ${e.seq} (entries ${twin + 1} and ${i + 1}): one of them was inserted`,
+        };
       }
       if (e.seq > expected) {
         const laterAt = events.findIndex((x, j) => j > i && x?.seq === expected);
-        if (laterAt > i) return { seq: e.seq, index: i, problem: 'reordered', detail: `${describeSeq(e)} stands where event ${expected} belongs (event ${expected} comes ${laterAt - i} entr${laterAt - i === 1 ? 'y' : 'ies'} later): events were swapped or moved` };
-        return { seq: e.seq, index: i, problem: 'removed', detail: `event ${expected}${e.seq > expected + 1 ? `…${e.seq - 1}` : ''} ${e.seq > expected + 1 ? 'are' : 'is'} missing before ${describeSeq(e)}: removed from the ledger` };
+        if (laterAt > i)
+          return {
+            seq: e.seq,
+            index: i,
+            problem: 'reordered',
+            detail: `${describeSeq(e)} stands where event ${expected} belongs (event ${expected} comes ${laterAt - i} entr${laterAt - i === 1 ? 'y' : 'ies'} later): events were swapped or moved`,
+          };
+        return {
+          seq: e.seq,
+          index: i,
+          problem: 'removed',
+          detail: `event ${expected}${e.seq > expected + 1 ? `…${e.seq - 1}` : ''} ${e.seq > expected + 1 ? 'are' : 'is'} missing before ${describeSeq(e)}: removed from the ledger`,
+        };
       }
-      return { seq: e.seq, index: i, problem: 'inserted', detail: `${describeSeq(e)} does not follow event ${seq} (its prev hash differs): an event was inserted or replaced before it` };
+      return {
+        seq: e.seq,
+        index: i,
+        problem: 'inserted',
+        detail: `${describeSeq(e)} does not follow event ${seq} (its prev hash differs): an event was inserted or replaced before it`,
+      };
     }
     prev = e.hash;
     seq = e.seq;

@@ -27,8 +27,18 @@ const signedText = (c: Checkpoint): string => {
 };
 
 /** A checkpoint of one head event, signed when a key is given. */
-export function checkpointOf(head: Pick<LedgerEvent, 'workflow' | 'seq' | 'hash' | 'time'>, opts: { key?: KeyObject; now?: Date } = {}): Checkpoint {
-  const cp: Checkpoint = { flipgateCheckpoint: 1, workflow: head.workflow, seq: head.seq, hash: head.hash, time: head.time, created: (opts.now ?? new Date()).toISOString() };
+export function checkpointOf(
+  head: Pick<LedgerEvent, 'workflow' | 'seq' | 'hash' | 'time'>,
+  opts: { key?: KeyObject; now?: Date } = {},
+): Checkpoint {
+  const cp: Checkpoint = {
+    flipgateCheckpoint: 1,
+    workflow: head.workflow,
+    seq: head.seq,
+    hash: head.hash,
+    time: head.time,
+    created: (opts.now ?? new Date()).toISOString(),
+  };
   if (!opts.key) return cp;
   cp.keyId = keyId(opts.key);
   return { ...cp, signature: signerFor(opts.key)(signedText(cp)) };
@@ -52,7 +62,10 @@ export function checkpointVerifies(cp: Checkpoint, key: KeyObject): boolean {
 
 /** Reads a checkpoint's text; names the file (and flag) and the field that is wrong. */
 export function parseCheckpoint(text: string, file: string, field = '--checkpoint'): Checkpoint {
-  const fix = field === '--checkpoint' ? 'pass the file written by flipgate audit checkpoint --out' : 'restore the witness from a copy, or point --witness elsewhere';
+  const fix =
+    field === '--checkpoint'
+      ? 'pass the file written by flipgate audit checkpoint --out'
+      : 'restore the witness from a copy, or point --witness elsewhere';
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -61,13 +74,19 @@ export function parseCheckpoint(text: string, file: string, field = '--checkpoin
   }
   const c = v as Partial<Checkpoint>;
   const bad =
-    typeof v !== 'object' || v === null ? 'the file' :
-    c.flipgateCheckpoint !== 1 ? 'flipgateCheckpoint' :
-    typeof c.workflow !== 'string' ? 'workflow' :
-    !Number.isSafeInteger(c.seq) || c.seq! < 1 ? 'seq' :
-    typeof c.hash !== 'string' || !/^[0-9a-f]{64}$/.test(c.hash) ? 'hash' :
-    c.signature !== undefined && typeof c.signature !== 'string' ? 'signature' :
-    undefined;
+    typeof v !== 'object' || v === null
+      ? 'the file'
+      : c.flipgateCheckpoint !== 1
+        ? 'flipgateCheckpoint'
+        : typeof c.workflow !== 'string'
+          ? 'workflow'
+          : !Number.isSafeInteger(c.seq) || c.seq! < 1
+            ? 'seq'
+            : typeof c.hash !== 'string' || !/^[0-9a-f]{64}$/.test(c.hash)
+              ? 'hash'
+              : c.signature !== undefined && typeof c.signature !== 'string'
+                ? 'signature'
+                : undefined;
   if (bad) throw new ConfigError(`not a flipgate checkpoint: ${bad} is missing or wrong`, { place: { file, field }, fix });
   return c as Checkpoint;
 }

@@ -27,7 +27,11 @@ export function deferredStore(location: string, open: () => Promise<WorkflowStor
     readView: call('readView') as WorkflowStore['readView'],
     transact: call('transact') as WorkflowStore['transact'],
     close: async () => {
-      if (opened) await opened.then((s) => s.close(), () => undefined);
+      if (opened)
+        await opened.then(
+          (s) => s.close(),
+          () => undefined,
+        );
     },
   };
 }

@@ -1,15 +1,27 @@
+import type { KeyObject } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { KeyObject } from 'node:crypto';
-import { Low, type Adapter } from 'lowdb';
+import { type Adapter, Low } from 'lowdb';
 import { ConfigError } from '../errors.js';
-import { publicKeyOf, signerFor, type Signer } from '../support/digest.js';
+import { publicKeyOf, type Signer, signerFor } from '../support/digest.js';
 import { appendDurable, LedgerMovedError, sweepTempFiles, writeFileAtomic } from './atomic-file.js';
 import { eventText, sealEvents } from './chain.js';
 import { hashNearEnd, readJsonLines, readTail, scanJsonLines } from './jsonl.js';
 import { acquireLock, clearDeadLock, LockBusyError, type LockOptions } from './lock.js';
+import {
+  GENESIS,
+  type Head,
+  type LedgerEvent,
+  type LedgerRead,
+  type LedgerTail,
+  type LedgerVisitor,
+  type NewEvent,
+  type StoredView,
+  type StoreOptions,
+  type StoreTx,
+  type WorkflowStore,
+} from './types.js';
 import { openView, sealView, type ViewDoc } from './view-doc.js';
-import { GENESIS, type Head, type LedgerEvent, type LedgerRead, type LedgerTail, type LedgerVisitor, type NewEvent, type StoreOptions, type StoredView, type StoreTx, type WorkflowStore } from './types.js';
 
 /**
  * lowdb's JSONFile, written for a file several processes share: a unique temp name per writer (lowdb's
@@ -28,7 +40,7 @@ class SharedJsonFile<T> implements Adapter<T> {
     return JSON.parse(text) as T;
   }
   write(data: T): Promise<void> {
-    return writeFileAtomic(this.file, JSON.stringify(data) + '\n');
+    return writeFileAtomic(this.file, `${JSON.stringify(data)}\n`);
   }
 }
 
@@ -41,18 +53,22 @@ export function ledgerPathFor(location: string): string {
 
 /** Where the view document of a file store lives: `state/x.json`, beside `state/x.events.jsonl`. */
 export function viewPathFor(location: string): string {
-  return location.endsWith(LEDGER_SUFFIX) ? location.slice(0, -LEDGER_SUFFIX.length) + '.json' : location;
+  return location.endsWith(LEDGER_SUFFIX) ? `${location.slice(0, -LEDGER_SUFFIX.length)}.json` : location;
 }
 
 function storeError(what: string, file: string, e: unknown): ConfigError {
   if (e instanceof ConfigError) return e;
   const code = e instanceof LedgerMovedError ? 'EMOVED' : ((e as NodeJS.ErrnoException).code ?? 'error');
   const fix =
-    code === 'ENOSPC' || code === 'EDQUOT' ? 'free disk space and run the command again' :
-    code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'give this user write access to the store directory, or choose another with --store' :
-    code === 'ELOCKED' ? `another flipgate is updating this workflow (${(e as Error).message}); wait and retry` :
-    code === 'EMOVED' ? 'another program writes this ledger without flipgate\'s lock: stop it, then run flipgate audit verify' :
-    'check the store path given by --store';
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? 'free disk space and run the command again'
+      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? 'give this user write access to the store directory, or choose another with --store'
+        : code === 'ELOCKED'
+          ? `another flipgate is updating this workflow (${(e as Error).message}); wait and retry`
+          : code === 'EMOVED'
+            ? "another program writes this ledger without flipgate's lock: stop it, then run flipgate audit verify"
+            : 'check the store path given by --store';
   const recorded = what.startsWith('append') || what.startsWith('lock') ? '; nothing was recorded' : '';
   return new ConfigError(`cannot ${what} (${code})${recorded}`, { place: { file }, fix });
 }
@@ -72,7 +88,11 @@ export class FileStore implements WorkflowStore {
   private readonly sign: Signer | undefined;
   private readonly viewKey: KeyObject | undefined;
   private readonly lockOptions: LockOptions;
-  constructor(readonly location: string, private readonly workflow: string, opts: StoreOptions & { lock?: LockOptions } = {}) {
+  constructor(
+    readonly location: string,
+    private readonly workflow: string,
+    opts: StoreOptions & { lock?: LockOptions } = {},
+  ) {
     this.ledgerFile = ledgerPathFor(location);
     this.viewFile = viewPathFor(location);
     this.view = new Low<ViewDoc | null>(new SharedJsonFile<ViewDoc | null>(this.viewFile), null);
@@ -134,7 +154,12 @@ export class FileStore implements WorkflowStore {
       await this.view.read();
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      return { state: 'rejected', why: code ? `the view ${this.viewFile} cannot be read (${code})` : `the view ${this.viewFile} is not JSON: it was damaged or edited` };
+      return {
+        state: 'rejected',
+        why: code
+          ? `the view ${this.viewFile} cannot be read (${code})`
+          : `the view ${this.viewFile} is not JSON: it was damaged or edited`,
+      };
     }
     return this.view.data === null ? { state: 'missing' } : openView(this.view.data, this.workflow, this.viewFile, this.viewKey);
   }
@@ -149,7 +174,8 @@ export class FileStore implements WorkflowStore {
     return this.locked(async (write) => {
       const tx: StoreTx = {
         events: () => this.readEvents(),
-        append: async (events: NewEvent[]) => (events.length ? write((last) => sealEvents(last, this.workflow, events, undefined, this.sign)) : []),
+        append: async (events: NewEvent[]) =>
+          events.length ? write((last) => sealEvents(last, this.workflow, events, undefined, this.sign)) : [],
         writeView: async (body) => {
           this.view.data = sealView(this.workflow, body, this.sign);
           await this.view.write();
@@ -166,7 +192,13 @@ export class FileStore implements WorkflowStore {
       await write((last) => {
         const first = events[0]!;
         if (first.prev !== (last?.hash ?? GENESIS) || first.seq !== (last?.seq ?? 0) + 1 || first.workflow !== this.workflow) {
-          throw new ConfigError(`the events to import start at event ${first.seq} of ${first.workflow}, but this ledger ends at event ${last?.seq ?? 0} of ${this.workflow}`, { place: { file: this.ledgerFile }, fix: 'copy into an empty store, or one holding the same ledger up to where the copy starts' });
+          throw new ConfigError(
+            `the events to import start at event ${first.seq} of ${first.workflow}, but this ledger ends at event ${last?.seq ?? 0} of ${this.workflow}`,
+            {
+              place: { file: this.ledgerFile },
+              fix: 'copy into an empty store, or one holding the same ledger up to where the copy starts',
+            },
+          );
         }
         return events;
       });
@@ -174,7 +206,9 @@ export class FileStore implements WorkflowStore {
   }
 
   // Runs `fn` under the lock with a writer that seals onto the current last line and appends durably.
-  private async locked<T>(fn: (write: (seal: (last: LedgerEvent | undefined) => LedgerEvent[]) => Promise<LedgerEvent[]>) => Promise<T>): Promise<T> {
+  private async locked<T>(
+    fn: (write: (seal: (last: LedgerEvent | undefined) => LedgerEvent[]) => Promise<LedgerEvent[]>) => Promise<T>,
+  ): Promise<T> {
     const dir = path.dirname(this.ledgerFile);
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -191,13 +225,20 @@ export class FileStore implements WorkflowStore {
         if (!tail) {
           const t = await readTail(this.ledgerFile);
           if (t.lastDamaged === 'malformed' || !usable(t.last)) {
-            throw new ConfigError('the last line of the ledger is not a ledger event; nothing was recorded', { place: { file: this.ledgerFile }, fix: 'run flipgate audit verify to see what is wrong, and restore the ledger from a copy' });
+            throw new ConfigError('the last line of the ledger is not a ledger event; nothing was recorded', {
+              place: { file: this.ledgerFile },
+              fix: 'run flipgate audit verify to see what is wrong, and restore the ledger from a copy',
+            });
           }
           tail = t;
         }
         const sealed = seal(tail.last);
-        const text = sealed.map((e) => eventText(e) + '\n').join('');
-        if (!(await lock.held())) throw new ConfigError('the ledger lock was taken over as stale while this command held it; nothing was recorded', { place: { file: `${this.ledgerFile}.lock` }, fix: 'run the command again' });
+        const text = sealed.map((e) => `${eventText(e)}\n`).join('');
+        if (!(await lock.held()))
+          throw new ConfigError('the ledger lock was taken over as stale while this command held it; nothing was recorded', {
+            place: { file: `${this.ledgerFile}.lock` },
+            fix: 'run the command again',
+          });
         await appendDurable(this.ledgerFile, text, tail.offset);
         tail = { last: sealed[sealed.length - 1], offset: tail.offset + Buffer.byteLength(text) };
         return sealed;

@@ -27,8 +27,13 @@ export interface LockHolder {
 /** A lock that could not be had in time; names who holds it. */
 export class LockBusyError extends Error {
   readonly code = 'ELOCKED';
-  constructor(readonly lockPath: string, readonly holder: LockHolder | undefined) {
-    super(`${lockPath} is held by ${holder ? `pid ${holder.pid} on ${holder.host} for ${Math.round(holder.ageMs / 1000)} s` : 'another process'}`);
+  constructor(
+    readonly lockPath: string,
+    readonly holder: LockHolder | undefined,
+  ) {
+    super(
+      `${lockPath} is held by ${holder ? `pid ${holder.pid} on ${holder.host} for ${Math.round(holder.ageMs / 1000)} s` : 'another process'}`,
+    );
   }
 }
 

@@ -110,7 +110,12 @@ const versions = [v1, v2];
 export function grantStatements(schema: string, role: string): string[] {
   const s = quoteIdent(schema);
   const r = quoteIdent(role);
-  return [`GRANT USAGE ON SCHEMA ${s} TO ${r}`, `GRANT SELECT ON ${s}.store_meta TO ${r}`, `GRANT SELECT, INSERT ON ${s}.events TO ${r}`, `GRANT SELECT, INSERT, UPDATE ON ${s}.views TO ${r}`];
+  return [
+    `GRANT USAGE ON SCHEMA ${s} TO ${r}`,
+    `GRANT SELECT ON ${s}.store_meta TO ${r}`,
+    `GRANT SELECT, INSERT ON ${s}.events TO ${r}`,
+    `GRANT SELECT, INSERT, UPDATE ON ${s}.views TO ${r}`,
+  ];
 }
 
 /**
@@ -126,14 +131,25 @@ export async function ensureSchema(client: pg.Client, schema: string, shown: str
     if (exists.rows[0]?.t) {
       const r = await client.query<{ value: string }>(`SELECT value FROM ${quoteIdent(schema)}.store_meta WHERE key = 'schemaVersion'`);
       found = Number(r.rows[0]?.value);
-      if (!(found >= 1)) throw new ConfigError(`schema ${schema} has no schemaVersion in store_meta: it is not a flipgate store`, { place: { field: '--store' }, fix: `choose another schema with ${shown.split('?')[0]}?schema=NAME` });
-      if (found > SCHEMA_VERSION) throw new ConfigError(`the store's schema is version ${found}; this flipgate knows up to ${SCHEMA_VERSION}`, { place: { field: '--store' }, fix: 'upgrade flipgate' });
+      if (!(found >= 1))
+        throw new ConfigError(`schema ${schema} has no schemaVersion in store_meta: it is not a flipgate store`, {
+          place: { field: '--store' },
+          fix: `choose another schema with ${shown.split('?')[0]}?schema=NAME`,
+        });
+      if (found > SCHEMA_VERSION)
+        throw new ConfigError(`the store's schema is version ${found}; this flipgate knows up to ${SCHEMA_VERSION}`, {
+          place: { field: '--store' },
+          fix: 'upgrade flipgate',
+        });
     }
     try {
       for (const step of versions.slice(found)) for (const sql of step(schema)) await client.query(sql);
     } catch (e) {
       if (found && (e as { code?: string }).code === '42501') {
-        throw new ConfigError(`the store's schema is version ${found}; upgrading it to ${SCHEMA_VERSION} needs the role that owns it`, { place: { field: '--store' }, fix: 'run any flipgate command once as that role (or a superuser), then again as this one' });
+        throw new ConfigError(`the store's schema is version ${found}; upgrading it to ${SCHEMA_VERSION} needs the role that owns it`, {
+          place: { field: '--store' },
+          fix: 'run any flipgate command once as that role (or a superuser), then again as this one',
+        });
       }
       throw e;
     }

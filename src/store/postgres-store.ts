@@ -1,11 +1,23 @@
 import type { KeyObject } from 'node:crypto';
 import pg from 'pg';
 import { ConfigError } from '../errors.js';
-import { publicKeyOf, signerFor, type Signer } from '../support/digest.js';
+import { publicKeyOf, type Signer, signerFor } from '../support/digest.js';
 import { collect, eventText, parseLine, sealEvents, visitLine } from './chain.js';
 import { ensureSchema, grantStatements, quoteIdent } from './postgres-schema.js';
+import {
+  GENESIS,
+  type Head,
+  type LedgerEvent,
+  type LedgerRead,
+  type LedgerTail,
+  type LedgerVisitor,
+  type NewEvent,
+  type StoredView,
+  type StoreOptions,
+  type StoreTx,
+  type WorkflowStore,
+} from './types.js';
 import { openView, sealView } from './view-doc.js';
-import { GENESIS, type Head, type LedgerEvent, type LedgerRead, type LedgerTail, type LedgerVisitor, type NewEvent, type StoreOptions, type StoredView, type StoreTx, type WorkflowStore } from './types.js';
 
 export interface StoreTarget {
   connectionString: string;
@@ -22,14 +34,21 @@ export function parseStoreUrl(url: string, field = '--store'): StoreTarget {
   try {
     u = new URL(url);
   } catch {
-    throw new ConfigError('not a valid postgres:// URL', { place: { field }, fix: 'write it as postgres://user@host:5432/database?schema=flipgate' });
+    throw new ConfigError('not a valid postgres:// URL', {
+      place: { field },
+      fix: 'write it as postgres://user@host:5432/database?schema=flipgate',
+    });
   }
   const shownUrl = new URL(url);
   if (shownUrl.password) shownUrl.password = '***';
   if (shownUrl.searchParams.has('password')) shownUrl.searchParams.set('password', '***');
   const shown = shownUrl.toString();
   const schema = u.searchParams.get('schema') ?? 'flipgate';
-  if (!IDENT.test(schema)) throw new ConfigError(`schema "${schema}" is not a plain lower-case identifier`, { place: { field }, fix: 'use letters, digits and _ in ?schema=' });
+  if (!IDENT.test(schema))
+    throw new ConfigError(`schema "${schema}" is not a plain lower-case identifier`, {
+      place: { field },
+      fix: 'use letters, digits and _ in ?schema=',
+    });
   u.searchParams.delete('schema');
   return { connectionString: u.toString(), schema, shown };
 }
@@ -50,19 +69,32 @@ export function storeError(e: unknown, target: StoreTarget, what: string, field 
     '28P01': ['the password was refused', 'fix the user or password (or use PGPASSWORD / ~/.pgpass)'],
     '28000': ['the server refused this user', `check pg_hba.conf and the user in ${field}`],
     '3D000': ['the database does not exist', `create it, or fix the database name in ${field}`],
-    '42501': ['this role lacks a privilege the store needs', `have the owner create the store once, then grant: ${grantStatements(target.schema, 'ROLE').join('; ')}`],
+    '42501': [
+      'this role lacks a privilege the store needs',
+      `have the owner create the store once, then grant: ${grantStatements(target.schema, 'ROLE').join('; ')}`,
+    ],
     '55P03': ['another flipgate held the workflow lock too long', 'wait for it to finish and retry'],
     '23505': ['another writer appended the same event number (the lock was lost)', 'run the command again, then flipgate audit verify'],
-    '23514': ['the database refused the event: it does not continue the ledger (its number, prev hash, hash or canonical text)', 'run flipgate audit verify; another program may write this table'],
+    '23514': [
+      'the database refused the event: it does not continue the ledger (its number, prev hash, hash or canonical text)',
+      'run flipgate audit verify; another program may write this table',
+    ],
     '57P01': ['the server ended the connection', 'run the command again'],
   };
   const [why, fix] = known[code] ?? ['the server reported an error', 'check the server log; run the command again'];
   const writing = what.startsWith('append') || what.startsWith('lock');
-  return new ConfigError(`cannot ${what} at ${target.shown}: ${why} (${code})${writing ? '; nothing was recorded' : ''}`, { place: where, fix });
+  return new ConfigError(`cannot ${what} at ${target.shown}: ${why} (${code})${writing ? '; nothing was recorded' : ''}`, {
+    place: where,
+    fix,
+  });
 }
 
 export async function connect(target: StoreTarget): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: target.connectionString, application_name: 'flipgate', connectionTimeoutMillis: 15_000 });
+  const client = new pg.Client({
+    connectionString: target.connectionString,
+    application_name: 'flipgate',
+    connectionTimeoutMillis: 15_000,
+  });
   client.on('error', () => undefined); // a dropped connection surfaces as the next query's error
   await client.connect();
   return client;
@@ -90,7 +122,13 @@ export class PostgresStore implements WorkflowStore {
   private lockClient: pg.Client | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly target: StoreTarget, private readonly workflow: string, private readonly data: pg.Client, private readonly embedded: boolean, opts: StoreOptions) {
+  private constructor(
+    private readonly target: StoreTarget,
+    private readonly workflow: string,
+    private readonly data: pg.Client,
+    private readonly embedded: boolean,
+    opts: StoreOptions,
+  ) {
     this.location = target.shown;
     this.table = `${quoteIdent(target.schema)}.events`;
     this.views = `${quoteIdent(target.schema)}.views`;
@@ -116,9 +154,11 @@ export class PostgresStore implements WorkflowStore {
   }
 
   private async bodies(where = '', params: unknown[] = []): Promise<string[]> {
-    const r = await this.data.query<Row>(`SELECT body FROM ${this.table} WHERE workflow = $1 ${where} ORDER BY seq`, [this.workflow, ...params]).catch((e) => {
-      throw storeError(e, this.target, 'read the ledger');
-    });
+    const r = await this.data
+      .query<Row>(`SELECT body FROM ${this.table} WHERE workflow = $1 ${where} ORDER BY seq`, [this.workflow, ...params])
+      .catch((e) => {
+        throw storeError(e, this.target, 'read the ledger');
+      });
     return r.rows.map((row) => row.body);
   }
 
@@ -134,9 +174,14 @@ export class PostgresStore implements WorkflowStore {
     let rows = 0;
     let events = 0;
     for (;;) {
-      const r = await this.data.query<{ seq: string; body: string }>(`SELECT seq, body FROM ${this.table} WHERE workflow = $1 AND seq > $2 ORDER BY seq LIMIT ${PAGE}`, [this.workflow, after]).catch((e) => {
-        throw storeError(e, this.target, 'read the ledger');
-      });
+      const r = await this.data
+        .query<{ seq: string; body: string }>(
+          `SELECT seq, body FROM ${this.table} WHERE workflow = $1 AND seq > $2 ORDER BY seq LIMIT ${PAGE}`,
+          [this.workflow, after],
+        )
+        .catch((e) => {
+          throw storeError(e, this.target, 'read the ledger');
+        });
       for (const row of r.rows) if (visitLine(visitor, row.body, ++rows, events)) events++;
       if (r.rows.length < PAGE) return;
       after = Number(r.rows[r.rows.length - 1]!.seq);
@@ -148,9 +193,11 @@ export class PostgresStore implements WorkflowStore {
   }
 
   async tail(): Promise<LedgerTail> {
-    const r = await this.data.query<Row>(`SELECT body FROM ${this.table} WHERE workflow = $1 ORDER BY seq DESC LIMIT 1`, [this.workflow]).catch((e) => {
-      throw storeError(e, this.target, 'read the ledger');
-    });
+    const r = await this.data
+      .query<Row>(`SELECT body FROM ${this.table} WHERE workflow = $1 ORDER BY seq DESC LIMIT 1`, [this.workflow])
+      .catch((e) => {
+        throw storeError(e, this.target, 'read the ledger');
+      });
     const body = r.rows[0]?.body;
     if (body === undefined) return { last: undefined, lastDamaged: undefined };
     const { event, damage } = parseLine(body, 0, 0);
@@ -158,9 +205,13 @@ export class PostgresStore implements WorkflowStore {
   }
 
   async head(): Promise<Head | undefined> {
-    const r = await this.data.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${this.table} WHERE workflow = $1 ORDER BY seq DESC LIMIT 1`, [this.workflow]).catch((e) => {
-      throw storeError(e, this.target, 'read the ledger');
-    });
+    const r = await this.data
+      .query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${this.table} WHERE workflow = $1 ORDER BY seq DESC LIMIT 1`, [
+        this.workflow,
+      ])
+      .catch((e) => {
+        throw storeError(e, this.target, 'read the ledger');
+      });
     const row = r.rows[0];
     return row ? { seq: Number(row.seq), hash: row.hash } : undefined;
   }
@@ -187,7 +238,9 @@ export class PostgresStore implements WorkflowStore {
 
   /** Workflows with events in this store, with their length. */
   async workflows(): Promise<{ workflow: string; events: number }[]> {
-    const r = await this.data.query<{ workflow: string; n: string }>(`SELECT workflow, count(*) AS n FROM ${this.table} GROUP BY workflow ORDER BY workflow`);
+    const r = await this.data.query<{ workflow: string; n: string }>(
+      `SELECT workflow, count(*) AS n FROM ${this.table} GROUP BY workflow ORDER BY workflow`,
+    );
     return r.rows.map((x) => ({ workflow: x.workflow, events: Number(x.n) }));
   }
 
@@ -195,12 +248,18 @@ export class PostgresStore implements WorkflowStore {
     return this.locked(async (write) =>
       fn({
         events: () => this.readEvents(),
-        append: (events: NewEvent[]) => (events.length ? write((last) => sealEvents(last, this.workflow, events, undefined, this.sign)) : Promise.resolve([])),
+        append: (events: NewEvent[]) =>
+          events.length ? write((last) => sealEvents(last, this.workflow, events, undefined, this.sign)) : Promise.resolve([]),
         writeView: async (body) => {
           const text = JSON.stringify(sealView(this.workflow, body, this.sign));
-          await this.data.query(`INSERT INTO ${this.views} (workflow, body, updated) VALUES ($1, $2, now()) ON CONFLICT (workflow) DO UPDATE SET body = EXCLUDED.body, updated = EXCLUDED.updated`, [this.workflow, text]).catch((e) => {
-            throw storeError(e, this.target, 'write the view');
-          });
+          await this.data
+            .query(
+              `INSERT INTO ${this.views} (workflow, body, updated) VALUES ($1, $2, now()) ON CONFLICT (workflow) DO UPDATE SET body = EXCLUDED.body, updated = EXCLUDED.updated`,
+              [this.workflow, text],
+            )
+            .catch((e) => {
+              throw storeError(e, this.target, 'write the view');
+            });
         },
       }),
     );
@@ -212,7 +271,10 @@ export class PostgresStore implements WorkflowStore {
       write((last) => {
         const first = events[0]!;
         if (first.prev !== (last?.hash ?? GENESIS) || first.seq !== (last?.seq ?? 0) + 1 || first.workflow !== this.workflow) {
-          throw new ConfigError(`the events to import start at event ${first.seq} of ${first.workflow}, but this store's ledger of ${this.workflow} ends at event ${last?.seq ?? 0}`, { place: { field: '--to' }, fix: 'copy into an empty store, or one holding the same ledger up to where the copy starts' });
+          throw new ConfigError(
+            `the events to import start at event ${first.seq} of ${first.workflow}, but this store's ledger of ${this.workflow} ends at event ${last?.seq ?? 0}`,
+            { place: { field: '--to' }, fix: 'copy into an empty store, or one holding the same ledger up to where the copy starts' },
+          );
         }
         return events;
       }),
@@ -220,13 +282,17 @@ export class PostgresStore implements WorkflowStore {
   }
 
   // One transact at a time per store object; across processes, the advisory lock.
-  private locked<T>(fn: (write: (seal: (last: LedgerEvent | undefined) => LedgerEvent[]) => Promise<LedgerEvent[]>) => Promise<T>): Promise<T> {
+  private locked<T>(
+    fn: (write: (seal: (last: LedgerEvent | undefined) => LedgerEvent[]) => Promise<LedgerEvent[]>) => Promise<T>,
+  ): Promise<T> {
     const run = this.queue.then(() => this.underLock(fn));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async underLock<T>(fn: (write: (seal: (last: LedgerEvent | undefined) => LedgerEvent[]) => Promise<LedgerEvent[]>) => Promise<T>): Promise<T> {
+  private async underLock<T>(
+    fn: (write: (seal: (last: LedgerEvent | undefined) => LedgerEvent[]) => Promise<LedgerEvent[]>) => Promise<T>,
+  ): Promise<T> {
     let lock: pg.Client | undefined;
     try {
       lock = this.embedded ? this.data : (this.lockClient ??= await connect(this.target));
@@ -263,7 +329,11 @@ export class PostgresStore implements WorkflowStore {
 
   private async lastEvent(): Promise<LedgerEvent | undefined> {
     const t = await this.tail();
-    if (t.lastDamaged === 'malformed') throw new ConfigError('the last row of the ledger is not a ledger event; nothing was recorded', { place: { field: '--store' }, fix: 'run flipgate audit verify to see what is wrong' });
+    if (t.lastDamaged === 'malformed')
+      throw new ConfigError('the last row of the ledger is not a ledger event; nothing was recorded', {
+        place: { field: '--store' },
+        fix: 'run flipgate audit verify to see what is wrong',
+      });
     return t.last;
   }
 
@@ -280,7 +350,10 @@ export class PostgresStore implements WorkflowStore {
           const b = j * 9;
           return `($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},$${b + 6},$${b + 7},$${b + 8},$${b + 9})`;
         });
-        await this.data.query(`INSERT INTO ${this.table} (workflow, seq, hash, prev, type, actor, subject, recorded, body) VALUES ${rows.join(',')}`, values);
+        await this.data.query(
+          `INSERT INTO ${this.table} (workflow, seq, hash, prev, type, actor, subject, recorded, body) VALUES ${rows.join(',')}`,
+          values,
+        );
       }
       if (own) await this.data.query('COMMIT');
     } catch (e) {

@@ -29,7 +29,10 @@ const fileBackend: StoreBackend = {
 // Loaded only when a postgres:// location is used: pg is not needed for a file store.
 const postgres = () =>
   import('./postgres-store.js').catch(() => {
-    throw new ConfigError('the Postgres store is not available in this build', { place: { field: '--store' }, fix: 'use a file path for --store' });
+    throw new ConfigError('the Postgres store is not available in this build', {
+      place: { field: '--store' },
+      fix: 'use a file path for --store',
+    });
   });
 
 const postgresBackend: StoreBackend = {
@@ -56,7 +59,10 @@ export function backendFor(location: string): StoreBackend {
   const found = backends.find((b) => b.schemes.includes(scheme));
   if (found) return found;
   const known = backends.flatMap((b) => b.schemes.map((s) => `${s}:`));
-  throw new ConfigError(`no store serves "${scheme}:" locations`, { place: { field: '--store' }, fix: `use a file path or one of ${known.join(', ')}` });
+  throw new ConfigError(`no store serves "${scheme}:" locations`, {
+    place: { field: '--store' },
+    fix: `use a file path or one of ${known.join(', ')}`,
+  });
 }
 
 export const isPostgresUrl = (s: string) => /^postgres(ql)?:\/\//i.test(s);

@@ -76,10 +76,7 @@ export interface LedgerTail {
 }
 
 /** The derived view as stored, before it is believed: what it says and whether its seal holds. */
-export type StoredView =
-  | { state: 'sealed'; body: unknown; keyId?: string }
-  | { state: 'missing' }
-  | { state: 'rejected'; why: string };
+export type StoredView = { state: 'sealed'; body: unknown; keyId?: string } | { state: 'missing' } | { state: 'rejected'; why: string };
 
 /** A serialised read-decide-append: nothing else appends between reading and `append()`. */
 export interface StoreTx {

@@ -1,10 +1,27 @@
 import type { KeyObject } from 'node:crypto';
 import { keyId, signatureVerifies } from '../support/digest.js';
-import { describeSeq, eventProblem, verifyChain, type ChainProblem } from './chain.js';
-import { checkpointVerifies, type Checkpoint } from './checkpoint.js';
-import { GENESIS, type DamagedLine, type Head, type LedgerEvent, type LedgerRead, type LedgerVisitor, type WorkflowStore } from './types.js';
+import { type ChainProblem, describeSeq, eventProblem, verifyChain } from './chain.js';
+import { type Checkpoint, checkpointVerifies } from './checkpoint.js';
+import {
+  type DamagedLine,
+  GENESIS,
+  type Head,
+  type LedgerEvent,
+  type LedgerRead,
+  type LedgerVisitor,
+  type WorkflowStore,
+} from './types.js';
 
-export type LedgerProblemKind = ChainProblem['problem'] | 'truncated' | 'diverged' | 'unsigned' | 'bad-signature' | 'adopted' | 'checkpoint' | 'witness' | 'foreign';
+export type LedgerProblemKind =
+  | ChainProblem['problem']
+  | 'truncated'
+  | 'diverged'
+  | 'unsigned'
+  | 'bad-signature'
+  | 'adopted'
+  | 'checkpoint'
+  | 'witness'
+  | 'foreign';
 
 export interface LedgerProblem {
   /** The first bad event's sequence number (for `truncated`, the first missing one). */
@@ -72,10 +89,22 @@ function adoptedHead(e: LedgerEvent): Head | undefined {
   return a && typeof a.seq === 'number' && typeof a.hash === 'string' ? { seq: a.seq, hash: a.hash } : undefined;
 }
 
-function signedHeadProblem(cp: Checkpoint, named: string, kind: 'checkpoint' | 'witness', key: KeyObject | undefined, take: string): LedgerProblem | undefined {
+function signedHeadProblem(
+  cp: Checkpoint,
+  named: string,
+  kind: 'checkpoint' | 'witness',
+  key: KeyObject | undefined,
+  take: string,
+): LedgerProblem | undefined {
   const at = { seq: cp.seq, index: cp.seq - 1 };
-  if (key && !cp.signature) return { ...at, problem: kind, detail: `${named} is not signed, so it cannot be trusted against key ${keyId(key)}: ${take}` };
-  if (key && !checkpointVerifies(cp, key)) return { ...at, problem: kind, detail: `${named} carries a signature that does not verify with key ${keyId(key)}: it was altered or signed with another key` };
+  if (key && !cp.signature)
+    return { ...at, problem: kind, detail: `${named} is not signed, so it cannot be trusted against key ${keyId(key)}: ${take}` };
+  if (key && !checkpointVerifies(cp, key))
+    return {
+      ...at,
+      problem: kind,
+      detail: `${named} carries a signature that does not verify with key ${keyId(key)}: it was altered or signed with another key`,
+    };
   return undefined;
 }
 
@@ -137,22 +166,56 @@ export class LedgerScan implements LedgerVisitor {
 
   // Without the events ahead, a break is named as well as one event allows (verifyLedger refines it).
   private link(e: LedgerEvent, i: number): LedgerProblem | undefined {
-    if (e.workflow !== this.first!.workflow) return { seq: e.seq, index: i, problem: 'inserted', detail: `${describeSeq(e)} belongs to workflow ${e.workflow}, not ${this.first!.workflow}: it was copied in from another ledger` };
+    if (e.workflow !== this.first!.workflow)
+      return {
+        seq: e.seq,
+        index: i,
+        problem: 'inserted',
+        detail: `${describeSeq(e)} belongs to workflow ${e.workflow}, not ${this.first!.workflow}: it was copied in from another ledger`,
+      };
     const expected = this.seq + 1;
     if (e.seq === expected && e.prev === this.prev) return undefined;
-    if (e.seq < expected) return { seq: e.seq, index: i, problem: 'inserted', detail: `${describeSeq(e)} repeats event number ${e.seq}: an event was inserted` };
-    if (e.seq > expected) return { seq: e.seq, index: i, problem: 'removed', detail: `event ${expected}${e.seq > expected + 1 ? `…${e.seq - 1}` : ''} ${e.seq > expected + 1 ? 'are' : 'is'} missing before ${describeSeq(e)}: removed from the ledger, or moved` };
-    return { seq: e.seq, index: i, problem: 'inserted', detail: `${describeSeq(e)} does not follow event ${this.seq} (its prev hash differs): an event was inserted or replaced before it` };
+    if (e.seq < expected)
+      return {
+        seq: e.seq,
+        index: i,
+        problem: 'inserted',
+        detail: `${describeSeq(e)} repeats event number ${e.seq}: an event was inserted`,
+      };
+    if (e.seq > expected)
+      return {
+        seq: e.seq,
+        index: i,
+        problem: 'removed',
+        detail: `event ${expected}${e.seq > expected + 1 ? `…${e.seq - 1}` : ''} ${e.seq > expected + 1 ? 'are' : 'is'} missing before ${describeSeq(e)}: removed from the ledger, or moved`,
+      };
+    return {
+      seq: e.seq,
+      index: i,
+      problem: 'inserted',
+      detail: `${describeSeq(e)} does not follow event ${this.seq} (its prev hash differs): an event was inserted or replaced before it`,
+    };
   }
 
   // Every event signed, except a prefix begun before signing that one signed `ledger.adopted` event names.
   private checkSignature(e: LedgerEvent, i: number): void {
     if (typeof e.sig !== 'string') {
-      if (this.firstSigned) this.sig = { seq: e.seq, index: i, problem: 'unsigned', detail: `${describeSeq(e)} is not signed, though every event since ${this.firstSigned.seq} is: it was added without the signing key` };
+      if (this.firstSigned)
+        this.sig = {
+          seq: e.seq,
+          index: i,
+          problem: 'unsigned',
+          detail: `${describeSeq(e)} is not signed, though every event since ${this.firstSigned.seq} is: it was added without the signing key`,
+        };
       return;
     }
     if (!signatureVerifies(e.hash, e.sig, this.key!)) {
-      this.sig = { seq: e.seq, index: i, problem: 'bad-signature', detail: `${describeSeq(e)} carries a signature that does not verify with key ${this.id}: it was rewritten and re-hashed, or signed with another key` };
+      this.sig = {
+        seq: e.seq,
+        index: i,
+        problem: 'bad-signature',
+        detail: `${describeSeq(e)} carries a signature that does not verify with key ${this.id}: it was rewritten and re-hashed, or signed with another key`,
+      };
       return;
     }
     this.signedCount++;
@@ -162,7 +225,12 @@ export class LedgerScan implements LedgerVisitor {
     if (!before) return;
     const adopts = e.type === 'ledger.adopted' ? adoptedHead(e) : undefined;
     if (!adopts || adopts.seq !== before.seq || adopts.hash !== before.hash) {
-      this.sig = { seq: before.seq, index: i - 1, problem: 'unsigned', detail: `events ${this.first!.seq}…${before.seq} are not signed and no signed ledger.adopted event adopts them: signatures were stripped, or events were written without the key` };
+      this.sig = {
+        seq: before.seq,
+        index: i - 1,
+        problem: 'unsigned',
+        detail: `events ${this.first!.seq}…${before.seq} are not signed and no signed ledger.adopted event adopts them: signatures were stripped, or events were written without the key`,
+      };
       return;
     }
     this.adoption = { seq: adopts.seq, hash: adopts.hash, at: e.seq, actor: e.actor, time: e.time };
@@ -177,13 +245,25 @@ export class LedgerScan implements LedgerVisitor {
   private headProblem(head: Head & { workflow?: string }, named: string, fix: string): LedgerProblem | undefined {
     const last = this.last;
     const at = { seq: head.seq, index: Math.min(head.seq - 1, this.count) };
-    if (last && head.workflow !== undefined && head.workflow !== last.workflow) return { ...at, problem: 'foreign', detail: `${named} is for workflow ${head.workflow}, this ledger is ${last.workflow}` };
+    if (last && head.workflow !== undefined && head.workflow !== last.workflow)
+      return { ...at, problem: 'foreign', detail: `${named} is for workflow ${head.workflow}, this ledger is ${last.workflow}` };
     if (!last || last.seq < head.seq) {
       const from = (last?.seq ?? 0) + 1;
-      return { seq: from, index: this.count, problem: 'truncated', detail: `the ledger ends at event ${last?.seq ?? 0}, but ${named} records event ${head.seq}: event${head.seq > from ? `s ${from}…${head.seq}` : ` ${from}`} were cut off — ${fix}` };
+      return {
+        seq: from,
+        index: this.count,
+        problem: 'truncated',
+        detail: `the ledger ends at event ${last?.seq ?? 0}, but ${named} records event ${head.seq}: event${head.seq > from ? `s ${from}…${head.seq}` : ` ${from}`} were cut off — ${fix}`,
+      };
     }
     const there = this.wanted.get(head.seq);
-    if (there && there.hash !== head.hash) return { seq: head.seq, index: head.seq - 1, problem: 'diverged', detail: `${there.named} differs from ${named} (hash ${there.hash.slice(0, 12)}…, there ${head.hash.slice(0, 12)}…): the ledger was rewritten after that head was recorded — ${fix}` };
+    if (there && there.hash !== head.hash)
+      return {
+        seq: head.seq,
+        index: head.seq - 1,
+        problem: 'diverged',
+        detail: `${there.named} differs from ${named} (hash ${there.hash.slice(0, 12)}…, there ${head.hash.slice(0, 12)}…): the ledger was rewritten after that head was recorded — ${fix}`,
+      };
     return undefined;
   }
 
@@ -196,38 +276,75 @@ export class LedgerScan implements LedgerVisitor {
     let problem: LedgerProblem | undefined = this.sig && (!chainProblem || this.sig.index < chainProblem.index) ? this.sig : chainProblem;
     const first = this.first;
     if (!problem && first && opts.workflow && first.workflow !== opts.workflow) {
-      problem = { seq: first.seq, index: 0, problem: 'foreign', detail: `the ledger belongs to workflow ${first.workflow}, not ${opts.workflow}` };
+      problem = {
+        seq: first.seq,
+        index: 0,
+        problem: 'foreign',
+        detail: `the ledger belongs to workflow ${first.workflow}, not ${opts.workflow}`,
+      };
     }
     let signatures: LedgerVerification['signatures'] = { checked: false, signed: this.present };
     let adoption: Adoption | undefined;
     if (key) {
       signatures = { checked: true, keyId: this.id, signed: this.signedCount, firstSigned: this.firstSigned?.seq };
       if (!this.chain && this.count && !this.firstSigned) {
-        if (opts.allowAdoption) notes.push(`no event is signed yet: the next event recorded with key ${this.id} adopts the ledger as it stands`);
-        else problem ??= { seq: this.last!.seq, index: this.count - 1, problem: 'unsigned', detail: `no event is signed by key ${this.id}: the ledger was written without FLIPGATE_SIGNING_KEY, or rewritten by someone without the key` };
+        if (opts.allowAdoption)
+          notes.push(`no event is signed yet: the next event recorded with key ${this.id} adopts the ledger as it stands`);
+        else
+          problem ??= {
+            seq: this.last!.seq,
+            index: this.count - 1,
+            problem: 'unsigned',
+            detail: `no event is signed by key ${this.id}: the ledger was written without FLIPGATE_SIGNING_KEY, or rewritten by someone without the key`,
+          };
       }
       const a = this.adoption;
       if (a) {
         const cp = opts.checkpoint;
         const vouchedBy =
-          opts.adopted && opts.adopted.seq === a.seq && opts.adopted.hash === a.hash ? 'adopted' :
-          cp && cp.seq >= a.seq && checkpointVerifies(cp, key) && !this.headProblem(cp, 'the checkpoint', '') ? 'checkpoint' :
-          undefined;
+          opts.adopted && opts.adopted.seq === a.seq && opts.adopted.hash === a.hash
+            ? 'adopted'
+            : cp && cp.seq >= a.seq && checkpointVerifies(cp, key) && !this.headProblem(cp, 'the checkpoint', '')
+              ? 'checkpoint'
+              : undefined;
         adoption = { ...a, vouchedBy };
         const boundary = `events 1…${a.seq} were recorded unsigned and adopted at event ${a.at} (ledger.adopted by ${a.actor}, ${a.time}), which vouches for head ${a.seq}:${a.hash}`;
-        if (vouchedBy) notes.push(`${boundary}; ${vouchedBy === 'adopted' ? 'you vouched for that head with --adopted' : 'a signed checkpoint covers it'}`);
+        if (vouchedBy)
+          notes.push(
+            `${boundary}; ${vouchedBy === 'adopted' ? 'you vouched for that head with --adopted' : 'a signed checkpoint covers it'}`,
+          );
         else if (opts.allowAdoption) notes.push(boundary);
-        else problem ??= { seq: a.at, index: a.at - 1, problem: 'adopted', detail: `${boundary}: nothing proves those events were not rewritten before signing began — check them, then pass --adopted ${a.seq}:${a.hash}, or a signed checkpoint that covers event ${a.seq}` };
+        else
+          problem ??= {
+            seq: a.at,
+            index: a.at - 1,
+            problem: 'adopted',
+            detail: `${boundary}: nothing proves those events were not rewritten before signing began — check them, then pass --adopted ${a.seq}:${a.hash}, or a signed checkpoint that covers event ${a.seq}`,
+          };
       }
-      if (opts.adopted && !a) notes.push(`--adopted ${opts.adopted.seq}:${opts.adopted.hash.slice(0, 12)}… was given, but this ledger has no adoption boundary`);
+      if (opts.adopted && !a)
+        notes.push(`--adopted ${opts.adopted.seq}:${opts.adopted.hash.slice(0, 12)}… was given, but this ledger has no adoption boundary`);
     } else {
-      notes.push(this.present ? `${this.present} signatures were not checked: pass --public-key or set FLIPGATE_VERIFY_KEY` : 'no signatures: a rewrite with recomputed hashes would not be detected without a signing key');
+      notes.push(
+        this.present
+          ? `${this.present} signatures were not checked: pass --public-key or set FLIPGATE_VERIFY_KEY`
+          : 'no signatures: a rewrite with recomputed hashes would not be detected without a signing key',
+      );
     }
     let checkpoint: LedgerVerification['checkpoint'];
     const cp = opts.checkpoint;
     if (cp) {
       checkpoint = { seq: cp.seq, hash: cp.hash, created: cp.created, signed: !!cp.signature, signatureChecked: !!key };
-      problem ??= firstOf(signedHeadProblem(cp, `the checkpoint of ${cp.created}`, 'checkpoint', key, 'take checkpoints with flipgate audit checkpoint --key'), this.headProblem(cp, `the checkpoint of ${cp.created}`, 'restore the ledger from a copy'));
+      problem ??= firstOf(
+        signedHeadProblem(
+          cp,
+          `the checkpoint of ${cp.created}`,
+          'checkpoint',
+          key,
+          'take checkpoints with flipgate audit checkpoint --key',
+        ),
+        this.headProblem(cp, `the checkpoint of ${cp.created}`, 'restore the ledger from a copy'),
+      );
       if (cp.signature && !key) notes.push('the checkpoint is signed but its signature was not checked: pass --public-key');
     }
     let witness: LedgerVerification['witness'];
@@ -235,16 +352,33 @@ export class LedgerScan implements LedgerVisitor {
     if (w?.head) {
       witness = { seq: w.head.seq, hash: w.head.hash, location: w.location, signed: !!w.head.signature, signatureChecked: !!key };
       const named = `the witness at ${w.location} (head of ${w.head.created})`;
-      problem ??= firstOf(signedHeadProblem(w.head, named, 'witness', key, 'the witness is written with FLIPGATE_SIGNING_KEY set'), this.headProblem(w.head, named, 'restore the ledger from a copy'));
+      problem ??= firstOf(
+        signedHeadProblem(w.head, named, 'witness', key, 'the witness is written with FLIPGATE_SIGNING_KEY set'),
+        this.headProblem(w.head, named, 'restore the ledger from a copy'),
+      );
     } else if (w?.unreadable) {
-      problem ??= { seq: this.count, index: Math.max(this.count - 1, 0), problem: 'witness', detail: `the witness at ${w.location} cannot be read (${w.unreadable}), so a cut-off or rewritten tail cannot be ruled out — make it reachable, or point --witness at a copy` };
+      problem ??= {
+        seq: this.count,
+        index: Math.max(this.count - 1, 0),
+        problem: 'witness',
+        detail: `the witness at ${w.location} cannot be read (${w.unreadable}), so a cut-off or rewritten tail cannot be ruled out — make it reachable, or point --witness at a copy`,
+      };
     } else if (w) {
       notes.push(`the witness at ${w.location} holds no head yet: it is written after the next recorded event`);
     }
     if (opts.view) {
-      problem ??= this.headProblem(opts.view.head, `the view ${opts.view.location}`, 'restore the ledger from a copy; if it was cut on purpose, delete the view and flipgate rebuilds it');
+      problem ??= this.headProblem(
+        opts.view.head,
+        `the view ${opts.view.location}`,
+        'restore the ledger from a copy; if it was cut on purpose, delete the view and flipgate rebuilds it',
+      );
     }
-    if (!cp && !w) notes.push(opts.view ? 'no checkpoint and no witness: events cut off the end are detected only against the view, which sits beside the ledger' : 'no checkpoint: events cut off the end of the ledger would not be detected');
+    if (!cp && !w)
+      notes.push(
+        opts.view
+          ? 'no checkpoint and no witness: events cut off the end are detected only against the view, which sits beside the ledger'
+          : 'no checkpoint: events cut off the end of the ledger would not be detected',
+      );
     const head = this.last;
     return {
       ok: !problem,

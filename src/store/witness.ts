@@ -4,9 +4,9 @@ import path from 'node:path';
 import type pg from 'pg';
 import { ConfigError } from '../errors.js';
 import { writeFileAtomic } from './atomic-file.js';
-import { checkpointOf, parseCheckpoint, type Checkpoint } from './checkpoint.js';
-import { isPostgresUrl } from './registry.js';
+import { type Checkpoint, checkpointOf, parseCheckpoint } from './checkpoint.js';
 import { quoteIdent } from './postgres-schema.js';
+import { isPostgresUrl } from './registry.js';
 import type { LedgerEvent } from './types.js';
 
 /**
@@ -32,14 +32,21 @@ class FileWitness implements Witness {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return undefined;
-      throw new ConfigError(`cannot read the witness (${code ?? 'error'})`, { place: { file: this.location, field: '--witness' }, fix: 'check the path and its permissions' });
+      throw new ConfigError(`cannot read the witness (${code ?? 'error'})`, {
+        place: { file: this.location, field: '--witness' },
+        fix: 'check the path and its permissions',
+      });
     }
     const cp = parseCheckpoint(text, this.location, '--witness');
-    if (cp.workflow !== workflow) throw new ConfigError(`the witness holds the head of workflow ${cp.workflow}, not ${workflow}`, { place: { file: this.location, field: '--witness' }, fix: 'give each workflow a witness of its own' });
+    if (cp.workflow !== workflow)
+      throw new ConfigError(`the witness holds the head of workflow ${cp.workflow}, not ${workflow}`, {
+        place: { file: this.location, field: '--witness' },
+        fix: 'give each workflow a witness of its own',
+      });
     return cp;
   }
   async record(head: Pick<LedgerEvent, 'workflow' | 'seq' | 'hash' | 'time'>, key?: KeyObject): Promise<void> {
-    await writeFileAtomic(this.location, JSON.stringify(checkpointOf(head, { key }), null, 2) + '\n');
+    await writeFileAtomic(this.location, `${JSON.stringify(checkpointOf(head, { key }), null, 2)}\n`);
   }
   async close(): Promise<void> {}
 }
@@ -61,7 +68,10 @@ type Fail = (e: unknown, what: string) => Error;
 
 class PostgresWitness implements Witness {
   private ready: Promise<{ c: pg.Client; table: string; fail: Fail }> | undefined;
-  constructor(readonly location: string, private readonly url: string) {}
+  constructor(
+    readonly location: string,
+    private readonly url: string,
+  ) {}
   // Loads pg, connects and creates the table on first use only.
   private client(): Promise<{ c: pg.Client; table: string; fail: Fail }> {
     this.ready ??= (async () => {
@@ -89,19 +99,38 @@ class PostgresWitness implements Witness {
   }
   async read(workflow: string): Promise<Checkpoint | undefined> {
     const { c, table, fail } = await this.client();
-    const r = await c.query<{ seq: string; hash: string; time: string; created: Date; key_id: string | null; signature: string | null }>(`SELECT seq, hash, time, created, key_id, signature FROM ${table} WHERE workflow = $1 ORDER BY seq DESC LIMIT 1`, [workflow]).catch((e: unknown) => {
-      throw fail(e, 'read the witness');
-    });
+    const r = await c
+      .query<{ seq: string; hash: string; time: string; created: Date; key_id: string | null; signature: string | null }>(
+        `SELECT seq, hash, time, created, key_id, signature FROM ${table} WHERE workflow = $1 ORDER BY seq DESC LIMIT 1`,
+        [workflow],
+      )
+      .catch((e: unknown) => {
+        throw fail(e, 'read the witness');
+      });
     const row = r.rows[0];
     if (!row) return undefined;
-    return { flipgateCheckpoint: 1, workflow, seq: Number(row.seq), hash: row.hash, time: row.time, created: new Date(row.created).toISOString(), ...(row.key_id ? { keyId: row.key_id } : {}), ...(row.signature ? { signature: row.signature } : {}) };
+    return {
+      flipgateCheckpoint: 1,
+      workflow,
+      seq: Number(row.seq),
+      hash: row.hash,
+      time: row.time,
+      created: new Date(row.created).toISOString(),
+      ...(row.key_id ? { keyId: row.key_id } : {}),
+      ...(row.signature ? { signature: row.signature } : {}),
+    };
   }
   async record(head: Pick<LedgerEvent, 'workflow' | 'seq' | 'hash' | 'time'>, key?: KeyObject): Promise<void> {
     const { c, table, fail } = await this.client();
     const cp = checkpointOf(head, { key });
-    await c.query(`INSERT INTO ${table} (workflow, seq, hash, time, created, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, [cp.workflow, cp.seq, cp.hash, cp.time, cp.created, cp.keyId ?? null, cp.signature ?? null]).catch((e: unknown) => {
-      throw fail(e, 'write the witness');
-    });
+    await c
+      .query(
+        `INSERT INTO ${table} (workflow, seq, hash, time, created, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+        [cp.workflow, cp.seq, cp.hash, cp.time, cp.created, cp.keyId ?? null, cp.signature ?? null],
+      )
+      .catch((e: unknown) => {
+        throw fail(e, 'write the witness');
+      });
   }
   async close(): Promise<void> {
     const ready = await this.ready?.catch(() => undefined);

@@ -1,4 +1,4 @@
-import crypto, { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import crypto, { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../errors.js';
 
@@ -61,7 +61,7 @@ function encode(v: unknown, seen: Set<object>): string {
       const x = o[key];
       if (x === undefined || typeof x === 'symbol') continue;
       assertNoLoneSurrogate(key);
-      out += (first ? '' : ',') + JSON.stringify(key) + ':' + encode(x, seen);
+      out += `${(first ? '' : ',') + JSON.stringify(key)}:${encode(x, seen)}`;
       first = false;
     }
     out += '}';
@@ -171,7 +171,10 @@ async function readKeyFile(file: string, field: string, what: string, fix: strin
   try {
     return await readFile(file);
   } catch (e) {
-    throw new ConfigError(`cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { place: { file, field }, fix: `check the path, or ${fix}` });
+    throw new ConfigError(`cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+      place: { file, field },
+      fix: `check the path, or ${fix}`,
+    });
   }
 }
 

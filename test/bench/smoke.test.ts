@@ -8,11 +8,16 @@ import { describe, expect, it } from 'vitest';
 // that they run and print their tables and summary lines. It measures nothing; `npm run bench` does.
 function bench(script: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string; last: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join('bench', `${script}.mjs`)], { env: { ...process.env, FLIPGATE_BENCH_SMOKE: '1', ...env }, maxBuffer: 16 * 1024 * 1024, timeout: 240_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      const lines = stdout.split('\n').filter((l) => l.trim());
-      resolve({ code, stdout, stderr, last: lines[lines.length - 1] ?? '' });
-    });
+    execFile(
+      process.execPath,
+      [path.join('bench', `${script}.mjs`)],
+      { env: { ...process.env, FLIPGATE_BENCH_SMOKE: '1', ...env }, maxBuffer: 16 * 1024 * 1024, timeout: 240_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        const lines = stdout.split('\n').filter((l) => l.trim());
+        resolve({ code, stdout, stderr, last: lines[lines.length - 1] ?? '' });
+      },
+    );
   });
 }
 
@@ -46,7 +51,9 @@ describe('the benchmarks at smoke sizes', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\| `survey` +\| \d+\.\d{3} +\| \d+\.\d{3} +\| \d+\.\d{2}× +\| \d+ MB/);
     expect(r.stdout).toMatch(/an unchanged `watch --once` round appends +\| \d+ bytes/);
-    expect(r.last).toMatch(/^ledger-scale: survey\/advance\/approve\/status at 2,000 vs 100 events within 1\.25× time and RSS: (met|MISSED) .*flip --execute \d+\.\d{3} s .*unchanged watch round \d+ bytes; verify [\d,]+ events\/s .*\[smoke sizes: not a measurement\]$/);
+    expect(r.last).toMatch(
+      /^ledger-scale: survey\/advance\/approve\/status at 2,000 vs 100 events within 1\.25× time and RSS: (met|MISSED) .*flip --execute \d+\.\d{3} s .*unchanged watch round \d+ bytes; verify [\d,]+ events\/s .*\[smoke sizes: not a measurement\]$/,
+    );
   }, 240_000);
 
   it('run-all writes the results file: generated note, machine, date and each summary line', async () => {

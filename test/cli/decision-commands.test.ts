@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { flipgate } from '../support/cli.js';
-import { advanceAll, o8WithWaivers, provisionEverything, setupSeedHost, type SeedFixture } from '../support/seed.js';
+import { advanceAll, o8WithWaivers, provisionEverything, type SeedFixture, setupSeedHost } from '../support/seed.js';
 
 const soon = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
 
@@ -27,7 +27,9 @@ describe('approve, waive, flip and disable from the command line', () => {
     const no = await flipgate(['waive', 'GAP-6', ...base, '--as', 'cto', '--until', soon, '--reason', 'later'], { env: fx.env });
     expect(no.code).toBe(1);
     expect(no.stderr).toMatch(/refused: GAP-6 may not be waived/);
-    expect((await flipgate(['waive', 'GAP-5', ...base, '--as', 'cto', '--until', soon, '--reason', 'next sprint'], { env: fx.env })).code).toBe(0);
+    expect(
+      (await flipgate(['waive', 'GAP-5', ...base, '--as', 'cto', '--until', soon, '--reason', 'next sprint'], { env: fx.env })).code,
+    ).toBe(0);
     const list = await flipgate(['approvals', ...base, '--json'], { env: fx.env });
     expect(JSON.parse(list.stdout).waivers[0]).toMatchObject({ gap: 'GAP-5', principal: 'cto', standing: 'active', reason: 'next sprint' });
   });

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { flipgate } from '../support/cli.js';
 
@@ -50,7 +50,9 @@ describe('flipgate init', () => {
     await mkdir(path.join(project, 'ops'));
     const nested = await flipgate(['init', 'nested', '--out', 'ops/deep/nested.yaml'], { cwd: project });
     expect(nested.code, nested.stderr).toBe(0);
-    expect((await schemaOf(path.join(project, 'ops', 'deep', 'nested.yaml'))).ref).toBe('../../node_modules/flipgate/schema/workflow.schema.json');
+    expect((await schemaOf(path.join(project, 'ops', 'deep', 'nested.yaml'))).ref).toBe(
+      '../../node_modules/flipgate/schema/workflow.schema.json',
+    );
   });
 
   it('says where $schema points when flipgate is not installed in the project', async () => {
@@ -73,7 +75,9 @@ describe('flipgate init', () => {
     await writeFile(file, 'mine\n');
     const r = await flipgate(['init', 'app'], { cwd: project });
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('flipgate: machines/app.yaml: already exists; flipgate init never overwrites a workflow — give another ID or --out FILE, or move the file away first');
+    expect(r.stderr.trim()).toBe(
+      'flipgate: machines/app.yaml: already exists; flipgate init never overwrites a workflow — give another ID or --out FILE, or move the file away first',
+    );
     expect(await readFile(file, 'utf8')).toBe('mine\n');
   });
 

@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { access, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadProjectConfig } from '../../src/cli/config.js';
 import { flipgate } from '../support/cli.js';
-import { setupSeedHost, O8, type SeedFixture } from '../support/seed.js';
+import { O8, type SeedFixture, setupSeedHost } from '../support/seed.js';
 
 /** The environment without any FLIPGATE_* setting of the caller's, so that only the test's own apply. */
 const clean = (env: NodeJS.ProcessEnv) => Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('FLIPGATE_')));
@@ -20,7 +20,10 @@ describe('a project with flipgate.config.yaml', () => {
     await mkdir(path.join(project, 'ops', 'notes'), { recursive: true });
     await copyFile(O8, path.join(project, 'machines', 'o8.yaml'));
     // Relative paths are relative to the config file, wherever the command runs from.
-    await writeFile(path.join(project, 'flipgate.config.yaml'), `workflow: machines/o8.yaml\nstore: state/o8.json\nroot: ${fx.root}\nas: ops\n`);
+    await writeFile(
+      path.join(project, 'flipgate.config.yaml'),
+      `workflow: machines/o8.yaml\nstore: state/o8.json\nroot: ${fx.root}\nas: ops\n`,
+    );
     env = clean(fx.env);
   });
   afterEach(async () => {
@@ -39,12 +42,20 @@ describe('a project with flipgate.config.yaml', () => {
 
     expect((await run(['advance'])).stdout).toMatch(/✓ G1 passed → G2/);
     for (const g of ['GAP-3', 'GAP-5', 'GAP-6', 'GAP-9'] as const) await fx.host.provision(g);
-    for (const [gap, who] of [['GAP-4', 'dq4-board'], ['GAP-8', 'release-manager'], ['GAP-7', 'alice']]) {
+    for (const [gap, who] of [
+      ['GAP-4', 'dq4-board'],
+      ['GAP-8', 'release-manager'],
+      ['GAP-7', 'alice'],
+    ]) {
       expect((await run(['approve', gap!, '--as', who!])).code).toBe(0);
     }
     const approved = await run(['approve', 'GAP-7', '--as', 'bob', '--json']);
     expect(approved.code).toBe(0);
-    expect(JSON.parse(approved.stdout)).toMatchObject({ schemaVersion: 1, message: expect.stringContaining('bob'), events: [expect.any(Number)] });
+    expect(JSON.parse(approved.stdout)).toMatchObject({
+      schemaVersion: 1,
+      message: expect.stringContaining('bob'),
+      events: [expect.any(Number)],
+    });
     let advance = await run(['advance']);
     for (let i = 0; advance.code === 0 && !/armed/.test(advance.stdout) && i < 8; i++) advance = await run(['advance']);
     expect(advance.stdout).toMatch(/armed/);
@@ -72,7 +83,9 @@ describe('a project with flipgate.config.yaml', () => {
     };
     expect(await where([])).toBe(path.join(project, 'state', 'o8.json'));
     expect(await where([], { FLIPGATE_STORE: path.join(project, 'env.json') })).toBe(path.join(project, 'env.json'));
-    expect(await where(['--store', path.join(project, 'flag.json')], { FLIPGATE_STORE: path.join(project, 'env.json') })).toBe(path.join(project, 'flag.json'));
+    expect(await where(['--store', path.join(project, 'flag.json')], { FLIPGATE_STORE: path.join(project, 'env.json') })).toBe(
+      path.join(project, 'flag.json'),
+    );
   });
 
   it('takes FLIPGATE_ROOT over the config file, and --root over both', async () => {
@@ -116,14 +129,21 @@ describe('a bad flipgate.config.yaml', () => {
     await writeFile(path.join(project, 'flipgate.config.yaml'), `workflow: ${O8}\nstor: state/x.json\n`);
     const r = await run(['status']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(`flipgate: ${path.join(project, 'flipgate.config.yaml')}:2:1: stor: unknown key "stor" — did you mean "store"?`);
+    expect(r.stderr.trim()).toBe(
+      `flipgate: ${path.join(project, 'flipgate.config.yaml')}:2:1: stor: unknown key "stor" — did you mean "store"?`,
+    );
   });
 
   it('names a value of the wrong type, and reports it as JSON under --json', async () => {
     await writeFile(path.join(project, 'flipgate.config.yaml'), `workflow: ${O8}\nroot: [a, b]\n`);
     const r = await run(['status', '--json']);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout).error.problems[0]).toMatchObject({ file: path.join(project, 'flipgate.config.yaml'), line: 2, field: 'root', fix: expect.stringContaining('root:') });
+    expect(JSON.parse(r.stdout).error.problems[0]).toMatchObject({
+      file: path.join(project, 'flipgate.config.yaml'),
+      line: 2,
+      field: 'root',
+      fix: expect.stringContaining('root:'),
+    });
   });
 
   it('names broken YAML with its line (exit 2, no stack trace)', async () => {
@@ -143,7 +163,12 @@ describe("the README's config example", () => {
     try {
       await writeFile(path.join(dir, 'flipgate.config.yaml'), example!);
       const values = await loadProjectConfig(path.join(dir, 'flipgate.config.yaml'));
-      expect(values).toMatchObject({ workflow: path.join(dir, 'machines/web-go-live.yaml'), store: path.join(dir, 'state/web-go-live.json'), root: '/', as: 'ops' });
+      expect(values).toMatchObject({
+        workflow: path.join(dir, 'machines/web-go-live.yaml'),
+        store: path.join(dir, 'state/web-go-live.json'),
+        root: '/',
+        as: 'ops',
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

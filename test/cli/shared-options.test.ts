@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
 import { sharedOptions } from '../../src/cli/options.js';
 import { cliPath, flipgate } from '../support/cli.js';
@@ -11,23 +11,32 @@ import { O8 } from '../support/seed.js';
 
 /** Every command that runs something (not the `store` and `audit` groups' parents only). */
 function leaves(c: Command): Command[] {
-  return c.commands.flatMap((sub) => [...(sub.commands.length && !(sub as unknown as { _actionHandler: unknown })._actionHandler ? [] : [sub]), ...leaves(sub)]);
+  return c.commands.flatMap((sub) => [
+    ...(sub.commands.length && !(sub as unknown as { _actionHandler: unknown })._actionHandler ? [] : [sub]),
+    ...leaves(sub),
+  ]);
 }
 
 /** Runs the CLI with exactly this environment (the shared helper forces NO_COLOR). */
 function raw(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cliPath, ...args], { env }, (err, stdout) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout }));
+    execFile(process.execPath, [cliPath, ...args], { env }, (err, stdout) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout }),
+    );
   });
 }
 
-const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FLIPGATE_') && k !== 'NO_COLOR' && k !== 'FORCE_COLOR'));
+const base = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !k.startsWith('FLIPGATE_') && k !== 'NO_COLOR' && k !== 'FORCE_COLOR'),
+);
 const ansi = /\x1b\[\d+m/;
 
 describe('shared options', () => {
   it('every command accepts every shared option', () => {
     const commands = leaves(buildProgram());
-    expect(commands.map((c) => c.name())).toEqual(expect.arrayContaining(['approve', 'revoke', 'approvals', 'waive', 'status', 'audit', 'verify', 'copy', 'demo', 'init', 'watch']));
+    expect(commands.map((c) => c.name())).toEqual(
+      expect.arrayContaining(['approve', 'revoke', 'approvals', 'waive', 'status', 'audit', 'verify', 'copy', 'demo', 'init', 'watch']),
+    );
     for (const c of commands) {
       const flags = new Set(c.options.map((o) => o.flags));
       const missing = sharedOptions.filter((o) => !flags.has(o.flags)).map((o) => o.flags);
@@ -44,7 +53,9 @@ describe('shared options', () => {
       expect(JSON.parse(approvals.stdout)).toMatchObject({ schemaVersion: 1, approvals: [] });
       const audit = await flipgate(['audit', ...args]);
       expect(audit.code).toBe(0);
-      expect(audit.stdout.trim()).toBe('Audit of o8-production-readiness: nothing recorded yet — the first flipgate survey or advance starts the ledger');
+      expect(audit.stdout.trim()).toBe(
+        'Audit of o8-production-readiness: nothing recorded yet — the first flipgate survey or advance starts the ledger',
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -58,7 +69,9 @@ describe('shared options', () => {
       expect(await store(['audit', 'verify', '--json'])).toBe(path.join(dir, 'env.json'));
       expect(await store(['--store', path.join(dir, 'alias.json'), 'audit', 'verify', '--json'])).toBe(path.join(dir, 'alias.json'));
       expect(await store(['audit', 'verify', '--store', path.join(dir, 'flag.json'), '--json'])).toBe(path.join(dir, 'flag.json'));
-      expect(await store(['--store', path.join(dir, 'alias.json'), 'audit', 'verify', '--store', path.join(dir, 'flag.json'), '--json'])).toBe(path.join(dir, 'flag.json'));
+      expect(
+        await store(['--store', path.join(dir, 'alias.json'), 'audit', 'verify', '--store', path.join(dir, 'flag.json'), '--json']),
+      ).toBe(path.join(dir, 'flag.json'));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -71,12 +84,19 @@ describe('shared options', () => {
   });
 
   it('a usage error under --json is one JSON object on stdout with exit 2, and nothing on stderr', async () => {
-    for (const args of [['approve', '--json'], ['status', '--bogus', '--json'], ['waive', 'GAP-1', '--json']]) {
+    for (const args of [
+      ['approve', '--json'],
+      ['status', '--bogus', '--json'],
+      ['waive', 'GAP-1', '--json'],
+    ]) {
       const r = await flipgate(args);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe('');
       const body = JSON.parse(r.stdout);
-      expect(body).toMatchObject({ schemaVersion: 1, error: { usage: true, message: expect.any(String), fix: expect.stringContaining('--help') } });
+      expect(body).toMatchObject({
+        schemaVersion: 1,
+        error: { usage: true, message: expect.any(String), fix: expect.stringContaining('--help') },
+      });
     }
     const plain = await flipgate(['approve']);
     expect(plain.code).toBe(2);

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { digest } from '../../src/support/digest.js';
 import { flipgate } from '../support/cli.js';
 
@@ -35,7 +35,8 @@ describe('the files under state/ beside the ledger', () => {
   let env: NodeJS.ProcessEnv;
   // Commands that probe the host take --root; the others do not.
   const probing = new Set(['advance', 'survey', 'flip']);
-  const run = (cmd: string[], extra: NodeJS.ProcessEnv = {}) => flipgate([...cmd, ...args, ...(probing.has(cmd[0]!) ? ['--root', dir] : [])], { env: { ...env, ...extra } });
+  const run = (cmd: string[], extra: NodeJS.ProcessEnv = {}) =>
+    flipgate([...cmd, ...args, ...(probing.has(cmd[0]!) ? ['--root', dir] : [])], { env: { ...env, ...extra } });
   const statusJson = async (extra: NodeJS.ProcessEnv = {}) => {
     const r = await run(['status', '--json'], extra);
     return { ...r, json: JSON.parse(r.stdout) as Record<string, unknown> };
@@ -70,8 +71,22 @@ describe('the files under state/ beside the ledger', () => {
   });
 
   it('hold no workflow: a cache file from an older flipgate, with a spec that drops GAP-2 and another flip command, changes nothing', async () => {
-    const forgedSpec = { id: 'files', title: 'State files', killSwitch: { id: 'switch', kind: 'file', path: '/opt/app/switch.conf' }, flip: { command: ['/bin/sh', '-c', 'touch /tmp/pwned'] }, gates: [{ id: 'G1', title: 'x', requires: ['GAP-1'] }], gaps: [{ id: 'GAP-1', title: 'x', checks: [{ id: 'c', kind: 'file', path: '/opt/app/app.conf' }] }] };
-    await writeFile(path.join(state, 'files.cache.json'), JSON.stringify({ note: 'flipgate cache', build: 'any', workflow: { source: spec, env: {}, loaded: { spec: forgedSpec, vars: {}, hash: 'x', sourceHash: 'x' } } }));
+    const forgedSpec = {
+      id: 'files',
+      title: 'State files',
+      killSwitch: { id: 'switch', kind: 'file', path: '/opt/app/switch.conf' },
+      flip: { command: ['/bin/sh', '-c', 'touch /tmp/pwned'] },
+      gates: [{ id: 'G1', title: 'x', requires: ['GAP-1'] }],
+      gaps: [{ id: 'GAP-1', title: 'x', checks: [{ id: 'c', kind: 'file', path: '/opt/app/app.conf' }] }],
+    };
+    await writeFile(
+      path.join(state, 'files.cache.json'),
+      JSON.stringify({
+        note: 'flipgate cache',
+        build: 'any',
+        workflow: { source: spec, env: {}, loaded: { spec: forgedSpec, vars: {}, hash: 'x', sourceHash: 'x' } },
+      }),
+    );
     const plan = await run(['flip', '--as', 'carol', '--json']);
     const flip = JSON.parse(plan.stdout);
     expect(flip.command).toEqual(['/bin/true']);
@@ -94,7 +109,10 @@ describe('the files under state/ beside the ledger', () => {
     await writeFile(viewFile, JSON.stringify(lie));
     const edited = await statusJson();
     expect(standing(edited.json)).toEqual(standing(truth.json));
-    expect(edited.json.view).toMatchObject({ source: 'rebuilt', reason: `the view ${viewFile} does not match its digest: it was edited after flipgate wrote it` });
+    expect(edited.json.view).toMatchObject({
+      source: 'rebuilt',
+      reason: `the view ${viewFile} does not match its digest: it was edited after flipgate wrote it`,
+    });
     expect(edited.stderr).toContain(`the view was rebuilt from the ledger: the view ${viewFile} does not match its digest`);
 
     // Resealed by someone who recomputes the digest but lacks the key: with signing configured, named too.
@@ -110,7 +128,10 @@ describe('the files under state/ beside the ledger', () => {
     await writeFile(viewFile, JSON.stringify(resealed));
     const named = await statusJson(signed);
     expect(named.json.state).toBe('G2');
-    expect(named.json.view).toMatchObject({ source: 'rebuilt', reason: expect.stringMatching(/carries a signature that does not verify with key [0-9a-f]{16}/) });
+    expect(named.json.view).toMatchObject({
+      source: 'rebuilt',
+      reason: expect.stringMatching(/carries a signature that does not verify with key [0-9a-f]{16}/),
+    });
   });
 
   it('each either changes nothing or is named when edited, and what a killed command left is removed by the next', async () => {

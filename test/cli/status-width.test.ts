@@ -3,10 +3,11 @@ import { formatTable } from '../../src/reporters/table.js';
 import { gapReason } from '../../src/reporters/words.js';
 import type { StatusReport } from '../../src/runner/read-models/report.js';
 import { flipgate } from '../support/cli.js';
-import { setupSeedHost, O8, type SeedFixture } from '../support/seed.js';
+import { O8, type SeedFixture, setupSeedHost } from '../support/seed.js';
 
 /** Columns a line takes on a terminal, roughly: an emoji is two. */
-const columns = (line: string) => Array.from(line.replace(/\uFE0F/g, '')).reduce((n, ch) => n + (ch.codePointAt(0)! > 0x2500 && !/[✓✗◀→—…·]/.test(ch) ? 2 : 1), 0);
+const columns = (line: string) =>
+  Array.from(line.replace(/\uFE0F/g, '')).reduce((n, ch) => n + (ch.codePointAt(0)! > 0x2500 && !/[✓✗◀→—…·]/.test(ch) ? 2 : 1), 0);
 
 describe('the GAP table on narrow and wide terminals', () => {
   let fx: SeedFixture;

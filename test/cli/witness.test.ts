@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { flipgate } from '../support/cli.js';
 
 // The workflow names its own witness, beside it in audit/: a path there is relative to the workflow file.
@@ -40,14 +40,23 @@ describe('a witness named by the workflow, by FLIPGATE_WITNESS or by --witness',
     expect((await flipgate(['survey', ...base, '--root', dir], { env: env() })).code).toBe(0);
     const lines = (await readFile(ledger(), 'utf8')).trim().split('\n');
     const head = JSON.parse(await readFile(path.join(dir, 'audit/head.json'), 'utf8'));
-    expect(head).toMatchObject({ flipgateCheckpoint: 1, workflow: 'witnessed', seq: lines.length, hash: JSON.parse(lines[lines.length - 1]!).hash });
+    expect(head).toMatchObject({
+      flipgateCheckpoint: 1,
+      workflow: 'witnessed',
+      seq: lines.length,
+      hash: JSON.parse(lines[lines.length - 1]!).hash,
+    });
     expect((await flipgate(['audit', 'verify', ...base], { env: env() })).code).toBe(0);
 
-    await writeFile(ledger(), lines.slice(0, -1).join('\n') + '\n');
+    await writeFile(ledger(), `${lines.slice(0, -1).join('\n')}\n`);
     await rm(path.join(dir, 'state', 'witnessed.json'));
     const v = await flipgate(['audit', 'verify', ...base], { env: env() });
     expect(v.code).toBe(1);
-    expect(v.stdout).toMatch(new RegExp(`truncated: the ledger ends at event ${lines.length - 1}, but the witness at .*audit/head\\.json .* records event ${lines.length}`));
+    expect(v.stdout).toMatch(
+      new RegExp(
+        `truncated: the ledger ends at event ${lines.length - 1}, but the witness at .*audit/head\\.json .* records event ${lines.length}`,
+      ),
+    );
     const survey = await flipgate(['survey', ...base, '--root', dir], { env: env() });
     expect(survey.code).toBe(1);
     expect(survey.stderr).toMatch(/refused: .* truncated/);

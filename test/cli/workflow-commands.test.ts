@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { flipgate } from '../support/cli.js';
-import { setupSeedHost, O8, type SeedFixture } from '../support/seed.js';
+import { O8, type SeedFixture, setupSeedHost } from '../support/seed.js';
 
 describe('survey, status and advance from the command line', () => {
   let fx: SeedFixture;
@@ -26,14 +26,31 @@ describe('survey, status and advance from the command line', () => {
   it('survey --json has the documented shape (schemaVersion 1)', async () => {
     const r = await flipgate(['survey', ...args, '--json'], { env: fx.env });
     const body = JSON.parse(r.stdout);
-    expect(Object.keys(body)).toEqual(expect.arrayContaining(['schemaVersion', 'workflow', 'state', 'killSwitch', 'gates', 'gaps', 'sections', 'ready']));
+    expect(Object.keys(body)).toEqual(
+      expect.arrayContaining(['schemaVersion', 'workflow', 'state', 'killSwitch', 'gates', 'gaps', 'sections', 'ready']),
+    );
     expect(body.schemaVersion).toBe(1);
     expect(body.workflow).toBe('o8-production-readiness');
     expect(body.killSwitch).toMatchObject({ status: 'safe' });
-    expect(body.gates.map((g: { id: string; status: string }) => `${g.id}:${g.status}`)).toEqual(['G1:current', 'G2:pending', 'G3:pending', 'G4:pending', 'G5:pending', 'G6:pending']);
+    expect(body.gates.map((g: { id: string; status: string }) => `${g.id}:${g.status}`)).toEqual([
+      'G1:current',
+      'G2:pending',
+      'G3:pending',
+      'G4:pending',
+      'G5:pending',
+      'G6:pending',
+    ]);
     const g3 = body.gaps.find((g: { id: string }) => g.id === 'GAP-3');
     expect(g3.status).toBe('OPEN');
-    expect(g3.checks[0]).toEqual({ id: 'fpr-configured', kind: 'env.keys', title: expect.any(String), status: 'fail', evidence: expect.stringContaining('lacks BACKUP_GPG_FPR'), observed: expect.any(Object), ms: expect.any(Number) });
+    expect(g3.checks[0]).toEqual({
+      id: 'fpr-configured',
+      kind: 'env.keys',
+      title: expect.any(String),
+      status: 'fail',
+      evidence: expect.stringContaining('lacks BACKUP_GPG_FPR'),
+      observed: expect.any(Object),
+      ms: expect.any(Number),
+    });
     expect(body.sections.map((s: { id: string }) => s.id)).toEqual(['roles', 'secrets', 'backup', 'governance', 'rollback']);
   });
 
@@ -75,10 +92,15 @@ describe('command-line input errors', () => {
       delete env.FLIPGATE_WORKFLOW;
       const r = await flipgate(['status'], { env, cwd: dir });
       expect(r.code).toBe(2);
-      expect(r.stderr.trim()).toBe('flipgate: --workflow: no workflow given and ./machines/ holds none — pass --workflow FILE, set FLIPGATE_WORKFLOW, or write workflow: FILE in flipgate.config.yaml');
+      expect(r.stderr.trim()).toBe(
+        'flipgate: --workflow: no workflow given and ./machines/ holds none — pass --workflow FILE, set FLIPGATE_WORKFLOW, or write workflow: FILE in flipgate.config.yaml',
+      );
       const json = await flipgate(['status', '--json'], { env, cwd: dir });
       expect(json.code).toBe(2);
-      expect(JSON.parse(json.stdout).error.problems[0]).toMatchObject({ field: '--workflow', fix: 'pass --workflow FILE, set FLIPGATE_WORKFLOW, or write workflow: FILE in flipgate.config.yaml' });
+      expect(JSON.parse(json.stdout).error.problems[0]).toMatchObject({
+        field: '--workflow',
+        fix: 'pass --workflow FILE, set FLIPGATE_WORKFLOW, or write workflow: FILE in flipgate.config.yaml',
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -87,7 +109,10 @@ describe('command-line input errors', () => {
   it('uses FLIPGATE_WORKFLOW and rejects a bad --concurrency with exit 2', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'fg-cwd-'));
     try {
-      const r = await flipgate(['survey', '--concurrency', 'zero', '--store', path.join(dir, 's.json')], { env: { ...process.env, FLIPGATE_WORKFLOW: O8 }, cwd: dir });
+      const r = await flipgate(['survey', '--concurrency', 'zero', '--store', path.join(dir, 's.json')], {
+        env: { ...process.env, FLIPGATE_WORKFLOW: O8 },
+        cwd: dir,
+      });
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/--concurrency: expected an integer ≥ 1, found "zero"/);
     } finally {

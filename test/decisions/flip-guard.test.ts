@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { flipWorkflow } from '../../src/runner/actions/flip.js';
 import { approveGap, listDecisions, waiveGap } from '../../src/runner/actions/signoffs.js';
 import { readStatus } from '../../src/runner/actions/survey-advance.js';
-import { advanceAll, o8WithWaivers, setupSeedHost, type SeedFixture } from '../support/seed.js';
+import { advanceAll, o8WithWaivers, type SeedFixture, setupSeedHost } from '../support/seed.js';
 
 // The requester is left out by the flip's guard, never by a GAP verdict: a plan records nothing,
 // and a refused flip records its refusal and nothing that moves state or standing.
@@ -13,7 +13,13 @@ describe('the flip plan is read-only and the requester is a rule of the flip gua
   async function armedBy(gap7: string[], waiveGap5?: string) {
     fx = await setupSeedHost({ edit: o8WithWaivers(['cto', 'alice']) });
     for (const g of ['GAP-3', 'GAP-6', 'GAP-9'] as const) await fx.host.provision(g);
-    if (waiveGap5) await waiveGap(fx.session(waiveGap5), 'GAP-5', new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10), 'orchestrator config lands next sprint');
+    if (waiveGap5)
+      await waiveGap(
+        fx.session(waiveGap5),
+        'GAP-5',
+        new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10),
+        'orchestrator config lands next sprint',
+      );
     else await fx.host.provision('GAP-5');
     await approveGap(fx.session('dq4-board'), 'GAP-4');
     await approveGap(fx.session('release-manager'), 'GAP-8');
@@ -35,7 +41,9 @@ describe('the flip plan is read-only and the requester is a rule of the flip gua
     const plan = await flipWorkflow(fx.session('Alice'), { execute: false });
     expect(plan.outcome).toBe('refused');
     expect(plan.recorded).toEqual([]);
-    expect(plan.message).toMatch(/the flip would be refused: GAP-7 lacks the approvals it needs from principals other than the requester \(alice\)/);
+    expect(plan.message).toMatch(
+      /the flip would be refused: GAP-7 lacks the approvals it needs from principals other than the requester \(alice\)/,
+    );
     expect(await snapshot()).toEqual(before);
 
     const refused = await flipWorkflow(fx.session('alice'), { execute: true });

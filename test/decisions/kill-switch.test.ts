@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSeedHost, type SeedHost } from '../../src/demo/seed-host.js';
 import { createPostgresAccess } from '../../src/probes/pg/access.js';
 import { localHost } from '../../src/probes/support/local-host.js';
 import { runOneCheck } from '../../src/runner/engine/run-checks.js';
 import { loadWorkflow } from '../../src/spec/load.js';
-import { killSwitchChecks, type Check } from '../../src/spec/schema.js';
+import { type Check, killSwitchChecks } from '../../src/spec/schema.js';
 
 // The O8 kill switch proves both states with positive evidence: on the demo host, exactly one of
 // its two checks passes in each state, and neither does while the file is caught mid-rewrite.
@@ -18,7 +18,11 @@ describe('the O8 kill switch on the demo host', () => {
   let checks: { safe: Check; enabled: Check | undefined };
   const postgres = createPostgresAccess({ env: {}, maxConnections: 1 });
   const read = async () => {
-    const run = (check: Check) => runOneCheck({ ref: 'killSwitch', owner: { kind: 'killSwitch', id: 'killSwitch' }, check }, { concurrency: 1, timeoutMs: 5000, context: { host: localHost(root), env: {}, postgres }, signoffsFor: () => [] });
+    const run = (check: Check) =>
+      runOneCheck(
+        { ref: 'killSwitch', owner: { kind: 'killSwitch', id: 'killSwitch' }, check },
+        { concurrency: 1, timeoutMs: 5000, context: { host: localHost(root), env: {}, postgres }, signoffsFor: () => [] },
+      );
     return { safe: (await run(checks.safe)).status, enabled: (await run(checks.enabled!)).status };
   };
   const switchFile = () => path.join(root, 'opt/incomex/dot/cutter/execution.py');

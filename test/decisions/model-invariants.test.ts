@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 import { buildMachine } from '../../src/machine/build.js';
 import { generatePathTests, runPathTests } from '../../src/model/suite.js';
 import { parseWorkflow } from '../../src/spec/load.js';
@@ -8,7 +8,10 @@ import * as broken from '../fixtures/broken-machines.js';
 // The model's invariants over the decisions: no flip on unsigned or replayed sign-offs where the spec
 // requires signatures, and disable ends safe from every state.
 const o8 = await readFile('machines/o8-production-readiness.yaml', 'utf8');
-const signed = parseWorkflow(o8.replace(/^gates:$/m, 'approvals: { signed: true, allowedSigners: allowed_signers }\ngates:'), 'o8-signed.yaml').spec;
+const signed = parseWorkflow(
+  o8.replace(/^gates:$/m, 'approvals: { signed: true, allowedSigners: allowed_signers }\ngates:'),
+  'o8-signed.yaml',
+).spec;
 const plain = parseWorkflow(o8, 'o8.yaml').spec;
 
 function run(spec: typeof signed, mutate?: (m: ReturnType<typeof buildMachine>['machine']) => ReturnType<typeof buildMachine>['machine']) {

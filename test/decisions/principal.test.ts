@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { checkPrincipal, normalizePrincipal, principalKey, samePrincipal } from '../../src/spec/principal.js';
 import { defaultActor } from '../../src/runner/engine/session.js';
+import { checkPrincipal, normalizePrincipal, principalKey, samePrincipal } from '../../src/spec/principal.js';
 
 const cyrillicAlice = '\u0430lice'; // "аlice": the first letter is CYRILLIC SMALL LETTER A
 
@@ -37,7 +37,8 @@ describe('the principal rule', () => {
   });
 
   it('accepts the names people use: e-mail addresses, dotted and plus-tagged names, 64 characters', () => {
-    for (const ok of ['alice@example.com', 'j.doe', 'ops+oncall', 'svc_deploy', '7eleven', 'a'.repeat(64)]) expect(normalizePrincipal(ok)).toBe(ok);
+    for (const ok of ['alice@example.com', 'j.doe', 'ops+oncall', 'svc_deploy', '7eleven', 'a'.repeat(64)])
+      expect(normalizePrincipal(ok)).toBe(ok);
   });
 });
 

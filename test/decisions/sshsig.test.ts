@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { makeClaim, claimText, parseClaim, type DecisionClaim } from '../../src/signing/claim.js';
 import { parseAllowedSigners } from '../../src/signing/allowed-signers.js';
+import { claimText, type DecisionClaim, makeClaim, parseClaim } from '../../src/signing/claim.js';
 import { signClaim, verifyClaim } from '../../src/signing/sshsig.js';
 
 let dir: string;
@@ -26,17 +26,30 @@ const claimBy = (principal: string, over: Partial<DecisionClaim> = {}): Decision
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'flipgate-sshsig-test-'));
-  for (const name of ['alice', 'bob', 'mallory', 'carol']) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', key(name)]);
+  for (const name of ['alice', 'bob', 'mallory', 'carol'])
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', key(name)]);
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('the claim a signature covers', () => {
   it('is canonical JSON of one shape, with the principal normalised', () => {
-    const c = makeClaim({ workflow: 'web', kind: 'waiver', gap: 'GAP-1', principal: ' Alice ', head, specHash, time: new Date('2026-06-01T12:00:00Z'), until: '2026-06-30T23:59:59.999Z', reason: 'config lands next sprint' });
+    const c = makeClaim({
+      workflow: 'web',
+      kind: 'waiver',
+      gap: 'GAP-1',
+      principal: ' Alice ',
+      head,
+      specHash,
+      time: new Date('2026-06-01T12:00:00Z'),
+      until: '2026-06-30T23:59:59.999Z',
+      reason: 'config lands next sprint',
+    });
     expect(c.principal).toBe('alice');
     const reordered = Object.fromEntries(Object.entries(c).reverse()) as unknown as DecisionClaim;
     expect(claimText(reordered)).toBe(claimText(c));
-    expect(claimText(c)).toMatch(/^\{"gap":"GAP-1","head":\{"hash":"a{64}","seq":41\},"kind":"waiver","principal":"alice","reason":"config lands next sprint","specHash":"b{64}","time":"2026-06-01T12:00:00.000Z","until":"2026-06-30T23:59:59.999Z","v":1,"workflow":"web"\}$/);
+    expect(claimText(c)).toMatch(
+      /^\{"gap":"GAP-1","head":\{"hash":"a{64}","seq":41\},"kind":"waiver","principal":"alice","reason":"config lands next sprint","specHash":"b{64}","time":"2026-06-01T12:00:00.000Z","until":"2026-06-30T23:59:59.999Z","v":1,"workflow":"web"\}$/,
+    );
   });
 
   it('refuses a waiver claim without until or reason, an approval claim with them, and a look-alike principal', () => {
@@ -45,7 +58,10 @@ describe('the claim a signature covers', () => {
     expect(() => makeClaim({ ...base, kind: 'approval', principal: 'alice', reason: 'why' })).toThrow(ConfigError);
     expect(() => makeClaim({ ...base, kind: 'approval', principal: '\u0430lice' })).toThrow(/U\+0430/);
     expect(parseClaim({ ...claimBy('alice'), principal: 'Alice' })).toMatchObject({ ok: false });
-    expect(parseClaim({ ...claimBy('alice'), time: '2026-02-30T00:00:00Z' })).toEqual({ ok: false, problem: expect.stringMatching(/^time:/) });
+    expect(parseClaim({ ...claimBy('alice'), time: '2026-02-30T00:00:00Z' })).toEqual({
+      ok: false,
+      problem: expect.stringMatching(/^time:/),
+    });
     expect(parseClaim({ ...claimBy('alice'), note: 'unsigned words' })).toEqual({ ok: false, problem: 'note: not a field of a claim' });
     expect(parseClaim(claimBy('alice'))).toMatchObject({ ok: true });
   });
@@ -65,11 +81,21 @@ describe('SSH signatures of claims (ssh-keygen -Y, namespace flipgate)', () => {
     const file = await signers(`alice ${await pub('alice')}\nbob ${await pub('bob')}\n`);
     const claim = claimBy('alice');
     const { signature } = await signClaim(claim, { keyFile: key('alice') });
-    expect(await verifyClaim({ ...claim, gap: 'GAP-3' }, signature, { allowedSigners: file })).toMatchObject({ ok: false, reason: 'bad-signature' });
-    expect(await verifyClaim({ ...claim, head: { seq: 42, hash: head.hash } }, signature, { allowedSigners: file })).toMatchObject({ ok: false, reason: 'bad-signature' });
+    expect(await verifyClaim({ ...claim, gap: 'GAP-3' }, signature, { allowedSigners: file })).toMatchObject({
+      ok: false,
+      reason: 'bad-signature',
+    });
+    expect(await verifyClaim({ ...claim, head: { seq: 42, hash: head.hash } }, signature, { allowedSigners: file })).toMatchObject({
+      ok: false,
+      reason: 'bad-signature',
+    });
 
     const bobSigned = await signClaim(claim, { keyFile: key('bob') }); // alice's claim, bob's key
-    expect(await verifyClaim(claim, bobSigned.signature, { allowedSigners: file })).toMatchObject({ ok: false, reason: 'other-principal', signers: ['bob'] });
+    expect(await verifyClaim(claim, bobSigned.signature, { allowedSigners: file })).toMatchObject({
+      ok: false,
+      reason: 'other-principal',
+      signers: ['bob'],
+    });
     const mallorySigned = await signClaim(claim, { keyFile: key('mallory') });
     const unknown = await verifyClaim(claim, mallorySigned.signature, { allowedSigners: file });
     expect(unknown).toMatchObject({ ok: false, reason: 'unknown-key' });
@@ -97,7 +123,10 @@ describe('SSH signatures of claims (ssh-keygen -Y, namespace flipgate)', () => {
     const k = await pub('alice');
     const window = await signers(`alice valid-after="20260101Z",valid-before="20260601120100Z" ${k}\n`);
     expect(await verifyClaim(claim, signature, { allowedSigners: window })).toMatchObject({ ok: true }); // the window closed long before "now"
-    expect(await verifyClaim(claim, signature, { allowedSigners: window, at: new Date('2026-06-01T12:02:00Z') })).toMatchObject({ ok: false, reason: 'not-valid-at-time' });
+    expect(await verifyClaim(claim, signature, { allowedSigners: window, at: new Date('2026-06-01T12:02:00Z') })).toMatchObject({
+      ok: false,
+      reason: 'not-valid-at-time',
+    });
     const later = await signers(`alice valid-after="20260601120100Z" ${k}\n`);
     expect(await verifyClaim(claim, signature, { allowedSigners: later })).toMatchObject({ ok: false, reason: 'not-valid-at-time' });
     const earlier = await signers(`alice valid-before="20260601115900Z" ${k}\n`);
@@ -110,8 +139,14 @@ describe('SSH signatures of claims (ssh-keygen -Y, namespace flipgate)', () => {
     const file = await signers(`alice ${await pub('alice')}\n`);
     const claim = claimBy('alice');
     const { signature } = await signClaim(claim, { keyFile: key('alice') });
-    expect(await verifyClaim({ ...claim, kind: 'veto' as 'approval' }, signature, { allowedSigners: file })).toMatchObject({ ok: false, reason: 'malformed-claim' });
-    expect(await verifyClaim(claim, 'not a signature', { allowedSigners: file })).toMatchObject({ ok: false, reason: 'malformed-signature' });
+    expect(await verifyClaim({ ...claim, kind: 'veto' as 'approval' }, signature, { allowedSigners: file })).toMatchObject({
+      ok: false,
+      reason: 'malformed-claim',
+    });
+    expect(await verifyClaim(claim, 'not a signature', { allowedSigners: file })).toMatchObject({
+      ok: false,
+      reason: 'malformed-signature',
+    });
 
     const tmp = await mkdtemp(path.join(tmpdir(), 'flipgate-tmpdir-'));
     const saved = process.env.TMPDIR;
@@ -144,7 +179,10 @@ describe('SSH signatures of claims (ssh-keygen -Y, namespace flipgate)', () => {
     expect(() => parseAllowedSigners(`*@example.com ${k}\n`, 'as')).toThrow(/as:1: .*wildcards are not allowed/);
     expect(() => parseAllowedSigners(`alice\n`, 'as')).toThrow(/as:1: expected "principal/);
     expect(() => parseAllowedSigners(`alice from="10.0.0.1" ${k}\n`, 'as')).toThrow(/as:1: unknown or malformed option/);
-    expect(parseAllowedSigners(`"Alice,BOB" cert-authority,namespaces="flipgate" ${k} comment\n`, 'as')[0]).toMatchObject({ principals: ['alice', 'bob'], options: 'cert-authority,namespaces="flipgate"' });
+    expect(parseAllowedSigners(`"Alice,BOB" cert-authority,namespaces="flipgate" ${k} comment\n`, 'as')[0]).toMatchObject({
+      principals: ['alice', 'bob'],
+      options: 'cert-authority,namespaces="flipgate"',
+    });
   });
 });
 

@@ -1,11 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { auditLedger } from '../../src/runner/read-models/audit.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { approveGap, waiveGap } from '../../src/runner/actions/signoffs.js';
 import { readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
+import { auditLedger } from '../../src/runner/read-models/audit.js';
 import { flipgate } from '../support/cli.js';
-import { o8WithWaivers, provisionEverything, setupSeedHost, type SeedFixture } from '../support/seed.js';
+import { o8WithWaivers, provisionEverything, type SeedFixture, setupSeedHost } from '../support/seed.js';
 
 // One standing function behind approvals, audit, status and the reports.
 describe('standing is shown the same way everywhere', () => {
@@ -26,7 +26,8 @@ describe('standing is shown the same way everywhere', () => {
     await runSurvey(fx.session('s'));
     const gap8 = auditLedger(await fx.store.readEvents()).gaps.find((g) => g.gap === 'GAP-8')!;
     expect(gap8.status).not.toBe('CLOSED');
-    for (const change of [gap8.closedBy, gap8.reopenedBy].filter((c) => c && c.seq > (gap8.reopenedBy?.seq ?? 0))) expect(change!.signoffs).toEqual([]);
+    for (const change of [gap8.closedBy, gap8.reopenedBy].filter((c) => c && c.seq > (gap8.reopenedBy?.seq ?? 0)))
+      expect(change!.signoffs).toEqual([]);
     const cli = await flipgate(['audit', 'GAP-8', ...base], { env: fx.env });
     expect(cli.stdout).toMatch(/✗ #\d+ GAP-8 approved by release-manager: lapsed: GAP-\d reopened at event \d+/);
     expect(cli.stdout).not.toMatch(/sign-offs standing: release-manager[^\n]*\n[^\n]*GAP-8 OPEN/);

@@ -1,12 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, Refusal } from '../../src/errors.js';
-import { openSession, type Session } from '../../src/runner/engine/session.js';
 import { approveGap, listDecisions, parseUntil, revokeApproval, unwaiveGap, waiveGap } from '../../src/runner/actions/signoffs.js';
 import { runSurvey } from '../../src/runner/actions/survey-advance.js';
-import { loadWorkflow, parseWorkflow, type LoadedWorkflow } from '../../src/spec/load.js';
+import { openSession, type Session } from '../../src/runner/engine/session.js';
+import { type LoadedWorkflow, loadWorkflow, parseWorkflow } from '../../src/spec/load.js';
 import { waiverPolicy } from '../../src/spec/waivers.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { flipgate } from '../support/cli.js';
@@ -18,15 +18,27 @@ describe('the waiver rule of each GAP', () => {
   it('follows waivable, the approval-check default, and narrows by the GAP’s own waivers', async () => {
     const { spec } = await loadWorkflow(SPEC, { env: {} });
     expect(spec.groups!['release-board']).toEqual(['alice', 'bob', 'carol']); // stored normalised
-    expect(waiverPolicy(spec, 'GAP-1')).toMatchObject({ allowed: true, by: ['alice', 'bob', 'carol', 'dave'], byAsWritten: ['@release-board', 'dave'], maxDays: 30, from: 'workflow' });
+    expect(waiverPolicy(spec, 'GAP-1')).toMatchObject({
+      allowed: true,
+      by: ['alice', 'bob', 'carol', 'dave'],
+      byAsWritten: ['@release-board', 'dave'],
+      maxDays: 30,
+      from: 'workflow',
+    });
     expect(waiverPolicy(spec, 'GAP-2')).toMatchObject({ allowed: true, by: ['carol'], maxDays: 7, from: 'gap' });
-    expect(waiverPolicy(spec, 'GAP-3')).toMatchObject({ allowed: false, problem: expect.stringMatching(/approval check, and a waiver must not stand in for a sign-off/), fix: expect.stringMatching(/waivable: true on GAP-3/) });
+    expect(waiverPolicy(spec, 'GAP-3')).toMatchObject({
+      allowed: false,
+      problem: expect.stringMatching(/approval check, and a waiver must not stand in for a sign-off/),
+      fix: expect.stringMatching(/waivable: true on GAP-3/),
+    });
     expect(waiverPolicy(spec, 'GAP-4')).toMatchObject({ allowed: true });
     expect(waiverPolicy(spec, 'GAP-5')).toMatchObject({ allowed: false, problem: 'GAP-5 may not be waived (waivable: false)' });
   });
 
   it('refuses every waiver of a workflow that names no one in waivers.by, and says how to allow them', async () => {
-    const text = (await readFile(SPEC, 'utf8')).replace(/^waivers:\n.*\n.*\n/m, '').replace(/ +waivers: \{ by: \[carol\], maxDays: 7 \}\n/, '');
+    const text = (await readFile(SPEC, 'utf8'))
+      .replace(/^waivers:\n.*\n.*\n/m, '')
+      .replace(/ +waivers: \{ by: \[carol\], maxDays: 7 \}\n/, '');
     const { spec } = parseWorkflow(text, 'no-waivers.yaml', { env: {} });
     const p = waiverPolicy(spec, 'GAP-1');
     expect(p).toMatchObject({ allowed: false, problem: 'GAP-1 may not be waived: workflow decisions names no one who may waive' });
@@ -36,14 +48,29 @@ describe('the waiver rule of each GAP', () => {
   it('is what the statechart reads: only GAPs someone may waive are proven by WAIVED', async () => {
     const wf = await loadWorkflow(SPEC, { env: {} });
     const s = openSession({ workflow: wf, store: new FileStore(path.join(tmpdir(), 'never-written.json'), 'decisions'), actor: 'x' });
-    expect(Object.fromEntries([...s.plan.gaps].map(([id, g]) => [id, g.waivable]))).toEqual({ 'GAP-1': true, 'GAP-2': true, 'GAP-3': false, 'GAP-4': true, 'GAP-5': false });
+    expect(Object.fromEntries([...s.plan.gaps].map(([id, g]) => [id, g.waivable]))).toEqual({
+      'GAP-1': true,
+      'GAP-2': true,
+      'GAP-3': false,
+      'GAP-4': true,
+      'GAP-5': false,
+    });
   });
 });
 
 describe('--until', () => {
   const now = new Date('2026-12-10T15:00:00Z');
   it('is a calendar date: 2027-02-30 and 2026-13-01 are refused, not rolled over', () => {
-    for (const bad of ['2027-02-30', '2026-02-29', '2026-13-01', '2026-12-32', '2026-12-31T24:00Z', '2026-12-31T12:60Z', 'next week', '31/12/2026']) {
+    for (const bad of [
+      '2027-02-30',
+      '2026-02-29',
+      '2026-13-01',
+      '2026-12-32',
+      '2026-12-31T24:00Z',
+      '2026-12-31T12:60Z',
+      'next week',
+      '31/12/2026',
+    ]) {
       expect(() => parseUntil(bad, now), bad).toThrow(ConfigError);
     }
     expect(() => parseUntil('2027-02-30', now)).toThrow(/"2027-02-30" is not a date on the calendar \(2027-02 has 28 days\)/);
@@ -93,19 +120,29 @@ describe('waive and unwaive, with authority', () => {
     const e = await waiveGap(as('erin'), 'GAP-1', inAMonth(), 'config lands next sprint').catch((x) => x);
     expect(e).toBeInstanceOf(Refusal);
     expect(e.exitCode).toBe(1);
-    expect(e.message).toBe(`erin may not waive GAP-1: the workflow's waivers.by allows @release-board, dave (alice, bob, carol, dave) — ask one of them, or add erin to waivers.by in ${SPEC}`);
+    expect(e.message).toBe(
+      `erin may not waive GAP-1: the workflow's waivers.by allows @release-board, dave (alice, bob, carol, dave) — ask one of them, or add erin to waivers.by in ${SPEC}`,
+    );
     const ok = await waiveGap(as(' Dave'), 'GAP-1', inAMonth(), 'config lands next sprint');
-    expect(ok.recorded[ok.recorded.length - 1]).toMatchObject({ type: 'waiver.granted', actor: 'dave', data: { reason: 'config lands next sprint', headSeq: expect.any(Number), specHash: wf.hash } });
+    expect(ok.recorded[ok.recorded.length - 1]).toMatchObject({
+      type: 'waiver.granted',
+      actor: 'dave',
+      data: { reason: 'config lands next sprint', headSeq: expect.any(Number), specHash: wf.hash },
+    });
   });
 
   it('applies a GAP’s narrower waivers: only carol, for at most 7 days', async () => {
-    await expect(waiveGap(as('bob'), 'GAP-2', inAMonth(), 'later')).rejects.toThrow(/bob may not waive GAP-2: GAP-2's waivers.by allows carol/);
+    await expect(waiveGap(as('bob'), 'GAP-2', inAMonth(), 'later')).rejects.toThrow(
+      /bob may not waive GAP-2: GAP-2's waivers.by allows carol/,
+    );
     await expect(waiveGap(as('carol'), 'GAP-2', inAMonth(), 'later')).rejects.toThrow(/more than the 7 days/);
     await waiveGap(as('carol'), 'GAP-2', new Date(Date.now() + 3 * day).toISOString().slice(0, 10), 'renewal in flight');
   });
 
   it('refuses to let a waiver stand in for a sign-off unless the GAP says waivable: true', async () => {
-    await expect(waiveGap(as('alice'), 'GAP-3', inAMonth(), 'board is away')).rejects.toThrow(/GAP-3 may not be waived: it has an approval check/);
+    await expect(waiveGap(as('alice'), 'GAP-3', inAMonth(), 'board is away')).rejects.toThrow(
+      /GAP-3 may not be waived: it has an approval check/,
+    );
     await expect(waiveGap(as('alice'), 'GAP-5', inAMonth(), 'later')).rejects.toThrow(/GAP-5 may not be waived \(waivable: false\)/);
     await waiveGap(as('alice'), 'GAP-4', inAMonth(), 'target chosen out of band');
   });
@@ -118,11 +155,29 @@ describe('waive and unwaive, with authority', () => {
   });
 
   it('does not count a waiver written to the ledger by someone outside waivers.by, or past maxDays', async () => {
-    const lenient = parseWorkflow((await readFile(SPEC, 'utf8')).replace('by: ["@release-board", "Dave"]\n  maxDays: 30', 'by: ["@release-board", "Dave", erin]\n  maxDays: 366'), SPEC, { env: {} });
+    const lenient = parseWorkflow(
+      (await readFile(SPEC, 'utf8')).replace(
+        'by: ["@release-board", "Dave"]\n  maxDays: 30',
+        'by: ["@release-board", "Dave", erin]\n  maxDays: 366',
+      ),
+      SPEC,
+      { env: {} },
+    );
     const t0 = new Date();
-    await waiveGap(as('erin', { workflow: lenient }), 'GAP-1', new Date(t0.getTime() + 300 * day).toISOString().slice(0, 10), 'my own rule');
-    await waiveGap(as('alice', { workflow: lenient }), 'GAP-4', new Date(t0.getTime() + 300 * day).toISOString().slice(0, 10), 'for most of a year');
-    const standings = async (now: Date) => Object.fromEntries((await listDecisions(as('auditor', { now }))).waivers.map((w) => [w.gap, w.standing]));
+    await waiveGap(
+      as('erin', { workflow: lenient }),
+      'GAP-1',
+      new Date(t0.getTime() + 300 * day).toISOString().slice(0, 10),
+      'my own rule',
+    );
+    await waiveGap(
+      as('alice', { workflow: lenient }),
+      'GAP-4',
+      new Date(t0.getTime() + 300 * day).toISOString().slice(0, 10),
+      'for most of a year',
+    );
+    const standings = async (now: Date) =>
+      Object.fromEntries((await listDecisions(as('auditor', { now }))).waivers.map((w) => [w.gap, w.standing]));
     expect(await standings(new Date(t0.getTime() + 10 * day))).toEqual({ 'GAP-1': 'unauthorised', 'GAP-4': 'active' });
     expect(await standings(new Date(t0.getTime() + 32 * day))).toEqual({ 'GAP-1': 'unauthorised', 'GAP-4': 'expired' });
     const { report } = await runSurvey(as('surveyor', { now: new Date(t0.getTime() + 10 * day) }));
@@ -159,7 +214,15 @@ describe('one person, one principal, in counting', () => {
     // What someone who can write the ledger could append: the same person under other spellings.
     const head = (await store.readEvents()).at(-1)!;
     await store.transact((tx) =>
-      tx.append(['Alice', 'alice ', '\u0430lice'].map((actor) => ({ type: 'approval.granted', actor, subject: 'GAP-4', cause: { kind: 'approval' as const, principal: actor }, data: { head: head.hash, headSeq: head.seq, specHash: wf.hash } }))),
+      tx.append(
+        ['Alice', 'alice ', '\u0430lice'].map((actor) => ({
+          type: 'approval.granted',
+          actor,
+          subject: 'GAP-4',
+          cause: { kind: 'approval' as const, principal: actor },
+          data: { head: head.hash, headSeq: head.seq, specHash: wf.hash },
+        })),
+      ),
     );
     const list = await listDecisions(as('auditor'));
     const first = list.approvals[0]!.seq;
@@ -191,6 +254,8 @@ describe('one person, one principal, in counting', () => {
     const bad = await flipgate(['waive', 'GAP-1', ...base, '--as', 'carol', '--until', '2027-02-30', '--reason', 'x']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/not a date on the calendar/);
-    expect((await store.readEvents()).filter((e) => e.type.startsWith('approval') || e.type.startsWith('waiver')).map((e) => e.actor)).toEqual(['alice']);
+    expect(
+      (await store.readEvents()).filter((e) => e.type.startsWith('approval') || e.type.startsWith('waiver')).map((e) => e.actor),
+    ).toEqual(['alice']);
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildMachine } from '../../src/machine/build.js';
-import { gapStatuses, type GapStatus } from '../../src/machine/types.js';
 import { diagramFormats, renderDiagram, workflowDiagram } from '../../src/diagram/index.js';
 import { palette } from '../../src/diagram/status.js';
+import { buildMachine } from '../../src/machine/build.js';
+import { type GapStatus, gapStatuses } from '../../src/machine/types.js';
 import type { StatusReport } from '../../src/runner/read-models/report.js';
 import { loadWorkflow, parseWorkflow } from '../../src/spec/load.js';
 import type { Workflow } from '../../src/spec/schema.js';
@@ -12,13 +12,30 @@ const source = O8;
 const o8 = async () => (await loadWorkflow(O8, { env: {} })).spec;
 
 /** A status report for `spec` with the given GAP statuses, the workflow waiting in `state`. */
-function statusFor(spec: Workflow, gaps: Record<string, GapStatus>, state: string, step?: string): Pick<StatusReport, 'state' | 'step' | 'gates' | 'gaps'> {
+function statusFor(
+  spec: Workflow,
+  gaps: Record<string, GapStatus>,
+  state: string,
+  step?: string,
+): Pick<StatusReport, 'state' | 'step' | 'gates' | 'gaps'> {
   const at = spec.gates.findIndex((g) => g.id === state);
   return {
     state,
     ...(step ? { step } : {}),
-    gates: spec.gates.map((g, i) => ({ id: g.id, title: g.title, requires: g.requires, status: at < 0 || i < at ? 'passed' : i === at ? 'current' : 'pending' })),
-    gaps: spec.gaps.map((g) => ({ id: g.id, title: g.title, status: gaps[g.id] ?? 'OPEN', blockedBy: g.blockedBy ?? [], waivable: true, checks: [] })),
+    gates: spec.gates.map((g, i) => ({
+      id: g.id,
+      title: g.title,
+      requires: g.requires,
+      status: at < 0 || i < at ? 'passed' : i === at ? 'current' : 'pending',
+    })),
+    gaps: spec.gaps.map((g) => ({
+      id: g.id,
+      title: g.title,
+      status: gaps[g.id] ?? 'OPEN',
+      blockedBy: g.blockedBy ?? [],
+      waivable: true,
+      checks: [],
+    })),
   };
 }
 
@@ -38,7 +55,12 @@ describe('the gate diagram', () => {
     expect(model.gates.map((g) => g.id)).toEqual(spec.gates.map((g) => g.id));
     for (const gate of spec.gates) {
       const drawn = model.gates.find((g) => g.id === gate.id)!;
-      expect(drawn.nodes.filter((n) => n.kind === 'gap').map((n) => n.gap).sort()).toEqual([...gate.requires].sort());
+      expect(
+        drawn.nodes
+          .filter((n) => n.kind === 'gap')
+          .map((n) => n.gap)
+          .sort(),
+      ).toEqual([...gate.requires].sort());
       expect(drawn.nodes.at(-1)!.kind).toBe('passed');
       expect(drawn.nodes.filter((n) => n.gap).map((n) => n.gap)).toEqual(plan.steps.find((s) => s.gate === gate.id)!.gaps);
     }

@@ -6,8 +6,11 @@ import { describe, expect, it } from 'vitest';
 describe('the fleet benchmark at smoke sizes', () => {
   it('surveys fleets as local roots (and over SSH where sshd runs) and prints the cost of an added host', async () => {
     const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [path.join('bench', 'fleet.mjs')], { env: { ...process.env, FLIPGATE_BENCH_SMOKE: '1' }, timeout: 240_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? 1 : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        [path.join('bench', 'fleet.mjs')],
+        { env: { ...process.env, FLIPGATE_BENCH_SMOKE: '1' }, timeout: 240_000 },
+        (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }),
       );
     });
     expect(r.stderr).toBe('');

@@ -38,7 +38,12 @@ describe('a fleet of 20 inventory hosts with one broken, from the command line',
   it('shows a GAP × host matrix with the broken host OPEN and names it as the one holding the GAP back', async () => {
     const r = await run(['survey', ...at(), '--as', 'alice']);
     expect(r.code).toBe(1);
-    const row = (host: string) => r.stdout.split('\n').find((l) => l.startsWith(`${host} `))!.trim().split(/\s+/);
+    const row = (host: string) =>
+      r.stdout
+        .split('\n')
+        .find((l) => l.startsWith(`${host} `))!
+        .trim()
+        .split(/\s+/);
     expect(row('web07')).toEqual(['web07', 'CLOSED', 'OPEN', 'CLOSED']);
     expect(row('web08')).toEqual(['web08', 'CLOSED', 'CLOSED', 'CLOSED']);
     expect(r.stdout).toContain('GAP-2: 19/20 hosts CLOSED — held back by web07 (OPEN)');
@@ -48,7 +53,11 @@ describe('a fleet of 20 inventory hosts with one broken, from the command line',
   it('says in audit on which host GAP-2 is open and who closed it on the others', async () => {
     const r = await run(['audit', 'GAP-2', ...at(), '--json']);
     expect(r.code).toBe(0);
-    const hosts = JSON.parse(r.stdout).gaps[0].hosts as { host: string; status: string; closedBy?: { actor: string; checks: { host: string; status: string }[] } }[];
+    const hosts = JSON.parse(r.stdout).gaps[0].hosts as {
+      host: string;
+      status: string;
+      closedBy?: { actor: string; checks: { host: string; status: string }[] };
+    }[];
     expect(hosts).toHaveLength(20);
     const web07 = hosts.find((h) => h.host === 'web07')!;
     expect(web07.status).toBe('OPEN');
@@ -57,7 +66,9 @@ describe('a fleet of 20 inventory hosts with one broken, from the command line',
     expect(web01).toMatchObject({ status: 'CLOSED', closedBy: { actor: 'alice', checks: [{ host: 'web01', status: 'pass' }] } });
     const text = await run(['audit', 'GAP-2', ...at()]);
     expect(text.stdout).toMatch(/host web07 OPEN\n\s+✗ env \(env.keys\) now: \/srv\/app\/.env lacks DATABASE_URL/);
-    expect(text.stdout).toMatch(/19 hosts CLOSED: web01, web02, web03, web04, web05, web06, web08, .*web20\n\s+closed #\d+ .* by alice \(survey round\): UNKNOWN → CLOSED\n\s+✓ env \(env.keys\): \/srv\/app\/.env defines DATABASE_URL\n/);
+    expect(text.stdout).toMatch(
+      /19 hosts CLOSED: web01, web02, web03, web04, web05, web06, web08, .*web20\n\s+closed #\d+ .* by alice \(survey round\): UNKNOWN → CLOSED\n\s+✓ env \(env.keys\): \/srv\/app\/.env defines DATABASE_URL\n/,
+    );
   });
 
   it('writes JUnit with one testcase per check and host, the host in its name', async () => {
@@ -75,7 +86,11 @@ describe('a fleet of 20 inventory hosts with one broken, from the command line',
   });
 
   it('never puts a value read from a host in any output or the ledger', async () => {
-    const outputs = await Promise.all([run(['status', ...at(), '--json']), run(['audit', ...at(), '--json']), run(['status', ...at(), '--format', 'markdown'])]);
+    const outputs = await Promise.all([
+      run(['status', ...at(), '--json']),
+      run(['audit', ...at(), '--json']),
+      run(['status', ...at(), '--format', 'markdown']),
+    ]);
     for (const o of outputs) expect(o.stdout + o.stderr).not.toContain('s3cret-value');
     const { readFile } = await import('node:fs/promises');
     expect(await readFile(store.replace(/\.json$/, '.events.jsonl'), 'utf8')).not.toContain('s3cret-value');
@@ -87,14 +102,19 @@ describe('a fleet GAP closed on its last host', () => {
     const fleet = await buildTestFleet(3, { brokenEnv: ['web02'] });
     try {
       const store = path.join(fleet.dir, 'state', 'fleet.json');
-      const run = (args: string[], as?: string) => flipgate([...args, '--workflow', fleetSpec, '--inventory', fleet.inventory, '--store', store, ...(as ? ['--as', as] : [])], { cwd: fleet.dir });
+      const run = (args: string[], as?: string) =>
+        flipgate([...args, '--workflow', fleetSpec, '--inventory', fleet.inventory, '--store', store, ...(as ? ['--as', as] : [])], {
+          cwd: fleet.dir,
+        });
       await run(['survey'], 'alice');
       const { writeFile } = await import('node:fs/promises');
       await writeFile(path.join(fleet.roots.web02!, 'srv/app/.env'), 'DATABASE_URL=x\n');
       expect((await run(['survey'], 'bob')).code).toBe(0);
       const gap = JSON.parse((await run(['audit', 'GAP-2', '--json'])).stdout).gaps[0];
       expect(gap.closedBy).toMatchObject({ actor: 'bob', from: 'PARTIAL', to: 'CLOSED' });
-      const byHost = Object.fromEntries(gap.hosts.map((h: { host: string; closedBy: { actor: string; from: string } }) => [h.host, [h.closedBy.actor, h.closedBy.from]]));
+      const byHost = Object.fromEntries(
+        gap.hosts.map((h: { host: string; closedBy: { actor: string; from: string } }) => [h.host, [h.closedBy.actor, h.closedBy.from]]),
+      );
       expect(byHost).toEqual({ web01: ['alice', 'UNKNOWN'], web02: ['bob', 'OPEN'], web03: ['alice', 'UNKNOWN'] });
     } finally {
       await rm(fleet.dir, { recursive: true, force: true });
@@ -121,7 +141,9 @@ describe('fleet scope and unreachable hosts', () => {
     for (const g of report.gaps) {
       expect(g.status).toBe('ERROR');
       expect(g.hosts.find((h: { host: string }) => h.host === 'web04').status).toBe('ERROR');
-      expect(g.checks.find((c: { host: string }) => c.host === 'web04').evidence).toMatch(/host web04 cannot be reached: .*web04 does not exist/);
+      expect(g.checks.find((c: { host: string }) => c.host === 'web04').evidence).toMatch(
+        /host web04 cannot be reached: .*web04 does not exist/,
+      );
     }
     expect(report.killSwitch.status).toBe('unreadable');
     expect(report.killSwitch.hosts).toMatchObject({ web01: 'safe', web04: 'unreadable' });

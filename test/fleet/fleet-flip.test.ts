@@ -14,7 +14,8 @@ describe('the flip and the disable across a fleet', () => {
     fleet = await buildTestFleet(count, { hostVars });
     const f = fleet;
     const store = path.join(f.dir, 'state', 'fleet.json');
-    const run = (args: string[]) => flipgate([...args, '--workflow', fleetSpec, '--inventory', f.inventory, '--store', store], { cwd: f.dir });
+    const run = (args: string[]) =>
+      flipgate([...args, '--workflow', fleetSpec, '--inventory', f.inventory, '--store', store], { cwd: f.dir });
     expect((await run(['advance', '--as', 'alice'])).code).toBe(0);
     expect((await run(['advance', '--as', 'alice'])).code).toBe(0);
     const switchOf = (host: string) => readFile(path.join(f.roots[host]!, 'srv/app/switch.conf'), 'utf8');
@@ -26,7 +27,10 @@ describe('the flip and the disable across a fleet', () => {
     const flip = await run(['flip', '--execute', '--as', 'bob', '--json']);
     expect(JSON.parse(flip.stdout).outcome).toBe('flipped');
     for (const h of f.names) expect(await switchOf(h)).toBe('enabled = true\n');
-    const ledger = (await readFile(store.replace(/\.json$/, '.events.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const ledger = (await readFile(store.replace(/\.json$/, '.events.jsonl'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(ledger.filter((e) => e.type === 'flip.command').map((e) => e.data.host)).toEqual(f.names);
     const off = await run(['disable', '--reason', 'drill', '--as', 'bob', '--json']);
     expect(off.code).toBe(0);
@@ -48,9 +52,28 @@ describe('the flip and the disable across a fleet', () => {
     fleet = await buildTestFleet(3);
     const f = fleet;
     const store = path.join(f.dir, 'state', 'fleet.json');
-    const flags = await flipgate(['advance', '--as', 'alice', '--workflow', fleetSpec, '--inventory', f.inventory, '--hosts', 'web01,web02', '--store', store, '--json'], { cwd: f.dir });
+    const flags = await flipgate(
+      [
+        'advance',
+        '--as',
+        'alice',
+        '--workflow',
+        fleetSpec,
+        '--inventory',
+        f.inventory,
+        '--hosts',
+        'web01,web02',
+        '--store',
+        store,
+        '--json',
+      ],
+      { cwd: f.dir },
+    );
     expect(JSON.parse(flags.stdout)).toMatchObject({ from: 'G1.GAP-1', to: 'G2.GAP-3' });
-    const fromEnv = await flipgate(['advance', '--as', 'alice', '--workflow', fleetSpec, '--store', store, '--json'], { cwd: f.dir, env: { ...process.env, FLIPGATE_INVENTORY: f.inventory, FLIPGATE_HOSTS: 'web01,web02' } });
+    const fromEnv = await flipgate(['advance', '--as', 'alice', '--workflow', fleetSpec, '--store', store, '--json'], {
+      cwd: f.dir,
+      env: { ...process.env, FLIPGATE_INVENTORY: f.inventory, FLIPGATE_HOSTS: 'web01,web02' },
+    });
     // The same hosts: the same anchored workflow, so the gate passed before still stands.
     expect(JSON.parse(fromEnv.stdout)).toMatchObject({ from: 'G2.GAP-3', outcome: 'armed', hosts: ['web01', 'web02'] });
   });

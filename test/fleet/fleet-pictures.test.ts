@@ -3,11 +3,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderDiagram } from '../../src/diagram/index.js';
 import { loadFleet } from '../../src/remote/inventory/load.js';
+import { readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
 import { openFleet } from '../../src/runner/engine/fleet.js';
 import { loadFleetWorkflow } from '../../src/runner/engine/fleet-workflow.js';
 import { openSession, type Session } from '../../src/runner/engine/session.js';
-import { readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
-import { startDashboard, type Dashboard } from '../../src/serve/server.js';
+import { type Dashboard, startDashboard } from '../../src/serve/server.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { buildTestFleet, fleetSpec, type TestFleet } from './fleet-hosts.js';
 
@@ -19,7 +19,13 @@ describe('the diagram and the dashboard of a fleet with one broken host', () => 
   beforeAll(async () => {
     fleet = await buildTestFleet(4, { brokenEnv: ['web03'] });
     const { wf, members } = await loadFleetWorkflow(fleetSpec, await loadFleet(fleet.inventory), {});
-    session = openSession({ workflow: wf, store: new FileStore(path.join(fleet.dir, 'state/fleet.json'), wf.spec.id), fleet: await openFleet(members), actor: 'dash', env: {} });
+    session = openSession({
+      workflow: wf,
+      store: new FileStore(path.join(fleet.dir, 'state/fleet.json'), wf.spec.id),
+      fleet: await openFleet(members),
+      actor: 'dash',
+      env: {},
+    });
     await runSurvey(session);
     dashboard = await startDashboard({ session, port: 0 });
   });

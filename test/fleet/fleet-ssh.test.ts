@@ -13,7 +13,10 @@ describe.skipIf(!!skip)(`a fleet of 20 inventory hosts over SSH with one broken$
   let fleet: TestFleet;
   let store: string;
   const run = (args: string[]) =>
-    flipgate([...args, '--workflow', fleetSpec, '--inventory', fleet.inventory, '--store', store], { cwd: fleet.dir, env: { ...process.env, FLIPGATE_SSH_CONFIG: sshd.configFile, FLIPGATE_ACTOR: 'alice' } });
+    flipgate([...args, '--workflow', fleetSpec, '--inventory', fleet.inventory, '--store', store], {
+      cwd: fleet.dir,
+      env: { ...process.env, FLIPGATE_SSH_CONFIG: sshd.configFile, FLIPGATE_ACTOR: 'alice' },
+    });
 
   beforeAll(async () => {
     sshd = await startSshd();
@@ -44,12 +47,18 @@ describe.skipIf(!!skip)(`a fleet of 20 inventory hosts over SSH with one broken$
   it('makes a host whose SSH connection fails ERROR for every GAP, with the connection’s message', async () => {
     const small = await buildTestFleet(2, { sshAlias: 'target', hostVars: { web02: 'ansible_host=dead' } });
     try {
-      const r = await flipgate(['survey', '--workflow', fleetSpec, '--inventory', small.inventory, '--store', path.join(small.dir, 's.json'), '--json'], { cwd: small.dir, env: { ...process.env, FLIPGATE_SSH_CONFIG: sshd.configFile, FLIPGATE_ACTOR: 'alice' } });
+      const r = await flipgate(
+        ['survey', '--workflow', fleetSpec, '--inventory', small.inventory, '--store', path.join(small.dir, 's.json'), '--json'],
+        { cwd: small.dir, env: { ...process.env, FLIPGATE_SSH_CONFIG: sshd.configFile, FLIPGATE_ACTOR: 'alice' } },
+      );
       expect(r.code).toBe(1);
       const report = JSON.parse(r.stdout);
       for (const g of report.gaps) {
         expect(g.status).toBe('ERROR');
-        expect(g.hosts).toEqual([{ host: 'web01', status: 'CLOSED' }, { host: 'web02', status: 'ERROR' }]);
+        expect(g.hosts).toEqual([
+          { host: 'web01', status: 'CLOSED' },
+          { host: 'web02', status: 'ERROR' },
+        ]);
       }
       expect(report.killSwitch.status).toBe('unreadable');
       expect(report.gaps[0].checks.find((c: { host: string }) => c.host === 'web02').evidence).toMatch(/refused|connect/i);
@@ -63,7 +72,10 @@ describe.skipIf(!!skip)(`a fleet of 20 inventory hosts over SSH with one broken$
     try {
       const store = path.join(small.dir, 'state', 'f.json');
       const go = (args: string[]) =>
-        flipgate([...args, '--workflow', fleetSpec, '--inventory', small.inventory, '--store', store, '--json'], { cwd: small.dir, env: { ...process.env, FLIPGATE_SSH_CONFIG: sshd.configFile, FLIPGATE_ACTOR: 'alice' } });
+        flipgate([...args, '--workflow', fleetSpec, '--inventory', small.inventory, '--store', store, '--json'], {
+          cwd: small.dir,
+          env: { ...process.env, FLIPGATE_SSH_CONFIG: sshd.configFile, FLIPGATE_ACTOR: 'alice' },
+        });
       expect((await go(['advance'])).code).toBe(0);
       expect((await go(['advance'])).code).toBe(0);
       const flip = await go(['flip', '--execute', '--as', 'bob']);
@@ -72,8 +84,13 @@ describe.skipIf(!!skip)(`a fleet of 20 inventory hosts over SSH with one broken$
       for (const h of small.names) expect(await switchOf(h)).toBe('enabled = true\n');
       expect(JSON.parse((await go(['disable', '--reason', 'drill', '--as', 'bob'])).stdout).safe).toBe(true);
       for (const h of small.names) expect(await switchOf(h)).toBe('enabled = false\n');
-      const events = (await readFile(store.replace(/\.json$/, '.events.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
-      expect(events.filter((e) => e.type === 'disable.command').map((e) => [e.data.host, e.data.ok])).toEqual(small.names.map((h) => [h, true]));
+      const events = (await readFile(store.replace(/\.json$/, '.events.jsonl'), 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
+      expect(events.filter((e) => e.type === 'disable.command').map((e) => [e.data.host, e.data.ok])).toEqual(
+        small.names.map((h) => [h, true]),
+      );
     } finally {
       await rm(small.dir, { recursive: true, force: true });
     }
@@ -82,15 +99,34 @@ describe.skipIf(!!skip)(`a fleet of 20 inventory hosts over SSH with one broken$
   it('reaches each host’s own Postgres through that host’s connection (a dead host’s is ERROR), with the SQL its vars resolve', async () => {
     const db = await createTestDatabase();
     const name = db.env.PGDATABASE!;
-    const small = await buildTestFleet(3, { sshAlias: 'target', hostVars: { web01: `db=${name}`, web02: `db=${name} ansible_host=dead`, web03: 'db=not_this_one' } });
+    const small = await buildTestFleet(3, {
+      sshAlias: 'target',
+      hostVars: { web01: `db=${name}`, web02: `db=${name} ansible_host=dead`, web03: 'db=not_this_one' },
+    });
     try {
-      const r = await flipgate(['survey', '--workflow', path.resolve('test/fixtures/specs/fleet-pg.yaml'), '--inventory', small.inventory, '--store', path.join(small.dir, 'pg.json'), '--json'], {
-        cwd: small.dir,
-        env: { ...process.env, ...db.env, FLIPGATE_SSH_CONFIG: sshd.configFile, FLIPGATE_ACTOR: 'alice' },
-      });
+      const r = await flipgate(
+        [
+          'survey',
+          '--workflow',
+          path.resolve('test/fixtures/specs/fleet-pg.yaml'),
+          '--inventory',
+          small.inventory,
+          '--store',
+          path.join(small.dir, 'pg.json'),
+          '--json',
+        ],
+        {
+          cwd: small.dir,
+          env: { ...process.env, ...db.env, FLIPGATE_SSH_CONFIG: sshd.configFile, FLIPGATE_ACTOR: 'alice' },
+        },
+      );
       const gap = JSON.parse(r.stdout).gaps[0];
       // web02's database sits behind its connection, which cannot be made: never reached from here instead.
-      expect(gap.hosts).toEqual([{ host: 'web01', status: 'CLOSED' }, { host: 'web02', status: 'ERROR' }, { host: 'web03', status: 'OPEN' }]);
+      expect(gap.hosts).toEqual([
+        { host: 'web01', status: 'CLOSED' },
+        { host: 'web02', status: 'ERROR' },
+        { host: 'web03', status: 'OPEN' },
+      ]);
       const evidence = Object.fromEntries(gap.checks.map((c: { host: string; evidence: string }) => [c.host, c.evidence]));
       expect(evidence.web01).toBe('query returned 1 row');
       expect(evidence.web02).toMatch(/cannot reach the target's Postgres/);

@@ -2,10 +2,10 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFleet } from '../../src/remote/inventory/load.js';
+import type { CheckRecord } from '../../src/runner/engine/events.js';
 import { mapBounded } from '../../src/runner/engine/fleet.js';
 import { fleetSwitch } from '../../src/runner/engine/fleet-round.js';
 import { loadFleetWorkflow } from '../../src/runner/engine/fleet-workflow.js';
-import type { CheckRecord } from '../../src/runner/engine/events.js';
 import { buildTestFleet, fleetSpec, type TestFleet } from './fleet-hosts.js';
 
 describe('the workflow resolved per inventory host', () => {
@@ -35,7 +35,19 @@ describe('the workflow resolved per inventory host', () => {
 
   it('reads the hosts and vars of a YAML inventory the same way', async () => {
     const inv = path.join(fleet.dir, 'hosts.yml');
-    await writeFile(inv, ['all:', '  children:', '    web:', '      vars: { ansible_connection: local, release: v9 }', '      hosts:', `        web01: { flipgate_root: ${fleet.roots.web01} }`, `        web02: { flipgate_root: ${fleet.roots.web02}, release: v2 }`, ''].join('\n'));
+    await writeFile(
+      inv,
+      [
+        'all:',
+        '  children:',
+        '    web:',
+        '      vars: { ansible_connection: local, release: v9 }',
+        '      hosts:',
+        `        web01: { flipgate_root: ${fleet.roots.web01} }`,
+        `        web02: { flipgate_root: ${fleet.roots.web02}, release: v2 }`,
+        '',
+      ].join('\n'),
+    );
     const { members } = await loadFleetWorkflow(fleetSpec, await loadFleet(inv, 'web'), {});
     expect(members.map((m) => [m.name, (m.wf.spec.gaps[2]!.checks[0] as { paths: string[] }).paths[0]])).toEqual([
       ['web01', '/srv/app/releases/v9'],
@@ -47,14 +59,18 @@ describe('the workflow resolved per inventory host', () => {
     const inv = path.join(fleet.dir, 'no-release.ini');
     await writeFile(inv, `[web]\nweb01 release=v1\nweb02\n`);
     const spec = path.join(fleet.dir, 'no-default.yaml');
-    await writeFile(spec, (await readFile(fleetSpec, 'utf8')).replace(/^  release: .*\n/m, ''));
-    await expect(loadFleetWorkflow(spec, await loadFleet(inv), {})).rejects.toThrow(/for inventory host web02: \$\{release\} is not defined/);
+    await writeFile(spec, (await readFile(fleetSpec, 'utf8')).replace(/^ {2}release: .*\n/m, ''));
+    await expect(loadFleetWorkflow(spec, await loadFleet(inv), {})).rejects.toThrow(
+      /for inventory host web02: \$\{release\} is not defined/,
+    );
   });
 
   it('refuses vars that would give hosts different GAP or check ids', async () => {
     const spec = path.join(fleet.dir, 'ids.yaml');
     await writeFile(spec, (await readFile(fleetSpec, 'utf8')).replace('- id: env\n', '- id: env-${inventory_hostname}\n'));
-    await expect(loadFleetWorkflow(spec, await loadFleet(fleet.inventory), {})).rejects.toThrow(/inventory host web02 resolves the workflow to other gates, GAPs or check ids than host web01/);
+    await expect(loadFleetWorkflow(spec, await loadFleet(fleet.inventory), {})).rejects.toThrow(
+      /inventory host web02 resolves the workflow to other gates, GAPs or check ids than host web01/,
+    );
   });
 });
 
@@ -80,19 +96,47 @@ describe("the fleet's kill switch", () => {
   const words = { safe: 'safe', enabled: 'ENABLED', unreadable: 'cannot be read' };
 
   it('reads safe only when every host reads safe', () => {
-    const sw = fleetSwitch([{ host: 'a', reading: 'safe', check: check('off') }, { host: 'b', reading: 'safe', check: check('off') }], words);
+    const sw = fleetSwitch(
+      [
+        { host: 'a', reading: 'safe', check: check('off') },
+        { host: 'b', reading: 'safe', check: check('off') },
+      ],
+      words,
+    );
     expect(sw.status).toBe('safe');
     expect(sw.hosts).toEqual({ a: 'safe', b: 'safe' });
   });
 
   it('cannot be read when the hosts disagree, and names the hosts that differ', () => {
-    const sw = fleetSwitch([{ host: 'a', reading: 'safe', check: check('off') }, { host: 'b', reading: 'enabled', check: check('on') }], words);
+    const sw = fleetSwitch(
+      [
+        { host: 'a', reading: 'safe', check: check('off') },
+        { host: 'b', reading: 'enabled', check: check('on') },
+      ],
+      words,
+    );
     expect(sw.status).toBe('unreadable');
     expect(sw.evidence).toContain('the hosts disagree (b ENABLED)');
   });
 
   it('reads enabled only when every host reads enabled', () => {
-    expect(fleetSwitch([{ host: 'a', reading: 'enabled', check: check('on') }, { host: 'b', reading: 'unreadable', check: check('?') }], words).status).toBe('unreadable');
-    expect(fleetSwitch([{ host: 'a', reading: 'enabled', check: check('on') }, { host: 'b', reading: 'enabled', check: check('on') }], words).status).toBe('enabled');
+    expect(
+      fleetSwitch(
+        [
+          { host: 'a', reading: 'enabled', check: check('on') },
+          { host: 'b', reading: 'unreadable', check: check('?') },
+        ],
+        words,
+      ).status,
+    ).toBe('unreadable');
+    expect(
+      fleetSwitch(
+        [
+          { host: 'a', reading: 'enabled', check: check('on') },
+          { host: 'b', reading: 'enabled', check: check('on') },
+        ],
+        words,
+      ).status,
+    ).toBe('enabled');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialTransition, transition, type AnyMachineSnapshot, type StateValue } from 'xstate';
+import { type AnyMachineSnapshot, initialTransition, type StateValue, transition } from 'xstate';
 import { buildMachine } from '../../src/machine/build.js';
 import { stateLabel } from '../../src/machine/state.js';
 import { pathSteps } from '../../src/model/paths.js';
@@ -12,7 +12,10 @@ const o8 = await loadWorkflow('machines/o8-production-readiness.yaml');
 const lateBlocker = await loadWorkflow('test/fixtures/model-late-blocker.yaml');
 
 /** Generates the path tests from a broken variant of the workflow's machine and runs them on it. */
-function testBroken(spec: typeof o8.spec, mutate: (m: ReturnType<typeof buildMachine>['machine']) => ReturnType<typeof buildMachine>['machine']) {
+function testBroken(
+  spec: typeof o8.spec,
+  mutate: (m: ReturnType<typeof buildMachine>['machine']) => ReturnType<typeof buildMachine>['machine'],
+) {
   const machine = mutate(buildMachine(spec).machine);
   const tests = generatePathTests(spec, { machine });
   return { tests, report: runPathTests(tests) };
@@ -54,7 +57,12 @@ describe('a flip guard that lets the flip through with one GAP OPEN (test/fixtur
 
 describe('every invariant catches a machine that breaks it', () => {
   const cases = [
-    { name: 'an "enabled" kill switch ignored before the flip', spec: o8.spec, mutate: broken.enabledSwitchIgnored, invariant: 'unsafe-switch-halts' },
+    {
+      name: 'an "enabled" kill switch ignored before the flip',
+      spec: o8.spec,
+      mutate: broken.enabledSwitchIgnored,
+      invariant: 'unsafe-switch-halts',
+    },
     { name: 'ERROR counted as CLOSED', spec: o8.spec, mutate: broken.errorCountsAsClosed, invariant: 'error-is-not-closed' },
     { name: 'PARTIAL counted as CLOSED', spec: o8.spec, mutate: broken.partialCountsAsClosed, invariant: 'only-proof-advances' },
     { name: 'blockers ignored', spec: lateBlocker.spec, mutate: broken.blockersIgnored, invariant: 'blocker-first' },

@@ -31,7 +31,11 @@ describe('flipgate check', () => {
 
   it('reports a gate that can never be passed at the blockedBy that makes it so, the gate beyond as unreachable, and the flip as unreachable', async () => {
     const { findings, at, of } = await check('test/fixtures/model-late-blocker.yaml');
-    expect(findings.map((f) => `${f.kind} ${f.subject}`).sort()).toEqual(['flip-unreachable flipped', 'gate-never-passes G2', 'unreachable-gate G3']);
+    expect(findings.map((f) => `${f.kind} ${f.subject}`).sort()).toEqual([
+      'flip-unreachable flipped',
+      'gate-never-passes G2',
+      'unreachable-gate G3',
+    ]);
     const never = of('gate-never-passes')[0]!;
     expect(never.message).toBe('gate G2 can never be passed: GAP-2 is blockedBy GAP-3, which only the later gate G3 requires');
     expect(never.place.field).toBe('gaps[1].blockedBy[0]');

@@ -7,7 +7,9 @@ describe('flipgate test', () => {
   it('runs the generated path tests of a workflow, prints full coverage and exits 0 when every invariant holds', async () => {
     const r = await runCli(['test', O8]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^machines\/o8-production-readiness\.yaml: \d+ path tests \(\d+ steps\) generated from workflow o8-production-readiness in \d+ ms; 8 invariants checked at every step$/m);
+    expect(r.stdout).toMatch(
+      /^machines\/o8-production-readiness\.yaml: \d+ path tests \(\d+ steps\) generated from workflow o8-production-readiness in \d+ ms; 8 invariants checked at every step$/m,
+    );
     expect(r.stdout).toMatch(/^coverage: states (\d+)\/\1 \(100%\), transitions (\d+)\/\2 \(100%\)$/m);
     expect(r.stdout).toContain('✓ every invariant holds on every path');
   });
@@ -22,7 +24,16 @@ describe('flipgate test', () => {
     const body = JSON.parse((await runCli(['test', O8, '--json'])).stdout);
     expect(body).toMatchObject({ schemaVersion: 1, workflow: 'o8-production-readiness', file: O8, failures: [] });
     expect(body.coverage.states.covered).toBe(body.coverage.states.total);
-    expect(body.invariants).toEqual(['flip-needs-proof', 'unsafe-switch-halts', 'disable-halts', 'flip-needs-signed-approvals', 'disable-ends-safe', 'error-is-not-closed', 'only-proof-advances', 'blocker-first']);
+    expect(body.invariants).toEqual([
+      'flip-needs-proof',
+      'unsafe-switch-halts',
+      'disable-halts',
+      'flip-needs-signed-approvals',
+      'disable-ends-safe',
+      'error-is-not-closed',
+      'only-proof-advances',
+      'blocker-first',
+    ]);
   });
 
   it('shows coverage below 100% and points to flipgate check when part of the workflow cannot be reached', async () => {
@@ -34,7 +45,9 @@ describe('flipgate test', () => {
   it('exits 2 with one line naming the file when it does not exist', async () => {
     const r = await runCli(['test', 'no-such-workflow.yaml']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('flipgate: no-such-workflow.yaml: workflow file does not exist — check the path given to --workflow or FLIPGATE_WORKFLOW\n');
+    expect(r.stderr).toBe(
+      'flipgate: no-such-workflow.yaml: workflow file does not exist — check the path given to --workflow or FLIPGATE_WORKFLOW\n',
+    );
   });
 });
 
@@ -57,6 +70,15 @@ describe('flipgate check', () => {
   it('--json lists the findings with their kind, subject, line and column', async () => {
     const body = JSON.parse((await runCli(['check', 'test/fixtures/model-unused-gap.yaml', '--json'])).stdout);
     expect(body).toMatchObject({ schemaVersion: 1, workflow: 'model-unused-gap' });
-    expect(body.findings).toEqual([expect.objectContaining({ kind: 'unused-gap', subject: 'GAP-3', file: 'test/fixtures/model-unused-gap.yaml', line: expect.any(Number), column: expect.any(Number), field: 'gaps[2].id' })]);
+    expect(body.findings).toEqual([
+      expect.objectContaining({
+        kind: 'unused-gap',
+        subject: 'GAP-3',
+        file: 'test/fixtures/model-unused-gap.yaml',
+        line: expect.any(Number),
+        column: expect.any(Number),
+        field: 'gaps[2].id',
+      }),
+    ]);
   });
 });

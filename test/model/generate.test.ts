@@ -34,8 +34,14 @@ describe('the traversal', () => {
   });
 
   it('refuses a machine whose context changes, since it keys states by their value alone', () => {
-    const counting = createMachine({ context: { disables: 0 }, initial: 'open', states: { open: { on: { disable: { actions: assign({ disables: ({ context }) => context.disables + 1 }) } } } } });
-    expect(() => exploreModel(counting, [{ type: 'disable' }])).toThrow(/changed the machine's context in open: the model keys states by value and needs a constant context/);
+    const counting = createMachine({
+      context: { disables: 0 },
+      initial: 'open',
+      states: { open: { on: { disable: { actions: assign({ disables: ({ context }) => context.disables + 1 }) } } } },
+    });
+    expect(() => exploreModel(counting, [{ type: 'disable' }])).toThrow(
+      /changed the machine's context in open: the model keys states by value and needs a constant context/,
+    );
   });
 
   it('finds a state space linear in the GAPs: one state per GAP of each gate, one passed per gate, then armed, flipping, flipped, halted', () => {
@@ -51,21 +57,31 @@ describe('the generated paths', () => {
   });
 
   it('are all different, and none is a prefix of another', () => {
-    const keys = tests.paths.map((p) => pathSteps(p).map((s) => eventLabel(s.event)).join('\n'));
+    const keys = tests.paths.map((p) =>
+      pathSteps(p)
+        .map((s) => eventLabel(s.event))
+        .join('\n'),
+    );
     expect(new Set(keys).size).toBe(keys.length);
     const sorted = [...keys].sort();
     for (let i = 0; i + 1 < sorted.length; i++) expect(sorted[i + 1]!.startsWith(`${sorted[i]}\n`)).toBe(false);
   });
 
   it('are named by their event sequence', () => {
-    for (const p of tests.paths) expect(p.name).toBe(pathSteps(p).map((s) => eventLabel(s.event)).join(' → '));
+    for (const p of tests.paths)
+      expect(p.name).toBe(
+        pathSteps(p)
+          .map((s) => eventLabel(s.event))
+          .join(' → '),
+      );
   });
 
   it('send disable from every state, and each unsafe switch reading from every state before the flip', () => {
     for (const state of tests.graph.states) {
       const types = stepsFrom(state).map((s) => eventLabel(s.event));
       expect(types, state).toContain('disable');
-      if (state !== 'flipping' && state !== 'flipped' && state !== 'halted') expect(types, state).toEqual(expect.arrayContaining(['switch enabled', 'switch unreadable']));
+      if (state !== 'flipping' && state !== 'flipped' && state !== 'halted')
+        expect(types, state).toEqual(expect.arrayContaining(['switch enabled', 'switch unreadable']));
     }
   });
 
@@ -79,8 +95,13 @@ describe('the generated paths', () => {
   });
 
   it('try every flip survey from armed, each followed by the switch reading that would confirm it', () => {
-    const flips = modelEvents(plan).filter((e) => e.type === 'flip.start').map(eventLabel);
-    const tried = (f: string) => walks.some((w) => w.some((s, i) => s.from === 'armed' && eventLabel(s.event) === f && w[i + 1] && eventLabel(w[i + 1]!.event) === 'switch enabled'));
+    const flips = modelEvents(plan)
+      .filter((e) => e.type === 'flip.start')
+      .map(eventLabel);
+    const tried = (f: string) =>
+      walks.some((w) =>
+        w.some((s, i) => s.from === 'armed' && eventLabel(s.event) === f && w[i + 1] && eventLabel(w[i + 1]!.event) === 'switch enabled'),
+      );
     for (const f of flips) expect(tried(f), f).toBe(true);
   });
 

@@ -1,8 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { planMachine } from '../../src/machine/plan.js';
 import type { GapStatus, WorkflowEvent } from '../../src/machine/types.js';
 import { invariantContext, invariants, report } from '../../src/model/invariants.js';
-import { readFile } from 'node:fs/promises';
 import { parseWorkflow } from '../../src/spec/load.js';
 import { isWaivable } from '../../src/spec/waivers.js';
 
@@ -31,7 +31,9 @@ describe('flip-needs-proof', () => {
   });
 
   it('flags reaching flipped while a GAP is OPEN, naming it', () => {
-    expect(inv.check(step('flipping', enabled, 'flipped', closed({ 'GAP-5': 'OPEN' })), ctx)).toMatch(/reached flipped while GAP-5 is OPEN/);
+    expect(inv.check(step('flipping', enabled, 'flipped', closed({ 'GAP-5': 'OPEN' })), ctx)).toMatch(
+      /reached flipped while GAP-5 is OPEN/,
+    );
   });
 
   it('flags a WAIVED GAP whose waivers the spec forbids', () => {
@@ -76,7 +78,9 @@ describe('disable-halts', () => {
 describe('error-is-not-closed', () => {
   const inv = byId('error-is-not-closed');
   it('flags an ERROR verdict that moves a gate forward', () => {
-    expect(inv.check(step('G2.GAP-4', { type: 'gap.verdict', gap: 'GAP-4', status: 'ERROR' }, 'G2.GAP-5'), ctx)).toMatch(/GAP-4 ERROR moved the workflow forward/);
+    expect(inv.check(step('G2.GAP-4', { type: 'gap.verdict', gap: 'GAP-4', status: 'ERROR' }, 'G2.GAP-5'), ctx)).toMatch(
+      /GAP-4 ERROR moved the workflow forward/,
+    );
   });
 
   it('flags a flip started from a survey holding an ERROR', () => {
@@ -94,14 +98,26 @@ describe('only-proof-advances', () => {
   const inv = byId('only-proof-advances');
   it('flags a PARTIAL, OPEN or BLOCKED verdict that moves a gate forward', () => {
     for (const status of ['PARTIAL', 'OPEN', 'BLOCKED'] as const) {
-      expect(inv.check(step('G1.GAP-1', { type: 'gap.verdict', gap: 'GAP-1', status }, 'G1.GAP-2'), ctx)).toContain(`GAP-1 ${status} moved`);
+      expect(inv.check(step('G1.GAP-1', { type: 'gap.verdict', gap: 'GAP-1', status }, 'G1.GAP-2'), ctx)).toContain(
+        `GAP-1 ${status} moved`,
+      );
     }
   });
 
   it('flags a forbidden waiver that moves a gate forward, and accepts an allowed one', () => {
     const at = (gap: string) => wf.spec.gates.find((g) => g.requires.includes(gap))!.id;
-    expect(inv.check(step(`${at(unwaivable)}.${unwaivable}`, { type: 'gap.verdict', gap: unwaivable, status: 'WAIVED' }, `${at(unwaivable)}.passed`), ctx)).toMatch(/waivers forbidden/);
-    expect(inv.check(step(`${at(waivable)}.${waivable}`, { type: 'gap.verdict', gap: waivable, status: 'WAIVED' }, `${at(waivable)}.passed`), ctx)).toBeUndefined();
+    expect(
+      inv.check(
+        step(`${at(unwaivable)}.${unwaivable}`, { type: 'gap.verdict', gap: unwaivable, status: 'WAIVED' }, `${at(unwaivable)}.passed`),
+        ctx,
+      ),
+    ).toMatch(/waivers forbidden/);
+    expect(
+      inv.check(
+        step(`${at(waivable)}.${waivable}`, { type: 'gap.verdict', gap: waivable, status: 'WAIVED' }, `${at(waivable)}.passed`),
+        ctx,
+      ),
+    ).toBeUndefined();
   });
 });
 
@@ -112,7 +128,9 @@ describe('blocker-first', () => {
 
   it(`flags ${blocked.id} proven while its blocker is not`, () => {
     const blocker = blocked.blockedBy![0]!;
-    expect(inv.check(step(`${gate}.${blocked.id}`, proveBlocked, `${gate}.passed`, closed({ [blocker]: 'OPEN' })), ctx)).toContain(`${blocker} is OPEN`);
+    expect(inv.check(step(`${gate}.${blocked.id}`, proveBlocked, `${gate}.passed`, closed({ [blocker]: 'OPEN' })), ctx)).toContain(
+      `${blocker} is OPEN`,
+    );
   });
 
   it(`accepts ${blocked.id} proven once every blocker is CLOSED`, () => {

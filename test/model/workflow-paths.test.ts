@@ -7,7 +7,9 @@ import { generatePathTests } from '../../src/model/suite.js';
 import { loadWorkflow } from '../../src/spec/load.js';
 
 // Every workflow bundled under machines/ gets its generated path tests, one vitest test per path.
-const files = readdirSync('machines').filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join('machines', f));
+const files = readdirSync('machines')
+  .filter((f) => /\.ya?ml$/.test(f))
+  .map((f) => path.join('machines', f));
 
 for (const file of files) {
   const wf = await loadWorkflow(file);

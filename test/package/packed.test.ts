@@ -46,12 +46,14 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
   });
 }
 
-const said = (what: string, r: Run) => `${what} exited ${r.code}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
+const said = (what: string, r: Run) =>
+  `${what} exited ${r.code}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
 const npmInstall = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'];
 /** `npx flipgate …` as a user types it (--no-install: never fetch a package of that name from the registry). */
 const npx = (project: string, args: string[]) => run('npx', ['--no-install', 'flipgate', ...args], project);
 /** The same bin without npm's own start-up, for the steps that are not about npx. */
-const bin = (project: string, args: string[]) => run(process.execPath, [path.join(project, 'node_modules', '.bin', 'flipgate'), ...args], project);
+const bin = (project: string, args: string[]) =>
+  run(process.execPath, [path.join(project, 'node_modules', '.bin', 'flipgate'), ...args], project);
 
 async function files(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -66,8 +68,16 @@ async function files(dir: string): Promise<string[]> {
 /** dist/ must be built from the sources as they are: a stale build would test old code. */
 async function assertFreshBuild(): Promise<void> {
   const built = await stat('dist/cli.js').catch(() => undefined);
-  if (!built || !(await access('dist/types/index.d.ts').then(() => true, () => false))) {
-    throw new Error('dist/ is not built (dist/cli.js or dist/types/index.d.ts missing): run npm run build (npm test does) before this test');
+  if (
+    !built ||
+    !(await access('dist/types/index.d.ts').then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    throw new Error(
+      'dist/ is not built (dist/cli.js or dist/types/index.d.ts missing): run npm run build (npm test does) before this test',
+    );
   }
   const newest = Math.max(...(await Promise.all((await files('src')).map(async (f) => (await stat(f)).mtimeMs))));
   if (newest > built.mtimeMs) throw new Error('dist/ is older than src/: run npm run build (npm test does) before this test');
@@ -98,7 +108,17 @@ try {
 
 async function compileConsumer(project: string): Promise<Run> {
   await writeFile(path.join(project, 'consumer.ts'), consumer);
-  const compilerOptions = { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2023'], types: ['node'], strict: true, noUncheckedIndexedAccess: true, skipLibCheck: false, noEmit: true };
+  const compilerOptions = {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    lib: ['ES2023'],
+    types: ['node'],
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    skipLibCheck: false,
+    noEmit: true,
+  };
   await writeFile(path.join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.ts'] }, null, 2));
   return run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project);
 }
@@ -124,7 +144,10 @@ describe('the packed package, installed into an empty project', () => {
     await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2));
     // @types/node as a TypeScript user has it, pinned so npm need not fetch a newer one for @types/pg's "*".
     const install = await run('npm', [...npmInstall, tarball, `@types/node@${pkg.devDependencies['@types/node']}`], project);
-    if (install.code !== 0) throw new Error(`${said('npm install of the packed tarball', install)}\n(the suite installs from the npm cache where it can: run npm ci first)`);
+    if (install.code !== 0)
+      throw new Error(
+        `${said('npm install of the packed tarball', install)}\n(the suite installs from the npm cache where it can: run npm ci first)`,
+      );
     installed = path.join(project, 'node_modules', 'flipgate');
     compiled = compileConsumer(project);
   }, 300_000);
@@ -141,13 +164,19 @@ describe('the packed package, installed into an empty project', () => {
       const text = await readFile(f, 'utf8');
       expect(text, `${path.relative(installed, f)} holds a bundled copy of a package`).not.toMatch(/^\/\/ node_modules\//m);
       // Static imports and re-exports (one per line in esbuild's output) and dynamic import() of a bare name.
-      for (const m of text.matchAll(/(?:^(?:import|export)\b[^;]*?\bfrom\s*|\bimport\s*\(\s*)["']([@\w][\w@./:-]*)["']/gm)) imported.add(packageOf(m[1]!));
+      for (const m of text.matchAll(/(?:^(?:import|export)\b[^;]*?\bfrom\s*|\bimport\s*\(\s*)["']([@\w][\w@./:-]*)["']/gm))
+        imported.add(packageOf(m[1]!));
     }
     const declared = new Set([...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies)]);
-    const undeclared = [...imported].filter((p) => !p.startsWith('node:') && !builtinModules.includes(p) && !declared.has(p) && p !== 'pg-native');
+    const undeclared = [...imported].filter(
+      (p) => !p.startsWith('node:') && !builtinModules.includes(p) && !declared.has(p) && p !== 'pg-native',
+    );
     expect(undeclared, 'dist/ imports packages that package.json does not declare').toEqual([]);
     expect([...imported]).toEqual(expect.arrayContaining(['zod', 'xstate', 'yaml', 'pg', '@electric-sql/pglite']));
-    await expect(access(path.join(project, 'node_modules', '@electric-sql', 'pglite')), 'PGlite was installed by default').rejects.toThrow();
+    await expect(
+      access(path.join(project, 'node_modules', '@electric-sql', 'pglite')),
+      'PGlite was installed by default',
+    ).rejects.toThrow();
     expect(embeddedPostgresPackages).toEqual(Object.entries(pkg.peerDependencies).map(([name, v]) => `${name}@${v}`));
   });
 
@@ -171,7 +200,9 @@ describe('the packed package, installed into an empty project', () => {
     const file = path.join(project, 'machines', 'shop.yaml');
     const text = await readFile(file, 'utf8');
     expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=../node_modules/flipgate/schema/workflow.schema.json');
-    const schema = JSON.parse(await readFile(path.resolve(path.dirname(file), '../node_modules/flipgate/schema/workflow.schema.json'), 'utf8'));
+    const schema = JSON.parse(
+      await readFile(path.resolve(path.dirname(file), '../node_modules/flipgate/schema/workflow.schema.json'), 'utf8'),
+    );
     const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
     expect(validate(parse(text)), JSON.stringify(validate.errors)).toBe(true);
     const v = await bin(project, ['validate', 'machines/shop.yaml']);

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRunning } from '../../src/probes/support/processes.js';
 import { cliPath, flipgate } from '../support/cli.js';
 import { createTestDatabase, noServerReason, realServer, type TestDatabase } from '../support/pg.js';
@@ -68,7 +68,9 @@ describe('the CLI on hostile input', () => {
     const { file, store } = await workflow('no-root', '');
     const r = await flipgate(['survey', '-w', file, '--store', store, '--root', path.join(dir, 'no-such-root')]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(`flipgate: --root: ${path.join(dir, 'no-such-root')} does not exist — pass the folder that holds the host’s files (or / for this machine)`);
+    expect(r.stderr.trim()).toBe(
+      `flipgate: --root: ${path.join(dir, 'no-such-root')} does not exist — pass the folder that holds the host’s files (or / for this machine)`,
+    );
     expect(existsSync(store)).toBe(false);
     expect(existsSync(store.replace(/\.json$/, '.events.jsonl'))).toBe(false);
   });
@@ -94,16 +96,23 @@ describe('the CLI on hostile input', () => {
     expect(r.code).toBe(1);
     const check = JSON.parse(r.stdout).sections[0].checks[0];
     expect(check.status).toBe('error');
-    expect(check.evidence).toContain(`did not finish within 500 ms; its process group was killed, and killed 1 process that had left it (pid ${escaped})`);
+    expect(check.evidence).toContain(
+      `did not finish within 500 ms; its process group was killed, and killed 1 process that had left it (pid ${escaped})`,
+    );
     expect(elapsed).toBeLessThan(6000);
     expect(await isRunning(escaped)).toBe(false);
   });
 
   it('returns from disable soon after its command exits, though a background child holds its output, and leaves the ledger unlocked', async () => {
     const pidFile = path.join(dir, 'daemon.pid');
-    const { file, store } = await workflow('daemon', `disable:\n  command: [sh, -c, "sh -c 'echo $$ > ${pidFile}; exec sleep 60' & echo disabled"]\n`);
+    const { file, store } = await workflow(
+      'daemon',
+      `disable:\n  command: [sh, -c, "sh -c 'echo $$ > ${pidFile}; exec sleep 60' & echo disabled"]\n`,
+    );
     const t0 = Date.now();
-    const r = await flipgate(['disable', '--as', 'ops', '--reason', 'drill', '-w', file, '--store', store, '--root', host], { timeoutMs: 30_000 });
+    const r = await flipgate(['disable', '--as', 'ops', '--reason', 'drill', '-w', file, '--store', store, '--root', host], {
+      timeoutMs: 30_000,
+    });
     const elapsed = Date.now() - t0;
     const daemon = await pidFrom(pidFile);
     expect(r.code, r.stderr).toBe(0);
@@ -113,18 +122,20 @@ describe('the CLI on hostile input', () => {
     expect(next.code, next.stderr).toBe(0);
   });
 
-  describe.skipIf(!realServer())(`a Postgres backend terminated mid-survey — ${realServer() ? 'real server' : `skipped: ${noServerReason}`}`, () => {
-    let db: TestDatabase;
-    beforeAll(async () => {
-      db = await createTestDatabase();
-    });
-    afterAll(() => db?.drop());
+  describe.skipIf(!realServer())(
+    `a Postgres backend terminated mid-survey — ${realServer() ? 'real server' : `skipped: ${noServerReason}`}`,
+    () => {
+      let db: TestDatabase;
+      beforeAll(async () => {
+        db = await createTestDatabase();
+      });
+      afterAll(() => db?.drop());
 
-    it('is an ERROR naming the target, the round is recorded, no stack trace, and the next command finds the ledger unlocked', async () => {
-      const marker = `fg_cli_term_${db.prefix}`;
-      const { file, store } = await workflow(
-        'pg-term',
-        `sections:
+      it('is an ERROR naming the target, the round is recorded, no stack trace, and the next command finds the ledger unlocked', async () => {
+        const marker = `fg_cli_term_${db.prefix}`;
+        const { file, store } = await workflow(
+          'pg-term',
+          `sections:
   - id: db
     title: a query whose backend is terminated
     checks:
@@ -133,26 +144,36 @@ describe('the CLI on hostile input', () => {
         sql: SELECT pg_sleep(20), '${marker}'
         expect: { rows: 1 }
 `,
-      );
-      const env = { ...process.env, ...db.env };
-      const run = flipgate(['survey', '-w', file, '--store', store, '--root', host, '--json'], { env, timeoutMs: 60_000 });
-      let killed = 0;
-      for (let i = 0; i < 200 && !killed; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        const k = await db.admin.query(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()`, [`%'${marker}'%`]);
-        killed = k.rows.filter((row) => row.ok).length;
-      }
-      expect(killed).toBe(1);
-      const r = await run;
-      expect(r.code).toBe(1);
-      expect(r.stderr).not.toMatch(/\n\s+at |Unhandled|internal error/);
-      const check = JSON.parse(r.stdout).sections[0].checks[0];
-      expect(check).toMatchObject({ status: 'error' });
-      expect(check.evidence).toMatch(/^Postgres error 57P01 admin_shutdown \(the server ended the connection\) \(127\.0\.0\.1:\d+\/fg_/);
-      const again = await flipgate(['survey', '-w', file, '--store', store, '--root', host, '--json', '--timeout', '300'], { env, timeoutMs: 60_000 });
-      expect(again.code).toBe(1);
-      const ledger = (await readFile(store.replace(/\.json$/, '.events.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-      expect(ledger.filter((e) => e.type === 'survey')).toHaveLength(2);
-    });
-  });
+        );
+        const env = { ...process.env, ...db.env };
+        const run = flipgate(['survey', '-w', file, '--store', store, '--root', host, '--json'], { env, timeoutMs: 60_000 });
+        let killed = 0;
+        for (let i = 0; i < 200 && !killed; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          const k = await db.admin.query(
+            `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()`,
+            [`%'${marker}'%`],
+          );
+          killed = k.rows.filter((row) => row.ok).length;
+        }
+        expect(killed).toBe(1);
+        const r = await run;
+        expect(r.code).toBe(1);
+        expect(r.stderr).not.toMatch(/\n\s+at |Unhandled|internal error/);
+        const check = JSON.parse(r.stdout).sections[0].checks[0];
+        expect(check).toMatchObject({ status: 'error' });
+        expect(check.evidence).toMatch(/^Postgres error 57P01 admin_shutdown \(the server ended the connection\) \(127\.0\.0\.1:\d+\/fg_/);
+        const again = await flipgate(['survey', '-w', file, '--store', store, '--root', host, '--json', '--timeout', '300'], {
+          env,
+          timeoutMs: 60_000,
+        });
+        expect(again.code).toBe(1);
+        const ledger = (await readFile(store.replace(/\.json$/, '.events.jsonl'), 'utf8'))
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l));
+        expect(ledger.filter((e) => e.type === 'survey')).toHaveLength(2);
+      });
+    },
+  );
 });

@@ -11,13 +11,17 @@ describe('command', () => {
   });
 
   it('runs argv without a shell: metacharacters are plain arguments', async () => {
-    const r = await probe('command', { argv: ['node', '-e', 'process.exit(process.argv[1] === "$(id); echo hi" ? 0 : 1)', '$(id); echo hi'] });
+    const r = await probe('command', {
+      argv: ['node', '-e', 'process.exit(process.argv[1] === "$(id); echo hi" ? 0 : 1)', '$(id); echo hi'],
+    });
     expect(r.status).toBe('pass');
   });
 
   it('fails on another exit code and never quotes stderr', async () => {
     process.env.FG_TEST_PASSWORD = 'zzz-from-env';
-    const r = await probe('command', { argv: ['node', '-e', 'console.error("password=" + process.env.FG_TEST_PASSWORD); process.exit(3)'] });
+    const r = await probe('command', {
+      argv: ['node', '-e', 'console.error("password=" + process.env.FG_TEST_PASSWORD); process.exit(3)'],
+    });
     expect(r.status).toBe('fail');
     expect(r.evidence).toMatch(/exited 3, expected 0/);
     expect(JSON.stringify(r)).not.toContain('zzz-from-env');
@@ -62,7 +66,10 @@ describe('tool', () => {
 
   it('takes an absolute path as is: it runs, or the evidence says it does not exist or is not executable', async () => {
     expect((await probe('tool', { name: process.execPath, minVersion: '18' })).status).toBe('pass');
-    expect(await probe('tool', { name: '/usr/lib/postgresql/99/bin/pg_dump' })).toMatchObject({ status: 'fail', evidence: '/usr/lib/postgresql/99/bin/pg_dump does not exist' });
+    expect(await probe('tool', { name: '/usr/lib/postgresql/99/bin/pg_dump' })).toMatchObject({
+      status: 'fail',
+      evidence: '/usr/lib/postgresql/99/bin/pg_dump does not exist',
+    });
     const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
     const dir = await mkdtemp('/tmp/fg-tool-');
     await writeFile(`${dir}/plain`, 'x', { mode: 0o644 });
@@ -73,7 +80,11 @@ describe('tool', () => {
 
 describe('command output limits', () => {
   it('stops a command whose output passes 4 MiB and reports it as an error, not a pass', async () => {
-    const r = await probe('command', { argv: ['node', '-e', 'process.stdout.write("x".repeat(5 * 1024 * 1024)); setTimeout(() => {}, 20000)'] }, { timeoutMs: 15_000 });
+    const r = await probe(
+      'command',
+      { argv: ['node', '-e', 'process.stdout.write("x".repeat(5 * 1024 * 1024)); setTimeout(() => {}, 20000)'] },
+      { timeoutMs: 15_000 },
+    );
     expect(r.status).toBe('error');
     expect(r.evidence).toMatch(/output passed 4 MiB/);
   });

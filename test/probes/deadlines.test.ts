@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresAccess } from '../../src/probes/pg/access.js';
 import { runArgv } from '../../src/probes/support/exec.js';
+import { localHost } from '../../src/probes/support/local-host.js';
 import { isRunning } from '../../src/probes/support/processes.js';
 import { runOneCheck } from '../../src/runner/engine/run-checks.js';
-import { localHost } from '../../src/probes/support/local-host.js';
-import { createPostgresAccess } from '../../src/probes/pg/access.js';
 import type { Check } from '../../src/spec/schema.js';
 
 let dir: string;
@@ -110,7 +110,10 @@ describe('no check outlives its timeout', () => {
 
   it('says so in a command check that passes but left a process holding its output', async () => {
     const pidFile = path.join(dir, 'bg.pid');
-    const { r, elapsed } = await surveyOne({ kind: 'command', argv: ['sh', '-c', `sh -c 'echo $$ > ${pidFile}; exec sleep 60' & exit 0`] }, 20_000);
+    const { r, elapsed } = await surveyOne(
+      { kind: 'command', argv: ['sh', '-c', `sh -c 'echo $$ > ${pidFile}; exec sleep 60' & exit 0`] },
+      20_000,
+    );
     process.kill(await pidFrom(pidFile), 'SIGKILL');
     expect(r.status).toBe('pass');
     expect(r.evidence).toMatch(/exited 0 \(it left 1 process running that held its output\)/);

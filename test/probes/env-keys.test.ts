@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmod, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvKeys } from '../../src/probes/support/key-names.js';
 import { probe } from '../support/probe.js';
 
@@ -71,7 +70,10 @@ describe('env.keys', () => {
 
 describe('env.keys and empty values', () => {
   it('fails on KEY=, KEY="" and a value that is only a comment, unless the check says allowEmpty: true', async () => {
-    await writeFile(path.join(root, 'empty.env'), ['BLANK=', 'QUOTED=""', "SINGLE=''", 'COMMENT= # set me', `SET=${SECRET}`, ''].join('\n'));
+    await writeFile(
+      path.join(root, 'empty.env'),
+      ['BLANK=', 'QUOTED=""', "SINGLE=''", 'COMMENT= # set me', `SET=${SECRET}`, ''].join('\n'),
+    );
     for (const key of ['BLANK', 'QUOTED', 'SINGLE', 'COMMENT']) {
       const r = await probe('env.keys', { path: '/empty.env', keys: [key] }, { root });
       expect(r.status, key).toBe('fail');

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoBackupKey } from '../../src/demo/seed-host.js';
 import { snapshotTree } from '../support/host-snapshot.js';
 import { probe } from '../support/probe.js';
-import { writeFileSync } from 'node:fs';
 
 const FPR = 'E868F23FDBCB5600EDC84F92D57AD4D1B5C582CD';
 let hasGpg = true;

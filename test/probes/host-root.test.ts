@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { localHost } from '../../src/probes/support/local-host.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
+import { localHost } from '../../src/probes/support/local-host.js';
 import { probe } from '../support/probe.js';
 
 // A simulated host whose files are links to this machine's own: none may be reported on.

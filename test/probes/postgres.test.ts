@@ -35,7 +35,11 @@ describe('postgres checks (a real server when PGHOST is set, else the embedded o
   });
 
   it('runs read-only: a write is refused and reported by code only', async () => {
-    const r = await probe('postgres.query', { sql: `INSERT INTO "${db.schema}".decisions VALUES (3, 'x') RETURNING 1`, expect: { rows: 1 } }, { env: env() });
+    const r = await probe(
+      'postgres.query',
+      { sql: `INSERT INTO "${db.schema}".decisions VALUES (3, 'x') RETURNING 1`, expect: { rows: 1 } },
+      { env: env() },
+    );
     expect(r.status).toBe('error');
     expect(r.evidence).toMatch(/25006 read_only_sql_transaction/);
     const count = await db.admin.query(`SELECT count(*)::int AS n FROM "${db.schema}".decisions`);
@@ -43,7 +47,11 @@ describe('postgres checks (a real server when PGHOST is set, else the embedded o
   });
 
   it('reduces a failing query to its SQLSTATE and its name: a cast error never echoes the value', async () => {
-    const r = await probe('postgres.query', { sql: `SELECT secret::int FROM "${db.schema}".decisions`, expect: { rows: 2 } }, { env: env() });
+    const r = await probe(
+      'postgres.query',
+      { sql: `SELECT secret::int FROM "${db.schema}".decisions`, expect: { rows: 2 } },
+      { env: env() },
+    );
     expect(r.status).toBe('error');
     expect(r.evidence).toMatch(/^Postgres error 22P02 invalid_text_representation \(/);
     expect(JSON.stringify(r)).not.toContain('zz-secret-zz');
@@ -64,8 +72,15 @@ describe('postgres checks (a real server when PGHOST is set, else the embedded o
   });
 
   it('says which environment variable holds something that is not a postgres:// URL, without its value', async () => {
-    const r = await probe('postgres.role', { names: ['x'], connection: { url: 'BILLING_DB_URL' } }, { env: { BILLING_DB_URL: 'not a url with s3cret' } });
-    expect(r).toMatchObject({ status: 'error', evidence: 'environment variable BILLING_DB_URL does not hold a postgres:// URL (like postgres://user@host:5432/db)' });
+    const r = await probe(
+      'postgres.role',
+      { names: ['x'], connection: { url: 'BILLING_DB_URL' } },
+      { env: { BILLING_DB_URL: 'not a url with s3cret' } },
+    );
+    expect(r).toMatchObject({
+      status: 'error',
+      evidence: 'environment variable BILLING_DB_URL does not hold a postgres:// URL (like postgres://user@host:5432/db)',
+    });
   });
 
   it('errors, never crashes, when the other end does not speak Postgres (a protocol error)', async () => {
@@ -74,7 +89,11 @@ describe('postgres checks (a real server when PGHOST is set, else the embedded o
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     try {
-      const r = await probe('postgres.role', { names: ['x'] }, { env: { PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'postgres' }, timeoutMs: 3000 });
+      const r = await probe(
+        'postgres.role',
+        { names: ['x'] },
+        { env: { PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'postgres' }, timeoutMs: 3000 },
+      );
       expect(r.status).toBe('error');
       expect(r.evidence).toContain(`(127.0.0.1:${port}/`);
     } finally {
@@ -82,57 +101,84 @@ describe('postgres checks (a real server when PGHOST is set, else the embedded o
     }
   });
 
-  it.skipIf(!realServer())(`stops a slow query at the check timeout (statement_timeout) — ${realServer() ? 'real server' : `skipped: ${noServerReason}`}`, async () => {
-    const r = await probe('postgres.query', { sql: 'SELECT pg_sleep(5)', expect: { rows: 1 } }, { env: env(), timeoutMs: 300 });
-    expect(r.status).toBe('error');
-    expect(r.evidence).toMatch(/57014|timeout/);
-  });
-
-  it.skipIf(!realServer())(`errors naming the target, never crashes, when the backend is terminated mid-query (pg_terminate_backend) — ${realServer() ? 'real server' : `skipped: ${noServerReason}`}`, async () => {
-    const marker = `fg_term_${db.prefix}`;
-    const pending = probe('postgres.query', { sql: `SELECT pg_sleep(20), '${marker}'`, expect: { rows: 1 } }, { env: env(), timeoutMs: 30_000 });
-    let killed = 0;
-    for (let i = 0; i < 100 && !killed; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      const k = await db.admin.query(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()`, [`%'${marker}'%`]);
-      killed = k.rows.filter((row) => row.ok).length;
-    }
-    expect(killed).toBe(1);
-    const r = await pending;
-    expect(r.status).toBe('error');
-    expect(r.evidence).toMatch(/^Postgres error 57P01 admin_shutdown \(the server ended the connection\) \(127\.0\.0\.1:\d+\/fg_/);
-  });
-
-  it.skipIf(!realServer())(`drops the connection at the check's deadline when the server stops answering (a frozen backend) — ${realServer() ? 'real server' : `skipped: ${noServerReason}`}`, async () => {
-    const { runOneCheck } = await import('../../src/runner/engine/run-checks.js');
-    const { localHost } = await import('../../src/probes/support/local-host.js');
-    const { createPostgresAccess } = await import('../../src/probes/pg/access.js');
-    const marker = `fg_frozen_${db.prefix}`;
-    const postgres = createPostgresAccess({ env: env(), maxConnections: 1 });
-    const check = { id: 'q', kind: 'postgres.query', sql: `SELECT pg_sleep(0.3), '${marker}'`, expect: { rows: 1 }, timeoutMs: 1500 } as never;
-    const run = runOneCheck({ ref: 's/q', owner: { kind: 'section', id: 's' }, check }, { concurrency: 1, timeoutMs: 1500, context: { host: localHost('/'), env: env(), postgres }, signoffsFor: () => [] });
-    let pid = 0;
-    for (let i = 0; i < 100 && !pid; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      const rows = await db.admin.query(`SELECT pid FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()`, [`%'${marker}'%`]);
-      pid = rows.rows[0]?.pid ?? 0;
-    }
-    expect(pid).toBeGreaterThan(0);
-    process.kill(pid, 'SIGSTOP'); // the backend neither answers nor runs its statement_timeout
-    try {
-      const t0 = performance.now();
-      const r = await run;
+  it.skipIf(!realServer())(
+    `stops a slow query at the check timeout (statement_timeout) — ${realServer() ? 'real server' : `skipped: ${noServerReason}`}`,
+    async () => {
+      const r = await probe('postgres.query', { sql: 'SELECT pg_sleep(5)', expect: { rows: 1 } }, { env: env(), timeoutMs: 300 });
       expect(r.status).toBe('error');
-      expect(r.evidence).toMatch(/^no answer within 1500 ms; the connection was dropped \(127\.0\.0\.1:\d+\/fg_/);
-      const closing = performance.now();
-      await postgres.close();
-      expect(performance.now() - closing).toBeLessThan(1000);
-      expect(performance.now() - t0).toBeLessThan(3000);
-    } finally {
-      process.kill(pid, 'SIGCONT');
-      await db.admin.query('SELECT pg_terminate_backend($1)', [pid]).catch(() => undefined);
-    }
-  });
+      expect(r.evidence).toMatch(/57014|timeout/);
+    },
+  );
+
+  it.skipIf(!realServer())(
+    `errors naming the target, never crashes, when the backend is terminated mid-query (pg_terminate_backend) — ${realServer() ? 'real server' : `skipped: ${noServerReason}`}`,
+    async () => {
+      const marker = `fg_term_${db.prefix}`;
+      const pending = probe(
+        'postgres.query',
+        { sql: `SELECT pg_sleep(20), '${marker}'`, expect: { rows: 1 } },
+        { env: env(), timeoutMs: 30_000 },
+      );
+      let killed = 0;
+      for (let i = 0; i < 100 && !killed; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        const k = await db.admin.query(
+          `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()`,
+          [`%'${marker}'%`],
+        );
+        killed = k.rows.filter((row) => row.ok).length;
+      }
+      expect(killed).toBe(1);
+      const r = await pending;
+      expect(r.status).toBe('error');
+      expect(r.evidence).toMatch(/^Postgres error 57P01 admin_shutdown \(the server ended the connection\) \(127\.0\.0\.1:\d+\/fg_/);
+    },
+  );
+
+  it.skipIf(!realServer())(
+    `drops the connection at the check's deadline when the server stops answering (a frozen backend) — ${realServer() ? 'real server' : `skipped: ${noServerReason}`}`,
+    async () => {
+      const { runOneCheck } = await import('../../src/runner/engine/run-checks.js');
+      const { localHost } = await import('../../src/probes/support/local-host.js');
+      const { createPostgresAccess } = await import('../../src/probes/pg/access.js');
+      const marker = `fg_frozen_${db.prefix}`;
+      const postgres = createPostgresAccess({ env: env(), maxConnections: 1 });
+      const check = {
+        id: 'q',
+        kind: 'postgres.query',
+        sql: `SELECT pg_sleep(0.3), '${marker}'`,
+        expect: { rows: 1 },
+        timeoutMs: 1500,
+      } as never;
+      const run = runOneCheck(
+        { ref: 's/q', owner: { kind: 'section', id: 's' }, check },
+        { concurrency: 1, timeoutMs: 1500, context: { host: localHost('/'), env: env(), postgres }, signoffsFor: () => [] },
+      );
+      let pid = 0;
+      for (let i = 0; i < 100 && !pid; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        const rows = await db.admin.query(`SELECT pid FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()`, [
+          `%'${marker}'%`,
+        ]);
+        pid = rows.rows[0]?.pid ?? 0;
+      }
+      expect(pid).toBeGreaterThan(0);
+      process.kill(pid, 'SIGSTOP'); // the backend neither answers nor runs its statement_timeout
+      try {
+        const t0 = performance.now();
+        const r = await run;
+        expect(r.status).toBe('error');
+        expect(r.evidence).toMatch(/^no answer within 1500 ms; the connection was dropped \(127\.0\.0\.1:\d+\/fg_/);
+        const closing = performance.now();
+        await postgres.close();
+        expect(performance.now() - closing).toBeLessThan(1000);
+        expect(performance.now() - t0).toBeLessThan(3000);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+        await db.admin.query('SELECT pg_terminate_backend($1)', [pid]).catch(() => undefined);
+      }
+    },
+  );
 
   it('errors, never passes, when the server is unreachable', async () => {
     const r = await probe('postgres.role', { names: ['postgres'] }, { env: { PGHOST: '127.0.0.1', PGPORT: '1', PGUSER: 'postgres' } });
@@ -142,7 +188,11 @@ describe('postgres checks (a real server when PGHOST is set, else the embedded o
 
   it('takes its connection from environment variables the check names, never from inline secrets', async () => {
     const url = db.env.DATABASE_URL ?? `postgres://${db.env.PGUSER}@${db.env.PGHOST}:${db.env.PGPORT}/${db.env.PGDATABASE}`;
-    const r = await probe('postgres.role', { names: [`${db.prefix}exec`], connection: { url: 'MY_GOV_URL' } }, { env: { MY_GOV_URL: url, FLIPGATE_PG_MAX_CONNECTIONS: '1' } });
+    const r = await probe(
+      'postgres.role',
+      { names: [`${db.prefix}exec`], connection: { url: 'MY_GOV_URL' } },
+      { env: { MY_GOV_URL: url, FLIPGATE_PG_MAX_CONNECTIONS: '1' } },
+    );
     expect(r.status).toBe('pass');
     const missing = await probe('postgres.role', { names: ['x'], connection: { url: 'UNSET_VAR' } }, { env: {} });
     expect(missing).toMatchObject({ status: 'error', evidence: 'environment variable UNSET_VAR is not set' });

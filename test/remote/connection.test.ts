@@ -14,7 +14,8 @@ const skip = sshdUnavailable();
 describe.skipIf(!!skip)(`an SSH connection to a real sshd on 127.0.0.1${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let sshd: TestSshd;
   let conn: SshConnection;
-  const open = (host: string, extra = {}) => SshConnection.open({ kind: 'ssh', host }, { configFile: sshd.configFile, connectTimeoutS: 3, ...extra });
+  const open = (host: string, extra = {}) =>
+    SshConnection.open({ kind: 'ssh', host }, { configFile: sshd.configFile, connectTimeoutS: 3, ...extra });
 
   beforeAll(async () => {
     sshd = await startSshd({ plainUser: true });
@@ -96,7 +97,11 @@ describe.skipIf(!!skip)(`an SSH connection to a real sshd on 127.0.0.1${skip ? `
 
   it.each([
     ['unknown-key', 'host-key-unknown', 'the host key of flipgate-unknown is not in known_hosts and strict checking is on'],
-    ['changed-key', 'host-key-changed', 'the host key of flipgate-changed has CHANGED since known_hosts recorded it: this may be a man-in-the-middle attack'],
+    [
+      'changed-key',
+      'host-key-changed',
+      'the host key of flipgate-changed has CHANGED since known_hosts recorded it: this may be a man-in-the-middle attack',
+    ],
     ['wrong-identity', 'auth', 'authentication refused for root@127.0.0.1'],
     ['dead', 'refused', 'connection refused by 127.0.0.1 port'],
     ['silent', 'timeout', 'connecting to 127.0.0.1 port'],
@@ -156,7 +161,7 @@ describe.skipIf(!!skip)(`sessions per connection${skip ? ` (skipped: ${skip})` :
     }
   };
 
-  it('keeps to the server\'s MaxSessions, where more at once would be refused', async () => {
+  it("keeps to the server's MaxSessions, where more at once would be refused", async () => {
     expect((await burst(2)).every((r) => r.status === 'fulfilled' && r.value.exitCode === 0)).toBe(true);
     const over = await burst(6);
     const refused = over.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason);

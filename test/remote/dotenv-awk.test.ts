@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseEnvKeys } from '../../src/probes/support/key-names.js';
+
 const readKeyNames = async (file: string) => parseEnvKeys(await readFile(file, 'utf8')).map((k) => k.name);
+
 import { keysAwk } from '../../src/remote/ops/dotenv.js';
 
 const text = [
@@ -32,12 +34,17 @@ const file = path.join(dir, '.env');
 writeFileSync(file, `${text}\n`);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const awks = ['awk', 'mawk', 'gawk', 'original-awk', 'busybox'].filter((a) => !spawnSync(a, a === 'busybox' ? ['awk', 'BEGIN{}'] : ['BEGIN{}']).error);
+const awks = ['awk', 'mawk', 'gawk', 'original-awk', 'busybox'].filter(
+  (a) => !spawnSync(a, a === 'busybox' ? ['awk', 'BEGIN{}'] : ['BEGIN{}']).error,
+);
 
 describe('the target-side key reader', () => {
   it.each(awks)('reads the same names as the local reader under %s, and flags empty values', async (awk) => {
     const out = execFileSync(awk, [...(awk === 'busybox' ? ['awk'] : []), keysAwk, file]).toString();
-    const keys = out.split('\n').filter(Boolean).map((l) => l.split(':'));
+    const keys = out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(':'));
     expect(keys.map((k) => k[2])).toEqual(await readKeyNames(file));
     expect(Object.fromEntries(keys.map((k) => [k[2], k[1] === '0']))).toEqual({
       A: false,

@@ -31,7 +31,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function grepLines(ere: string): number[] {
   try {
     const out = execFileSync('grep', ['-n', '-a', '-E', '-e', ere, file], { env: { ...process.env, LC_ALL: 'C' } }).toString();
-    return out.split('\n').filter(Boolean).map((l) => Number(l.split(':')[0]));
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => Number(l.split(':')[0]));
   } catch (e) {
     if ((e as { status?: number }).status === 1) return [];
     throw e;

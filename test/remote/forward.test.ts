@@ -36,7 +36,7 @@ describe.skipIf(!!skip)(`Postgres through the SSH connection${skip ? ` (skipped:
     await sshd?.stop();
   });
 
-  it('reaches the target\'s database host:port as a local socket in the private folder, until cancelled', async () => {
+  it("reaches the target's database host:port as a local socket in the private folder, until cancelled", async () => {
     const fwd = await forwardPostgres(conn, { host: '127.0.0.1', port: 5432 });
     expect(fwd.host.startsWith(conn.dir)).toBe(true);
     expect(await query(fwd.host, fwd.port)).toBe('off');
@@ -48,7 +48,7 @@ describe.skipIf(!!skip)(`Postgres through the SSH connection${skip ? ` (skipped:
     await expect(query(fwd.host, fwd.port)).rejects.toThrow();
   });
 
-  it.skipIf(!existsSync(socket))('reaches the target\'s Unix socket too', async () => {
+  it.skipIf(!existsSync(socket))("reaches the target's Unix socket too", async () => {
     const fwd = await forwardPostgres(conn, { socket });
     expect(fwd.port).toBe(5432);
     expect(await query(fwd.host, fwd.port)).toBe('off');

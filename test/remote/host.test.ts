@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoBackupKey } from '../../src/demo/seed-host.js';
 import { ConfigError } from '../../src/errors.js';
 import { parseEnvKeys } from '../../src/probes/support/key-names.js';
+
 const readKeyNames = async (file: string) => parseEnvKeys(await readFile(file, 'utf8')).map((k) => k.name);
+
 import { EscapesRootError, SshConnectError } from '../../src/remote/errors.js';
 import { RemoteHost } from '../../src/remote/host.js';
 import { snapshotTree } from '../support/host-snapshot.js';
@@ -22,7 +24,20 @@ const odd = "we'ird $(touch x) `id`;\nname";
 /** A folder standing in for the target's `/`. */
 function buildRoot(root: string, plainUser: string | undefined): void {
   mkdirSync(path.join(root, 'opt/app/conf.d'), { recursive: true });
-  const env = [`DB_URL=postgres://u:${SECRET}@db/x`, 'export EMPTY=""', "QUOTED='   '", 'COMMENT_ONLY= # none', 'BARE=', `yaml_key: ${SECRET}`, `MULTI="${SECRET}`, `INSIDE=${SECRET}`, '"', '# COMMENTED=1', '[section]', `LAST=${SECRET}\r`];
+  const env = [
+    `DB_URL=postgres://u:${SECRET}@db/x`,
+    'export EMPTY=""',
+    "QUOTED='   '",
+    'COMMENT_ONLY= # none',
+    'BARE=',
+    `yaml_key: ${SECRET}`,
+    `MULTI="${SECRET}`,
+    `INSIDE=${SECRET}`,
+    '"',
+    '# COMMENTED=1',
+    '[section]',
+    `LAST=${SECRET}\r`,
+  ];
   writeFileSync(path.join(root, 'opt/app/.env'), `${env.join('\n')}\n`, { mode: 0o640 });
   writeFileSync(path.join(root, 'opt/app/conf.d/b.env'), `B=1\n`);
   writeFileSync(path.join(root, 'opt/app/conf.d/a.env'), `A=${SECRET}\n`);
@@ -55,7 +70,15 @@ describe.skipIf(!!skip)(`operations on a host over SSH${skip ? ` (skipped: ${ski
   });
 
   it('stats a file: type, mode, owner and group by id and by name', async () => {
-    expect(await host.stat('/opt/app/.env')).toMatchObject({ resolved: `${root}/opt/app/.env`, type: 'file', mode: '0640', uid: 0, gid: 0, owner: 'root', group: 'root' });
+    expect(await host.stat('/opt/app/.env')).toMatchObject({
+      resolved: `${root}/opt/app/.env`,
+      type: 'file',
+      mode: '0640',
+      uid: 0,
+      gid: 0,
+      owner: 'root',
+      group: 'root',
+    });
     expect(await host.stat('/opt/app/conf.d/b.env')).toMatchObject({ owner: sshd.plainUser, group: 'root' });
     expect(await host.stat('/opt/app')).toMatchObject({ type: 'directory' });
     expect(await host.stat('/opt/app/current')).toMatchObject({ resolved: `${root}/opt/app/version.py`, type: 'file' });
@@ -64,7 +87,7 @@ describe.skipIf(!!skip)(`operations on a host over SSH${skip ? ` (skipped: ${ski
     expect(existsSync(path.join(sshd.home, 'x')) || existsSync(path.join(sshd.home, 'y'))).toBe(false);
   });
 
-  it('fails as node\'s fs would: ENOENT for an absent file, ENOTDIR through a file', async () => {
+  it("fails as node's fs would: ENOENT for an absent file, ENOTDIR through a file", async () => {
     await expect(host.stat('/opt/app/absent')).rejects.toMatchObject({ code: 'ENOENT', message: '/opt/app/absent: does not exist' });
     await expect(host.stat('/opt/app/.env/x')).rejects.toMatchObject({ code: 'ENOTDIR' });
     await expect(host.list('/opt/app/.env')).rejects.toMatchObject({ code: 'ENOTDIR' });
@@ -77,7 +100,7 @@ describe.skipIf(!!skip)(`operations on a host over SSH${skip ? ` (skipped: ${ski
     expect(await host.resolve('/opt/app/missing/deeper')).toEqual({ resolved: `${root}/opt/app/missing/deeper`, exists: false });
   });
 
-  it('lists a directory with odd names intact, typed like node\'s Dirent', async () => {
+  it("lists a directory with odd names intact, typed like node's Dirent", async () => {
     const names = await host.list('/opt/app');
     expect(names).toEqual(
       [
@@ -130,19 +153,36 @@ describe.skipIf(!!skip)(`operations on a host over SSH${skip ? ` (skipped: ${ski
   });
 
   it('finds a tool on PATH with the first line of its version, from stdout or stderr', async () => {
-    expect(await host.tool('ls')).toMatchObject({ path: expect.stringMatching(/\/ls$/), exitCode: 0, firstLine: expect.stringMatching(/^ls \(GNU coreutils\)/) });
+    expect(await host.tool('ls')).toMatchObject({
+      path: expect.stringMatching(/\/ls$/),
+      exitCode: 0,
+      firstLine: expect.stringMatching(/^ls \(GNU coreutils\)/),
+    });
     expect(await host.tool('ssh', ['-V'])).toMatchObject({ firstLine: expect.stringMatching(/^OpenSSH_/) });
     expect(await host.tool('flipgate-no-such-tool')).toBeNull();
     await expect(host.tool('sleep', ['30'])).rejects.toMatchObject({ code: 'ETIMEDOUT' });
   });
 
   it('tells whether users and groups exist, by name or id', async () => {
-    expect(await Promise.all([host.account('user', 'root'), host.account('group', 'root'), host.account('user', '0'), host.account('user', 'flipgate-nobody')])).toEqual([0, 0, 0, null]);
+    expect(
+      await Promise.all([
+        host.account('user', 'root'),
+        host.account('group', 'root'),
+        host.account('user', '0'),
+        host.account('user', 'flipgate-nobody'),
+      ]),
+    ).toEqual([0, 0, 0, null]);
   });
 
   it('sends the operations asked for together in one session, and a slow program (a tool, gpg) in one of its own beside it', async () => {
     const seen = await recordTraffic(host);
-    await Promise.all([host.stat('/opt/app/.env'), host.list('/opt/app'), host.dotenvKeys('/opt/app/.env'), host.account('user', 'root'), host.findLines('/opt/app/version.py', 'NAME')]);
+    await Promise.all([
+      host.stat('/opt/app/.env'),
+      host.list('/opt/app'),
+      host.dotenvKeys('/opt/app/.env'),
+      host.account('user', 'root'),
+      host.findLines('/opt/app/version.py', 'NAME'),
+    ]);
     expect(seen.sessions).toBe(1);
     await Promise.all([host.stat('/opt/app/.env'), host.list('/opt/app'), host.tool('ls'), host.tool('sh'), host.gpgKeys('/nowhere')]);
     expect(seen.sessions).toBe(1 + 4);
@@ -169,21 +209,24 @@ describe.skipIf(!!skip)(`operations on a host over SSH${skip ? ` (skipped: ${ski
     expect(new Set(reasons).size).toBe(1);
   });
 
-  it.skipIf(spawnFails('gpg'))('lists a keyring\'s fingerprints and leaves the home and the target\'s temp folder byte-for-byte unchanged', async () => {
-    const home = path.join(root, 'keys');
-    mkdirSync(home, { mode: 0o700 });
-    const asc = path.join(root, 'key.asc');
-    writeFileSync(asc, await demoBackupKey());
-    execFileSync('gpg', ['--homedir', home, '--batch', '--no-autostart', '--import', asc], { stdio: 'ignore' });
-    const before = await snapshotTree(home);
-    const tmpBefore = (await readdir(tmpdir())).filter((n) => n.startsWith('flipgate-gpg.'));
-    const ring = await host.gpgKeys('/keys');
-    expect(ring).toMatchObject({ home: `${root}/keys`, present: true, primary: [FPR] });
-    expect(ring.all).toContain(FPR);
-    expect(await snapshotTree(home)).toEqual(before);
-    expect((await readdir(tmpdir())).filter((n) => n.startsWith('flipgate-gpg.'))).toEqual(tmpBefore);
-    expect(await host.gpgKeys('/opt/app')).toMatchObject({ present: false, primary: [] });
-  });
+  it.skipIf(spawnFails('gpg'))(
+    "lists a keyring's fingerprints and leaves the home and the target's temp folder byte-for-byte unchanged",
+    async () => {
+      const home = path.join(root, 'keys');
+      mkdirSync(home, { mode: 0o700 });
+      const asc = path.join(root, 'key.asc');
+      writeFileSync(asc, await demoBackupKey());
+      execFileSync('gpg', ['--homedir', home, '--batch', '--no-autostart', '--import', asc], { stdio: 'ignore' });
+      const before = await snapshotTree(home);
+      const tmpBefore = (await readdir(tmpdir())).filter((n) => n.startsWith('flipgate-gpg.'));
+      const ring = await host.gpgKeys('/keys');
+      expect(ring).toMatchObject({ home: `${root}/keys`, present: true, primary: [FPR] });
+      expect(ring.all).toContain(FPR);
+      expect(await snapshotTree(home)).toEqual(before);
+      expect((await readdir(tmpdir())).filter((n) => n.startsWith('flipgate-gpg.'))).toEqual(tmpBefore);
+      expect(await host.gpgKeys('/opt/app')).toMatchObject({ present: false, primary: [] });
+    },
+  );
 
   it('runs as root through sudo -n once for the whole batch', async () => {
     const sudo = new RemoteHost({ kind: 'ssh', host: 'target' }, { configFile: sshd.configFile, root, become: 'sudo' });

@@ -9,7 +9,16 @@ import { parseYamlInventory } from '../../src/remote/inventory/yaml.js';
 
 const INI = 'test/fixtures/inventories/fleet.ini';
 const YAML = 'test/fixtures/inventories/fleet.yml';
-const order = ['bastion.example.com', 'web01.example.com', 'web02.example.com', 'web03.example.com', 'web-canary.example.com', 'db-a.example.com', 'db-b.example.com', 'localhost'];
+const order = [
+  'bastion.example.com',
+  'web01.example.com',
+  'web02.example.com',
+  'web03.example.com',
+  'web-canary.example.com',
+  'db-a.example.com',
+  'db-b.example.com',
+  'localhost',
+];
 
 function configError(f: () => unknown): ConfigError {
   try {
@@ -36,7 +45,7 @@ describe('Ansible inventories', () => {
     expect(yaml).toEqual(ini.map((h) => ({ ...h })));
   });
 
-  it('applies all, then parent groups, then child groups, then the host\'s own vars', async () => {
+  it("applies all, then parent groups, then child groups, then the host's own vars", async () => {
     const inv = await loadInventory(INI);
     expect(fleetHost(inv, 'web01.example.com')).toEqual({
       name: 'web01.example.com',
@@ -46,7 +55,11 @@ describe('Ansible inventories', () => {
       become: undefined,
     });
     expect(fleetHost(inv, 'web-canary.example.com')).toMatchObject({ vars: { http_port: '8080' }, target: { port: 2222 } });
-    expect(fleetHost(inv, 'db-a.example.com')).toMatchObject({ target: { kind: 'ssh', host: '10.0.0.5' }, become: 'sudo', groups: ['all', 'prod', 'db'] });
+    expect(fleetHost(inv, 'db-a.example.com')).toMatchObject({
+      target: { kind: 'ssh', host: '10.0.0.5' },
+      become: 'sudo',
+      groups: ['all', 'prod', 'db'],
+    });
     expect(fleetHost(inv, 'bastion.example.com')).toMatchObject({ groups: ['all', 'ungrouped'] });
     expect(fleetHost(inv, 'localhost').target).toEqual({ kind: 'local' });
   });
@@ -116,6 +129,8 @@ describe('Ansible inventories', () => {
   });
 
   it('says which inventory could not be read', async () => {
-    await expect(loadInventory('test/fixtures/inventories/missing.ini')).rejects.toThrow(/^--inventory: cannot read the inventory .*missing\.ini \(it does not exist\)/);
+    await expect(loadInventory('test/fixtures/inventories/missing.ini')).rejects.toThrow(
+      /^--inventory: cannot read the inventory .*missing\.ini \(it does not exist\)/,
+    );
   });
 });

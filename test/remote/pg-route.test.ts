@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RemoteHost } from '../../src/remote/host.js';
 import type { PostgresEndpoint } from '../../src/remote/forward.js';
+import type { RemoteHost } from '../../src/remote/host.js';
 import { postgresRoute } from '../../src/remote/pg-route.js';
 
 /** A RemoteHost that records what it was asked to forward and answers with a socket folder. */

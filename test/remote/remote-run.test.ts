@@ -22,7 +22,7 @@ describe('the command line a target runs', () => {
     expect(r.stdout.toString()).toBe('got x y\n');
   });
 
-  it('keeps the command\'s own stderr and exit code, markers removed', async () => {
+  it("keeps the command's own stderr and exit code, markers removed", async () => {
     const r = await here(['sh', '-c', 'echo oops >&2; exit 255'], { timeoutS: 5 });
     expect(r).toMatchObject({ exitCode: 255, stderr: 'oops\n' });
   });
@@ -33,7 +33,11 @@ describe('the command line a target runs', () => {
   ])('stops a command and what it started at the deadline %s, and says so', async (_how, env) => {
     const dir = await mkdtemp(path.join(tmpdir(), 'flipgate-test-'));
     const t0 = Date.now();
-    const r = await here(['sh', '-s', '--', `${dir}/pid`], { timeoutS: 1, env, input: 'sh -c \'echo $$ > "$1"; exec sleep 20\' x "$1"; echo after\n' });
+    const r = await here(['sh', '-s', '--', `${dir}/pid`], {
+      timeoutS: 1,
+      env,
+      input: 'sh -c \'echo $$ > "$1"; exec sleep 20\' x "$1"; echo after\n',
+    });
     expect(r.problem).toBe('timeout');
     expect(r.stdout.toString()).toBe('');
     expect(Date.now() - t0).toBeLessThan(4000);
@@ -55,11 +59,13 @@ describe('reading what came back', () => {
   const run = (stderr: string, code: number | null) => ({ code, stdout: Buffer.alloc(0), stderr: Buffer.from(stderr) });
   const classify = (s: string) => classifySshFailure('t', s);
 
-  it('turns ssh\'s own failure into the connection\'s typed error', () => {
-    expect(() => readRemoteRun('t', run('Control socket connect(/x): No such file or directory\r\n', 255), undefined, classify)).toThrow(SshConnectError);
+  it("turns ssh's own failure into the connection's typed error", () => {
+    expect(() => readRemoteRun('t', run('Control socket connect(/x): No such file or directory\r\n', 255), undefined, classify)).toThrow(
+      SshConnectError,
+    );
   });
 
-  it('turns a refused sudo into a BecomeError with sudo\'s words', () => {
+  it("turns a refused sudo into a BecomeError with sudo's words", () => {
     const err = (() => {
       try {
         readRemoteRun('t', run('flipgate:started\nsudo: a terminal is required to read the password\n', 1), 'sudo', classify);
@@ -76,7 +82,14 @@ describe('reading what came back', () => {
   });
 
   it('tells a connection lost mid-command from a command that exited 255', () => {
-    expect(() => readRemoteRun('t', run('flipgate:started\nflipgate:ready\nConnection to 10.0.0.5 closed by remote host.\r\n', 255), undefined, classify)).toThrow(/closed/);
+    expect(() =>
+      readRemoteRun(
+        't',
+        run('flipgate:started\nflipgate:ready\nConnection to 10.0.0.5 closed by remote host.\r\n', 255),
+        undefined,
+        classify,
+      ),
+    ).toThrow(/closed/);
     expect(readRemoteRun('t', run('flipgate:started\nflipgate:ready\n', 255), undefined, classify).exitCode).toBe(255);
   });
 });

@@ -15,7 +15,9 @@ describe.skipIf(!!skip)(`the SSH master on SIGINT and SIGTERM${skip ? ` (skipped
   afterAll(async () => sshd?.stop());
 
   it.each(['SIGINT', 'SIGTERM'] as const)('is torn down, its folder removed, when flipgate gets %s', async (sig) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/remote/hold-connection.ts'), sshd.configFile, 'target'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/remote/hold-connection.ts'), sshd.configFile, 'target'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const controlPath = await new Promise<string>((resolve) => child.stdout.once('data', (b) => resolve(String(b).trim())));
     expect(existsSync(controlPath)).toBe(true);
     expect(processesMentioning(controlPath)).toHaveLength(1);

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { openTarget } from '../../src/remote/open-target.js';
 import type { SshTarget } from '../../src/remote/target.js';
 import { flipgate } from '../support/cli.js';
-import { advanceAll, provisionEverything, setupSeedHost, type SeedFixture } from '../support/seed.js';
+import { advanceAll, provisionEverything, type SeedFixture, setupSeedHost } from '../support/seed.js';
 import { sshdUnavailable, startSshd, type TestSshd } from '../support/sshd.js';
 
 const skip = sshdUnavailable();
@@ -32,10 +32,23 @@ describe.skipIf(!!skip)(`advance, flip and disable against a target over SSH${sk
     fx.session(actor, { target: await openTarget(host, { configFile: sshd.configFile, root: fx.root, timeoutMs: 10_000 }) });
   // The target comes from --target, or from FLIPGATE_TARGET when the flag is left out.
   const cli = (args: string[], actor: string, target: 'flag' | 'env' = 'flag') =>
-    flipgate([...args, '--workflow', fx.workflowFile, '--root', fx.root, '--store', fx.storePath, ...(target === 'flag' ? ['--target', 'ssh://target'] : []), '--json'], {
-      env: { ...env, FLIPGATE_ACTOR: actor, ...(target === 'env' ? { FLIPGATE_TARGET: 'ssh://target' } : {}) },
-      cwd: fx.root,
-    });
+    flipgate(
+      [
+        ...args,
+        '--workflow',
+        fx.workflowFile,
+        '--root',
+        fx.root,
+        '--store',
+        fx.storePath,
+        ...(target === 'flag' ? ['--target', 'ssh://target'] : []),
+        '--json',
+      ],
+      {
+        env: { ...env, FLIPGATE_ACTOR: actor, ...(target === 'env' ? { FLIPGATE_TARGET: 'ssh://target' } : {}) },
+        cwd: fx.root,
+      },
+    );
 
   it('advances to armed, flips with --execute and disables, each command running on the target and recorded with it', async () => {
     await provisionEverything(fx);
@@ -66,10 +79,16 @@ describe.skipIf(!!skip)(`advance, flip and disable against a target over SSH${sk
   });
 
   it('refuses a target that is not local or ssh://, and --become without a target, with exit 2 before anything runs', async () => {
-    const bad = await flipgate(['survey', '--workflow', fx.workflowFile, '--root', fx.root, '--store', fx.storePath, '--target', 'ftp://app1', '--json'], { env, cwd: fx.root });
+    const bad = await flipgate(
+      ['survey', '--workflow', fx.workflowFile, '--root', fx.root, '--store', fx.storePath, '--target', 'ftp://app1', '--json'],
+      { env, cwd: fx.root },
+    );
     expect(bad.code).toBe(2);
     expect(JSON.parse(bad.stdout).error.message).toMatch(/target "ftp:\/\/app1" is neither local nor an ssh:\/\/ address/);
-    const local = await flipgate(['survey', '--workflow', fx.workflowFile, '--root', fx.root, '--store', fx.storePath, '--become', 'sudo'], { env, cwd: fx.root });
+    const local = await flipgate(
+      ['survey', '--workflow', fx.workflowFile, '--root', fx.root, '--store', fx.storePath, '--become', 'sudo'],
+      { env, cwd: fx.root },
+    );
     expect(local.code).toBe(2);
     expect(local.stderr).toMatch(/--become applies to an ssh:\/\/ target only/);
     expect((await fx.store.readEvents()).length).toBe(0);
@@ -90,7 +109,9 @@ describe.skipIf(!!skip)(`advance, flip and disable against a target over SSH${sk
     const target = await openTarget(host, { configFile: sshd.configFile, root: fx.root, timeoutMs: 5000, become });
     const { runSurvey } = await import('../../src/runner/actions/survey-advance.js');
     const { report } = await runSurvey(fx.session('surveyor', { target }));
-    const checks = [...report.gaps.flatMap((g) => g.checks), ...report.sections.flatMap((s) => s.checks)].filter((c) => c.kind !== 'approval');
+    const checks = [...report.gaps.flatMap((g) => g.checks), ...report.sections.flatMap((s) => s.checks)].filter(
+      (c) => c.kind !== 'approval',
+    );
     expect(checks.length).toBeGreaterThan(30);
     for (const c of checks) {
       expect(c.status, `${c.id}: ${c.evidence}`).toBe('error');

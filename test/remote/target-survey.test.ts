@@ -1,10 +1,10 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { flipgate } from '../support/cli.js';
 import { snapshotDatabase, snapshotTree } from '../support/host-snapshot.js';
-import { O8, setupSeedHost, type SeedFixture } from '../support/seed.js';
+import { O8, type SeedFixture, setupSeedHost } from '../support/seed.js';
 import { sshdUnavailable, startSshd, type TestSshd } from '../support/sshd.js';
 
 const skip = sshdUnavailable();
@@ -12,7 +12,8 @@ const SECRET = 'Pl4nted-R3mote-7c41d0';
 
 async function filesUnder(dir: string): Promise<string> {
   const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(await readFile(path.join(e.parentPath, e.name), 'utf8'));
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) out.push(await readFile(path.join(e.parentPath, e.name), 'utf8'));
   return out.join('\n');
 }
 
@@ -34,7 +35,11 @@ describe.skipIf(!!skip)(`a survey of the seed-state host over SSH${skip ? ` (ski
     await fx.cleanup();
   });
 
-  const survey = (store: string, extra: string[]) => flipgate(['survey', '--workflow', O8, '--root', fx.root, '--store', path.join(fx.root, 'state', store), ...extra], { env, cwd: fx.root });
+  const survey = (store: string, extra: string[]) =>
+    flipgate(['survey', '--workflow', O8, '--root', fx.root, '--store', path.join(fx.root, 'state', store), ...extra], {
+      env,
+      cwd: fx.root,
+    });
 
   it('prints the same table as the local survey and leaves files, modes, the keyring home and the database unchanged', async () => {
     await fx.host.provision('GAP-3'); // a keyring with a key, so gpg has something to list
@@ -85,14 +90,32 @@ describe.skipIf(!!skip)(`a survey of the seed-state host over SSH${skip ? ` (ski
     );
     const outputs: string[] = [];
     for (const format of ['table', 'json', 'markdown', 'junit']) {
-      const r = await flipgate(['survey', '--workflow', leaky, '--root', fx.root, '--store', path.join(fx.root, 'state', 'remote.json'), '--target', 'ssh://target', '--format', format], { env, cwd: fx.root });
+      const r = await flipgate(
+        [
+          'survey',
+          '--workflow',
+          leaky,
+          '--root',
+          fx.root,
+          '--store',
+          path.join(fx.root, 'state', 'remote.json'),
+          '--target',
+          'ssh://target',
+          '--format',
+          format,
+        ],
+        { env, cwd: fx.root },
+      );
       expect(r.code).toBe(1);
       outputs.push(r.stdout, r.stderr);
     }
     const all = outputs.join('\n');
     expect(all).toMatch(/exited 3, expected 0/); // the leaky checks ran on the target
     const store = await readFile(path.join(fx.root, 'state', 'remote.events.jsonl'), 'utf8');
-    const events = store.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; data?: { host?: string } });
+    const events = store
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; data?: { host?: string } });
     const rounds = events.filter((e) => e.type === 'survey' || e.type === 'gap.status');
     expect(rounds.length).toBeGreaterThan(1);
     for (const e of rounds) expect(e.data?.host).toBe('ssh://target');

@@ -1,4 +1,4 @@
-import { SshConnection, type RunOptions } from '../../src/remote/connection.js';
+import { type RunOptions, SshConnection } from '../../src/remote/connection.js';
 import type { RemoteHost } from '../../src/remote/host.js';
 
 /** Every byte that comes back from the host's sessions from now on (stdout and stderr), and how many sessions ran. */

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatJunit } from '../../src/reporters/junit.js';
-import type { CheckReport, GapReport, StatusReport } from '../../src/runner/read-models/report.js';
 import { approveGap, waiveGap } from '../../src/runner/actions/signoffs.js';
 import { readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
+import type { CheckReport, GapReport, StatusReport } from '../../src/runner/read-models/report.js';
 import { flipgate } from '../support/cli.js';
-import { advanceAll, O8, o8WithWaivers, provisionEverything, setupSeedHost, type SeedFixture } from '../support/seed.js';
+import { advanceAll, o8WithWaivers, provisionEverything, type SeedFixture, setupSeedHost } from '../support/seed.js';
 import { junitSchemaProblems } from './junit-xsd.js';
 
 const attr = (tag: string, name: string) => tag.match(new RegExp(`\\b${name}="([^"]*)"`))?.[1];
@@ -15,7 +15,8 @@ const totals = (xml: string) => {
 };
 /** What CI shows: red when any testcase failed or errored. */
 const red = (xml: string) => /<(failure|error) /.test(xml);
-const caseOf = (xml: string, owner: string, check: string) => testcases(xml).find((c) => attr(c, 'classname')!.endsWith(`.${owner}`) && attr(c, 'name')!.split(' — ')[0] === check)!;
+const caseOf = (xml: string, owner: string, check: string) =>
+  testcases(xml).find((c) => attr(c, 'classname')!.endsWith(`.${owner}`) && attr(c, 'name')!.split(' — ')[0] === check)!;
 /** The survey's own verdict, as its exit code gives it. */
 const surveyReady = (r: StatusReport) => r.ready && r.errors === 0;
 
@@ -77,7 +78,9 @@ describe('JUnit reports of the O8 host, from the seed state to ready', () => {
     expect(gap8.status).toBe('BLOCKED');
     expect(gap8.checks.every((c) => c.status === 'pass')).toBe(true);
     const tc = caseOf(formatJunit(reports.waived!), 'GAP-8', gap8.checks[0]!.id);
-    expect(tc).toMatch(/<failure message="passes, but GAP-8 is BLOCKED by GAP-6, GAP-9: it counts only once they are CLOSED or WAIVED[^"]*" type="blocked"\/>/);
+    expect(tc).toMatch(
+      /<failure message="passes, but GAP-8 is BLOCKED by GAP-6, GAP-9: it counts only once they are CLOSED or WAIVED[^"]*" type="blocked"\/>/,
+    );
   });
 
   it('skips a waived GAP’s unmet checks, naming the waiver’s approver, reason and expiry', () => {
@@ -90,7 +93,11 @@ describe('JUnit reports of the O8 host, from the seed state to ready', () => {
     expect(unmet.length).toBeGreaterThan(0);
     for (const c of unmet) {
       const tc = caseOf(xml, 'GAP-5', c.id);
-      expect(tc).toMatch(new RegExp(`<skipped message="waived by ops-lead until ${gap5.waiver!.until.replace(/[.+]/g, '\\$&')}: orchestrator config lands with the next deploy \\(the check says: [^"]+\\)" type="waived"/>`));
+      expect(tc).toMatch(
+        new RegExp(
+          `<skipped message="waived by ops-lead until ${gap5.waiver!.until.replace(/[.+]/g, '\\$&')}: orchestrator config lands with the next deploy \\(the check says: [^"]+\\)" type="waived"/>`,
+        ),
+      );
       expect(tc).not.toMatch(/<failure|<error/);
     }
     const suite = xml.slice(xml.indexOf(`<testsuite name="${report.workflow}.GAP-5"`));
@@ -105,7 +112,8 @@ describe('JUnit reports of the O8 host, from the seed state to ready', () => {
     expect(absent.length).toBeGreaterThan(0);
     const xml = formatJunit(report);
     expect(totals(xml)).toMatchObject({ failures: 0, errors: 0 });
-    for (const { s, c } of absent) expect(caseOf(xml, s.id, c.id)).toMatch(/<skipped message="informational, never blocks: [^"]+" type="informational"\/>/);
+    for (const { s, c } of absent)
+      expect(caseOf(xml, s.id, c.id)).toMatch(/<skipped message="informational, never blocks: [^"]+" type="informational"\/>/);
   });
 
   it('is red exactly when the survey is not ready, in every state', () => {
@@ -113,7 +121,9 @@ describe('JUnit reports of the O8 host, from the seed state to ready', () => {
   });
 
   it('is what flipgate survey --format junit prints', async () => {
-    const r = await flipgate(['survey', '--format', 'junit', '--workflow', fx.workflowFile, '--store', fx.storePath, '--root', fx.root], { env: fx.env });
+    const r = await flipgate(['survey', '--format', 'junit', '--workflow', fx.workflowFile, '--store', fx.storePath, '--root', fx.root], {
+      env: fx.env,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites /);
     expect(await junitSchemaProblems({ survey: r.stdout })).toEqual([]);
@@ -123,7 +133,13 @@ describe('JUnit reports of the O8 host, from the seed state to ready', () => {
   it('errors every GAP of a workflow no survey has looked at, rather than an empty green report', async () => {
     const { FileStore } = await import('../../src/store/file-store.js');
     const { openSession } = await import('../../src/runner/engine/session.js');
-    const s = openSession({ workflow: fx.wf, store: new FileStore(`${fx.root}/state/empty.json`, fx.wf.spec.id), actor: 'reader', root: fx.root, env: fx.env });
+    const s = openSession({
+      workflow: fx.wf,
+      store: new FileStore(`${fx.root}/state/empty.json`, fx.wf.spec.id),
+      actor: 'reader',
+      root: fx.root,
+      env: fx.env,
+    });
     try {
       const xml = formatJunit(await readStatus(s));
       expect(await junitSchemaProblems({ unsurveyed: xml })).toEqual([]);
@@ -137,8 +153,23 @@ describe('JUnit reports of the O8 host, from the seed state to ready', () => {
 });
 
 // Reports built by hand, to reach every outcome a testcase can have, each combined with the others.
-const check = (id: string, status: CheckReport['status'], evidence = `${id} is ${status}`): CheckReport => ({ id, kind: 'file', status, evidence, observed: {}, ms: 2 });
-const gap = (id: string, status: GapReport['status'], checks: CheckReport[], extra: Partial<GapReport> = {}): GapReport => ({ id, title: `${id} title`, status, blockedBy: [], waivable: true, checks, ...extra });
+const check = (id: string, status: CheckReport['status'], evidence = `${id} is ${status}`): CheckReport => ({
+  id,
+  kind: 'file',
+  status,
+  evidence,
+  observed: {},
+  ms: 2,
+});
+const gap = (id: string, status: GapReport['status'], checks: CheckReport[], extra: Partial<GapReport> = {}): GapReport => ({
+  id,
+  title: `${id} title`,
+  status,
+  blockedBy: [],
+  waivable: true,
+  checks,
+  ...extra,
+});
 
 function report(gaps: GapReport[], sections: StatusReport['sections'], ks: StatusReport['killSwitch']['status']): StatusReport {
   const all = [...gaps.flatMap((g) => g.checks), ...sections.flatMap((s) => s.checks)];
@@ -163,7 +194,12 @@ const gapVariants: GapReport[][] = [
   [gap('GAP-1', 'OPEN', [check('a', 'skip')])],
   [gap('GAP-1', 'ERROR', [check('a', 'error'), check('b', 'pass')])],
   [gap('GAP-1', 'OPEN', [check('a', 'fail')]), gap('GAP-2', 'BLOCKED', [check('c', 'pass')], { own: 'CLOSED', blockedBy: ['GAP-1'] })],
-  [gap('GAP-1', 'WAIVED', [check('a', 'fail'), check('b', 'skip')], { own: 'OPEN', waiver: { by: 'carol', reason: 'vendor fix due', until: '2099-01-31T23:59:59.999Z', seq: 7 } })],
+  [
+    gap('GAP-1', 'WAIVED', [check('a', 'fail'), check('b', 'skip')], {
+      own: 'OPEN',
+      waiver: { by: 'carol', reason: 'vendor fix due', until: '2099-01-31T23:59:59.999Z', seq: 7 },
+    }),
+  ],
   [gap('GAP-1', 'WAIVED', [check('a', 'error')], { own: 'ERROR', waiver: { by: 'carol', reason: 'r', until: '2099-01-31', seq: 7 } })],
   [gap('GAP-1', 'UNKNOWN', [])],
 ];
@@ -188,7 +224,11 @@ describe('JUnit report variants', () => {
       const xml = formatJunit(r);
       expect(red(xml), xml).toBe(!surveyReady(r));
       const cases = testcases(xml);
-      expect(totals(xml)).toEqual({ tests: cases.length, failures: cases.filter((c) => c.includes('<failure ')).length, errors: cases.filter((c) => c.includes('<error ')).length });
+      expect(totals(xml)).toEqual({
+        tests: cases.length,
+        failures: cases.filter((c) => c.includes('<failure ')).length,
+        errors: cases.filter((c) => c.includes('<error ')).length,
+      });
     }
   });
 
@@ -200,7 +240,9 @@ describe('JUnit report variants', () => {
   });
 
   it('never let a check that did not run pass a GAP', () => {
-    expect(caseOf(formatJunit(report(gapVariants[2]!, [], 'safe')), 'GAP-1', 'a')).toMatch(/<failure message="did not run, and a check that did not run never counts as a pass: a is skip"/);
+    expect(caseOf(formatJunit(report(gapVariants[2]!, [], 'safe')), 'GAP-1', 'a')).toMatch(
+      /<failure message="did not run, and a check that did not run never counts as a pass: a is skip"/,
+    );
   });
 
   it('escape markup in evidence and drop control characters XML cannot hold', async () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMarkdown, md } from '../../src/reporters/markdown.js';
-import type { StatusReport } from '../../src/runner/read-models/report.js';
 import { advanceWorkflow, readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
-import { FileStore } from '../../src/store/file-store.js';
 import { openSession } from '../../src/runner/engine/session.js';
-import { setupSeedHost, type SeedFixture } from '../support/seed.js';
+import type { StatusReport } from '../../src/runner/read-models/report.js';
+import { FileStore } from '../../src/store/file-store.js';
+import { type SeedFixture, setupSeedHost } from '../support/seed.js';
 
 // The seed survey's section 6 ("GAP status table (re-surveyed live)"), icon and status for each GAP.
 const seedSection6: Record<string, string> = {
@@ -20,7 +20,12 @@ const seedSection6: Record<string, string> = {
 };
 
 /** CommonMark's backslash escapes and the entities md() writes, undone: what a reader sees. */
-const shown = (s: string) => s.replace(/\\([!-/:-@[-`{-~])/g, '$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const shown = (s: string) =>
+  s
+    .replace(/\\([!-/:-@[-`{-~])/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 describe('the Markdown report of the seed-state host', () => {
   let fx: SeedFixture;
@@ -41,10 +46,12 @@ describe('the Markdown report of the seed-state host', () => {
 
   it('reads like the seed’s section 6: GAP-1/2 ✅ CLOSED, GAP-3 ❌ OPEN, GAP-4 ⚠️ PARTIAL, GAP-8 ❌ OPEN/BLOCKED', () => {
     const rows = text.split('\n').filter((l) => /^\| GAP-\d+ \|/.test(l));
-    const statuses = Object.fromEntries(rows.map((l) => {
-      const cells = l.split(' | ');
-      return [cells[0]!.slice(2), cells[2]!.split(' — ')[0]!.replace(/ \|$/, '')];
-    }));
+    const statuses = Object.fromEntries(
+      rows.map((l) => {
+        const cells = l.split(' | ');
+        return [cells[0]!.slice(2), cells[2]!.split(' — ')[0]!.replace(/ \|$/, '')];
+      }),
+    );
     expect(statuses).toEqual(seedSection6);
     for (const g of report.gaps) expect(rows.find((r) => r.startsWith(`| ${g.id} |`))).toContain(md(g.title));
   });
@@ -59,7 +66,10 @@ describe('the Markdown report of the seed-state host', () => {
 
   it('has one numbered section per concern, each a present/absent table, then the GAP table, as the seed numbers them', () => {
     const headings = text.split('\n').filter((l) => l.startsWith('## '));
-    expect(headings).toEqual([...report.sections.map((s, i) => `## ${i + 1}. ${md(s.title)}`), `## ${report.sections.length + 1}. GAP status table`]);
+    expect(headings).toEqual([
+      ...report.sections.map((s, i) => `## ${i + 1}. ${md(s.title)}`),
+      `## ${report.sections.length + 1}. GAP status table`,
+    ]);
     for (const s of report.sections) {
       const body = text.slice(text.indexOf(`## ${report.sections.indexOf(s) + 1}. `));
       expect(body.split('\n').slice(2, 4)).toEqual(['| Item | Present | Notes |', '|---|---|---|']);
@@ -98,7 +108,14 @@ describe('the Markdown report of the seed-state host', () => {
 });
 
 describe('the Markdown verdict', () => {
-  const check = (id: string, status: 'pass' | 'fail' | 'error') => ({ id, kind: 'tool', status, evidence: `${id} ${status}`, observed: {}, ms: 1 });
+  const check = (id: string, status: 'pass' | 'fail' | 'error') => ({
+    id,
+    kind: 'tool',
+    status,
+    evidence: `${id} ${status}`,
+    observed: {},
+    ms: 1,
+  });
   const report = (over: Partial<StatusReport>): StatusReport => ({
     schemaVersion: 1,
     workflow: 'w',
@@ -118,11 +135,16 @@ describe('the Markdown verdict', () => {
   const last = (r: StatusReport) => formatMarkdown(r).trimEnd().split('\n').at(-1)!;
 
   it('says READY when the survey is ready, noting an informational section with something absent without calling it not ready', () => {
-    expect(last(report({}))).toBe('armed = READY. Ready: Roles. Informational, not all present (never blocks): Tooling. READY — every GAP is CLOSED or validly WAIVED and the kill switch reads safe.');
+    expect(last(report({}))).toBe(
+      'armed = READY. Ready: Roles. Informational, not all present (never blocks): Tooling. READY — every GAP is CLOSED or validly WAIVED and the kill switch reads safe.',
+    );
   });
 
   it('says SURVEYED and names what is not ready when the survey is not ready', () => {
-    const open = report({ ready: false, gaps: [{ id: 'GAP-1', title: 'one', status: 'OPEN', blockedBy: [], waivable: true, checks: [check('a', 'fail')] }] });
+    const open = report({
+      ready: false,
+      gaps: [{ id: 'GAP-1', title: 'one', status: 'OPEN', blockedBy: [], waivable: true, checks: [check('a', 'fail')] }],
+    });
     expect(last(open)).toMatch(/^armed = SURVEYED\. Ready: Roles\. Not ready: Tooling\. NOT READY — 1 of 1 GAPs not closed: GAP-1\.$/);
     const errored = report({ errors: 1, sections: [{ id: 'tools', title: 'Tooling', checks: [check('psql', 'error')] }] });
     expect(last(errored)).toMatch(/^armed = SURVEYED\. Not ready: Tooling\. NOT READY — 1 check\(s\) could not be evaluated/);

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventText, sealEvents } from '../../src/store/chain.js';
 import type { LedgerEvent } from '../../src/store/types.js';
-import { flipgate } from '../support/cli.js';
-import { O8, setupSeedHost, type SeedFixture } from '../support/seed.js';
 import { pgStoreUrl } from '../store/support/stores.js';
+import { flipgate } from '../support/cli.js';
+import { O8, type SeedFixture, setupSeedHost } from '../support/seed.js';
 
 describe('audit, audit verify, audit checkpoint and store copy from the command line', () => {
   let fx: SeedFixture;
@@ -22,7 +22,12 @@ describe('audit, audit verify, audit checkpoint and store copy from the command 
     const dir = path.join(fx.root, 'tampered', name);
     await mkdir(dir, { recursive: true });
     const lines = (await readFile(ledger, 'utf8')).split('\n').filter(Boolean);
-    await writeFile(path.join(dir, 'o8.events.jsonl'), edit(lines).map((l) => l + '\n').join(''));
+    await writeFile(
+      path.join(dir, 'o8.events.jsonl'),
+      edit(lines)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     return path.join(dir, 'o8.json');
   }
 
@@ -65,7 +70,15 @@ describe('audit, audit verify, audit checkpoint and store copy from the command 
   it('verify catches an appended forgery with recomputed hashes only when given the public key', async () => {
     const store = await tampered('forged', (l) => {
       const last = JSON.parse(l[l.length - 1]!) as LedgerEvent;
-      const [forged] = sealEvents(last, last.workflow, [{ type: 'approval.granted', actor: 'mallory', subject: 'GAP-7', cause: { kind: 'approval', principal: 'mallory' }, data: { head: last.hash } }]);
+      const [forged] = sealEvents(last, last.workflow, [
+        {
+          type: 'approval.granted',
+          actor: 'mallory',
+          subject: 'GAP-7',
+          cause: { kind: 'approval', principal: 'mallory' },
+          data: { head: last.hash },
+        },
+      ]);
       return [...l, eventText(forged!)];
     });
     expect((await run(['audit', 'verify', ...at(store)])).code).toBe(0);
@@ -81,15 +94,25 @@ describe('audit, audit verify, audit checkpoint and store copy from the command 
     const cp = path.join(fx.root, 'checkpoint.json');
     const w = await run(['audit', 'checkpoint', ...at(fx.storePath), '--key', keyFile, '--out', cp]);
     expect(w.code).toBe(0);
-    expect(w.stdout).toMatch(/checkpoint of o8-production-readiness at event \d+ \([0-9a-f]{12}\) written to .*, signed with key [0-9a-f]{16}/);
+    expect(w.stdout).toMatch(
+      /checkpoint of o8-production-readiness at event \d+ \([0-9a-f]{12}\) written to .*, signed with key [0-9a-f]{16}/,
+    );
     const checkpoint = JSON.parse(await readFile(cp, 'utf8'));
     const events = (await readFile(ledger, 'utf8')).split('\n').filter(Boolean);
-    expect(checkpoint).toMatchObject({ flipgateCheckpoint: 1, workflow: 'o8-production-readiness', seq: events.length, hash: JSON.parse(events[events.length - 1]!).hash, signature: expect.any(String) });
+    expect(checkpoint).toMatchObject({
+      flipgateCheckpoint: 1,
+      workflow: 'o8-production-readiness',
+      seq: events.length,
+      hash: JSON.parse(events[events.length - 1]!).hash,
+      signature: expect.any(String),
+    });
     expect((await run(['audit', 'verify', ...at(fx.storePath), '--checkpoint', cp, '--public-key', pubFile])).code).toBe(0);
     const cut = await tampered('cut', (l) => l.slice(0, -2));
     const r = await run(['audit', 'verify', ...at(cut), '--checkpoint', cp, '--public-key', pubFile]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(new RegExp(`truncated: the ledger ends at event ${events.length - 2}, but the checkpoint of .* records event ${events.length}`));
+    expect(r.stdout).toMatch(
+      new RegExp(`truncated: the ledger ends at event ${events.length - 2}, but the checkpoint of .* records event ${events.length}`),
+    );
   });
 
   it('checkpoint refuses (exit 1) a ledger that does not verify', async () => {
@@ -102,9 +125,16 @@ describe('audit, audit verify, audit checkpoint and store copy from the command 
   it('audit GAP-1 says who or what closed it, through which checks, with the evidence', async () => {
     const r = await run(['audit', 'GAP-1', ...at(fx.storePath)]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/GAP-1 CLOSED\n {2}closed {3}#\d+ \S+ by surveyor \(survey round\): UNKNOWN → CLOSED\n {11}through GAP-1\/\S+, GAP-1\/\S+\n {11}✓ /);
+    expect(r.stdout).toMatch(
+      /GAP-1 CLOSED\n {2}closed {3}#\d+ \S+ by surveyor \(survey round\): UNKNOWN → CLOSED\n {11}through GAP-1\/\S+, GAP-1\/\S+\n {11}✓ /,
+    );
     const json = JSON.parse((await run(['audit', 'GAP-1', ...at(fx.storePath), '--json'])).stdout);
-    expect(json).toMatchObject({ schemaVersion: 1, workflow: 'o8-production-readiness', filter: { subject: 'GAP-1' }, verification: { ok: true } });
+    expect(json).toMatchObject({
+      schemaVersion: 1,
+      workflow: 'o8-production-readiness',
+      filter: { subject: 'GAP-1' },
+      verification: { ok: true },
+    });
     expect(json.gaps[0].closedBy.checks.every((c: { status: string }) => c.status === 'pass')).toBe(true);
   });
 
@@ -121,7 +151,9 @@ describe('audit, audit verify, audit checkpoint and store copy from the command 
     await writeFile(bad, 'hello\n');
     const r = await run(['audit', 'checkpoint', ...at(fx.storePath), '--key', bad]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${bad}: --key: expected an ed25519 private key in PEM form, found something else — generate one with: openssl genpkey -algorithm ed25519`);
+    expect(r.stderr).toContain(
+      `${bad}: --key: expected an ed25519 private key in PEM form, found something else — generate one with: openssl genpkey -algorithm ed25519`,
+    );
   });
 
   it('store copy moves the ledger to Postgres unchanged, verifies it there, and resumes without duplicating', async () => {
@@ -140,13 +172,21 @@ describe('audit, audit verify, audit checkpoint and store copy from the command 
     // Back from Postgres into a fresh file store: the same bytes' worth of events.
     const back = path.join(fx.root, 'back', 'o8.json');
     expect((await run(['store', 'copy', '--from', url, '--to', back])).code).toBe(0);
-    const a = (await readFile(ledger, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l).hash);
-    const b = (await readFile(back.replace(/\.json$/, '.events.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l).hash);
+    const a = (await readFile(ledger, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).hash);
+    const b = (await readFile(back.replace(/\.json$/, '.events.jsonl'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).hash);
     expect(b).toEqual(a);
   });
 
   it('store copy refuses (exit 1) a source that does not verify, copying nothing', async () => {
-    const store = await tampered('copy-broken', (l) => l.map((x, i) => (i === 1 ? x.replace('"actor":"surveyor"', '"actor":"mallory"') : x)));
+    const store = await tampered('copy-broken', (l) =>
+      l.map((x, i) => (i === 1 ? x.replace('"actor":"surveyor"', '"actor":"mallory"') : x)),
+    );
     const dest = path.join(fx.root, 'never', 'o8.json');
     const r = await run(['store', 'copy', '--from', store, '--to', dest]);
     expect(r.code).toBe(1);

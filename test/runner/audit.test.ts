@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLedger } from '../../src/runner/read-models/audit.js';
 import { revokeApproval, waiveGap } from '../../src/runner/actions/signoffs.js';
 import { runSurvey } from '../../src/runner/actions/survey-advance.js';
+import { auditLedger } from '../../src/runner/read-models/audit.js';
 import { sealEvents } from '../../src/store/chain.js';
 import type { LedgerEvent, NewEvent } from '../../src/store/types.js';
-import { advanceAll, o8WithWaivers, provisionEverything, setupSeedHost, type SeedFixture } from '../support/seed.js';
+import { advanceAll, o8WithWaivers, provisionEverything, type SeedFixture, setupSeedHost } from '../support/seed.js';
 
 const inTwoWeeks = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
 
@@ -45,7 +45,11 @@ describe('audit of the O8 workflow taken to armed, then a sign-off revoked', () 
   it('lists the sign-offs that stood when an approval-gated GAP closed', () => {
     const report = auditLedger(events, { gates });
     const by = (id: string) => report.gaps.find((g) => g.gap === id)!;
-    expect(by('GAP-7').closedBy!.signoffs.map((s) => s.principal).sort()).toEqual(['alice', 'bob']);
+    expect(
+      by('GAP-7')
+        .closedBy!.signoffs.map((s) => s.principal)
+        .sort(),
+    ).toEqual(['alice', 'bob']);
     expect(by('GAP-4').closedBy!.signoffs.map((s) => s.principal)).toEqual(['dq4-board']);
     expect(by('GAP-7').closedBy!.checks.find((c) => c.kind === 'approval')!.evidence).toMatch(/alice/);
   });
@@ -63,7 +67,11 @@ describe('audit of the O8 workflow taken to armed, then a sign-off revoked', () 
   it('shows a waived GAP as closed by its waiver: who waived it, until when, and why', () => {
     const gap8 = auditLedger(events, { subject: 'GAP-8', gates }).gaps[0]!;
     expect(gap8.status).toBe('WAIVED');
-    expect(gap8.closedBy).toMatchObject({ kind: 'waived', to: 'WAIVED', waiver: { principal: 'risk-owner', reason: 'target chosen out of band' } });
+    expect(gap8.closedBy).toMatchObject({
+      kind: 'waived',
+      to: 'WAIVED',
+      waiver: { principal: 'risk-owner', reason: 'target chosen out of band' },
+    });
     expect(gap8.closedBy!.waiver!.until).toMatch(new RegExp(`^${inTwoWeeks}`));
   });
 
@@ -110,9 +118,34 @@ describe('audit of the O8 workflow taken to armed, then a sign-off revoked', () 
 
 describe('audit of evidence that does not match its round', () => {
   it("flags a GAP change whose evidence digest differs from the survey's check records", () => {
-    const check = { ref: 'GAP-1/c', id: 'c', kind: 'file', owner: { kind: 'gap', id: 'GAP-1' }, status: 'pass', evidence: 'present', ms: 3 };
-    const survey: NewEvent = { type: 'survey', actor: 'a', cause: { kind: 'probe', checks: ['GAP-1/c'], digest: 'x' }, data: { scope: 'survey', killSwitch: { status: 'safe', evidence: '' }, gaps: { 'GAP-1': { status: 'CLOSED', own: 'CLOSED', blockedBy: [] } }, checks: [check] } };
-    const change: NewEvent = { type: 'gap.status', actor: 'a', subject: 'GAP-1', from: 'OPEN', to: 'CLOSED', cause: { kind: 'probe', checks: ['GAP-1/c'], digest: '0'.repeat(64), evidence: ['c: pass — present'] } };
+    const check = {
+      ref: 'GAP-1/c',
+      id: 'c',
+      kind: 'file',
+      owner: { kind: 'gap', id: 'GAP-1' },
+      status: 'pass',
+      evidence: 'present',
+      ms: 3,
+    };
+    const survey: NewEvent = {
+      type: 'survey',
+      actor: 'a',
+      cause: { kind: 'probe', checks: ['GAP-1/c'], digest: 'x' },
+      data: {
+        scope: 'survey',
+        killSwitch: { status: 'safe', evidence: '' },
+        gaps: { 'GAP-1': { status: 'CLOSED', own: 'CLOSED', blockedBy: [] } },
+        checks: [check],
+      },
+    };
+    const change: NewEvent = {
+      type: 'gap.status',
+      actor: 'a',
+      subject: 'GAP-1',
+      from: 'OPEN',
+      to: 'CLOSED',
+      cause: { kind: 'probe', checks: ['GAP-1/c'], digest: '0'.repeat(64), evidence: ['c: pass — present'] },
+    };
     const r = auditLedger(sealEvents(undefined, 'wf', [survey, change]));
     expect(r.gaps[0]!.closedBy!.evidenceDigest).toEqual({ recorded: '0'.repeat(64), matches: false });
   });

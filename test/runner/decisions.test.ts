@@ -1,14 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Refusal } from '../../src/errors.js';
 import { disableWorkflow } from '../../src/runner/actions/disable.js';
 import { flipWorkflow } from '../../src/runner/actions/flip.js';
 import { resumeWorkflow } from '../../src/runner/actions/resume.js';
-import { watchOnce } from '../../src/runner/actions/watch.js';
 import { approveGap, listDecisions, revokeApproval, unwaiveGap, waiveGap } from '../../src/runner/actions/signoffs.js';
 import { readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
-import { Refusal } from '../../src/errors.js';
-import { advanceAll, o8WithWaivers, provisionEverything, setupSeedHost, type SeedFixture } from '../support/seed.js';
+import { watchOnce } from '../../src/runner/actions/watch.js';
+import { advanceAll, o8WithWaivers, provisionEverything, type SeedFixture, setupSeedHost } from '../support/seed.js';
 
 const switchText = (fx: SeedFixture) => readFile(path.join(fx.root, 'opt/incomex/dot/cutter/execution.py'), 'utf8');
 
@@ -42,14 +42,26 @@ describe('approvals, waivers, the flip and the disable on the O8 workflow', () =
     expect(off.report.state).toBe('halted');
     expect(await switchText(fx)).toMatch(/= False/);
     const types = (await fx.store.readEvents()).map((e) => e.type);
-    expect(types).toEqual(expect.arrayContaining(['flip.requested', 'flip.command', 'flip.completed', 'disable.requested', 'disable.command', 'killswitch.read']));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'flip.requested',
+        'flip.command',
+        'flip.completed',
+        'disable.requested',
+        'disable.command',
+        'killswitch.read',
+      ]),
+    );
   });
 
   it('refuses self-approval: an approver who requests the flip does not count for GAP-7', async () => {
     await armed(['alice', 'bob']);
     const r = await flipWorkflow(fx.session('alice'), { execute: true });
     expect(r.outcome).toBe('refused');
-    expect(r.guards.find((g) => g.guard.startsWith("GAP-7's approvals"))).toMatchObject({ ok: false, evidence: expect.stringMatching(/1 of 2 approval\(s\): bob; not counted: alice \(the requester\)/) });
+    expect(r.guards.find((g) => g.guard.startsWith("GAP-7's approvals"))).toMatchObject({
+      ok: false,
+      evidence: expect.stringMatching(/1 of 2 approval\(s\): bob; not counted: alice \(the requester\)/),
+    });
     expect(r.message).toMatch(/GAP-7 lacks the approvals it needs from principals other than the requester \(alice\)/);
     expect(await switchText(fx)).toMatch(/= False/);
   });
@@ -66,7 +78,10 @@ describe('approvals, waivers, the flip and the disable on the O8 workflow', () =
 
   it('refuses flip --execute from any state other than armed', async () => {
     const s = fx.session('carol');
-    for (const setup of [async () => undefined, async () => (await provisionEverything(fx), await advanceAll(fx.session('op')), await disableWorkflow(s, 'test'))]) {
+    for (const setup of [
+      async () => undefined,
+      async () => (await provisionEverything(fx), await advanceAll(fx.session('op')), await disableWorkflow(s, 'test')),
+    ]) {
       await setup();
       const r = await flipWorkflow(s, { execute: true });
       expect(r.outcome).toBe('refused');

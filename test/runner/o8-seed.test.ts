@@ -1,10 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { gapStatusText } from '../../src/reporters/words.js';
 import { approveGap } from '../../src/runner/actions/signoffs.js';
 import { advanceWorkflow, readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
-import { gapStatusText } from '../../src/reporters/words.js';
-import { seedSection6, setupSeedHost, type SeedFixture } from '../support/seed.js';
-
+import { type SeedFixture, seedSection6, setupSeedHost } from '../support/seed.js';
 
 describe('the O8 workflow on a host in the state the seed describes', () => {
   let fx: SeedFixture;
@@ -49,7 +48,10 @@ describe('the O8 workflow on a host in the state the seed describes', () => {
       { act: () => fx.host.provision('GAP-9'), closes: ['GAP-9'] },
       { act: () => fx.host.provision('GAP-6'), closes: ['GAP-6'], unblocks: ['GAP-8'] },
       { act: () => approveGap(fx.session('release-manager'), 'GAP-8'), closes: ['GAP-8'] },
-      { act: async () => (await approveGap(fx.session('alice'), 'GAP-7'), await approveGap(fx.session('bob'), 'GAP-7')), closes: ['GAP-7'] },
+      {
+        act: async () => (await approveGap(fx.session('alice'), 'GAP-7'), await approveGap(fx.session('bob'), 'GAP-7')),
+        closes: ['GAP-7'],
+      },
     ];
     let before = (await table()).statuses;
     for (const step of steps) {

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
+import { type readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
 import { auditLedger } from '../../src/runner/read-models/audit.js';
 import { eventText } from '../../src/store/chain.js';
 import { verifyLedger } from '../../src/store/verify.js';
-import { setupSeedHost, type SeedFixture } from '../support/seed.js';
+import { type SeedFixture, setupSeedHost } from '../support/seed.js';
 
 describe('rounds that see what the last round saw', () => {
   let fx: SeedFixture;
@@ -24,13 +24,23 @@ describe('rounds that see what the last round saw', () => {
     expect(third.recorded.find((e) => e.type === 'survey')!.cause).toEqual({ kind: 'repeat', of: full.seq });
     // One short line: what the round saw is the referenced round's, digest and all.
     expect(second.recorded).toHaveLength(1);
-    expect(Buffer.byteLength(eventText(repeat) + '\n')).toBeLessThanOrEqual(340);
-    const strip = (r: Awaited<ReturnType<typeof readStatus>>) => ({ ...r, surveyed: undefined, ledger: undefined, view: undefined, killSwitch: { ...r.killSwitch, read: undefined }, gaps: r.gaps.map((g) => ({ ...g, checks: g.checks.map(({ ms: _ms, ...c }) => c) })), sections: r.sections.map((x) => ({ ...x, checks: x.checks.map(({ ms: _ms, ...c }) => c) })) });
+    expect(Buffer.byteLength(`${eventText(repeat)}\n`)).toBeLessThanOrEqual(340);
+    const strip = (r: Awaited<ReturnType<typeof readStatus>>) => ({
+      ...r,
+      surveyed: undefined,
+      ledger: undefined,
+      view: undefined,
+      killSwitch: { ...r.killSwitch, read: undefined },
+      gaps: r.gaps.map((g) => ({ ...g, checks: g.checks.map(({ ms: _ms, ...c }) => c) })),
+      sections: r.sections.map((x) => ({ ...x, checks: x.checks.map(({ ms: _ms, ...c }) => c) })),
+    });
     expect(strip(third.report)).toEqual(strip(first.report));
     expect(third.report.surveyed?.seq).toBeGreaterThan(first.report.surveyed!.seq);
     const events = await fx.store.readEvents();
     expect(verifyLedger(events).ok).toBe(true);
-    expect(auditLedger(events).timeline.find((t) => t.seq === repeat.seq)!.summary).toMatch(new RegExp(`the same results as event ${full.seq}`));
+    expect(auditLedger(events).timeline.find((t) => t.seq === repeat.seq)!.summary).toMatch(
+      new RegExp(`the same results as event ${full.seq}`),
+    );
   });
 
   it('write the checks out again as soon as anything differs', async () => {

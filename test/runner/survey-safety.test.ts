@@ -1,14 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runSurvey } from '../../src/runner/actions/survey-advance.js';
-import { loadWorkflow } from '../../src/spec/load.js';
 import { openSession } from '../../src/runner/engine/session.js';
+import { loadWorkflow } from '../../src/spec/load.js';
 import { FileStore } from '../../src/store/file-store.js';
-import { setupSeedHost, O8, type SeedFixture } from '../support/seed.js';
 import { snapshotDatabase, snapshotTree } from '../support/host-snapshot.js';
+import { O8, type SeedFixture, setupSeedHost } from '../support/seed.js';
 
 const run = promisify(execFile);
 const SECRET = 'Pl4nted-S3cret-9f2c1e';
@@ -73,12 +73,18 @@ describe('a survey of the seed-state host', () => {
     const env = { ...fx.env, NO_COLOR: '1' };
     const outputs: string[] = [];
     for (const format of ['table', 'json', 'markdown', 'junit']) {
-      const r = await flipgate(['survey', '--workflow', extra, '--root', fx.root, '--store', fx.storePath, '--format', format], env, fx.root);
+      const r = await flipgate(
+        ['survey', '--workflow', extra, '--root', fx.root, '--store', fx.storePath, '--format', format],
+        env,
+        fx.root,
+      );
       expect(r.code).toBe(1);
       outputs.push(r.out);
     }
     outputs.push((await flipgate(['status', '--workflow', extra, '--store', fx.storePath, '--json'], env, fx.root)).out);
-    outputs.push((await flipgate(['advance', '--workflow', extra, '--root', fx.root, '--store', fx.storePath, '--json'], env, fx.root)).out);
+    outputs.push(
+      (await flipgate(['advance', '--workflow', extra, '--root', fx.root, '--store', fx.storePath, '--json'], env, fx.root)).out,
+    );
     const joined = outputs.join('\n');
     expect(joined).toContain('Postgres error 22P02'); // the cast failed, and only its code is shown
     expect(joined).toContain('exited 3, expected 0');
@@ -92,7 +98,13 @@ describe('a survey of the seed-state host', () => {
     const env = { ...fx.env, PGHOST: '127.0.0.1', PGPORT: '1', DATABASE_URL: '' };
     delete env.DATABASE_URL;
     const wf = await loadWorkflow(O8, { env });
-    const session = openSession({ workflow: wf, store: new FileStore(path.join(fx.root, 'state', 'down.json'), wf.spec.id), root: fx.root, env, timeoutMs: 3000 });
+    const session = openSession({
+      workflow: wf,
+      store: new FileStore(path.join(fx.root, 'state', 'down.json'), wf.spec.id),
+      root: fx.root,
+      env,
+      timeoutMs: 3000,
+    });
     try {
       const { report } = await runSurvey(session);
       const g4 = report.gaps.find((g) => g.id === 'GAP-4')!;

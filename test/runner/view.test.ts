@@ -1,13 +1,13 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { disableWorkflow } from '../../src/runner/actions/disable.js';
 import { flipWorkflow } from '../../src/runner/actions/flip.js';
 import { resumeWorkflow } from '../../src/runner/actions/resume.js';
+import { approveGap, listDecisions, revokeApproval, waiveGap } from '../../src/runner/actions/signoffs.js';
+import { readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
 import { watchOnce } from '../../src/runner/actions/watch.js';
 import { FOLD_VERSION } from '../../src/runner/engine/ledger-view.js';
-import { approveGap, listDecisions, revokeApproval, waiveGap } from '../../src/runner/actions/signoffs.js';
 import { replay } from '../../src/runner/engine/view.js';
-import { readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
-import { eachBackend, provisionAll, seededWorkflow, advanceAll, type SeededWorkflow } from '../store/support/seeded.js';
+import { advanceAll, eachBackend, provisionAll, type SeededWorkflow, seededWorkflow } from '../store/support/seeded.js';
 
 eachBackend('the view stored beside the ledger', (backend) => {
   let w: SeededWorkflow;
@@ -28,7 +28,10 @@ eachBackend('the view stored beside the ledger', (backend) => {
       ['advance to armed', () => advanceAll(w.session('operator'))],
       ['revoke', () => revokeApproval(w.session('bob'), 'GAP-7')],
       ['approve again', () => approveGap(w.session('bob'), 'GAP-7')],
-      ['waive', () => waiveGap(w.session('cto'), 'GAP-5', new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10), 'belt and braces')],
+      [
+        'waive',
+        () => waiveGap(w.session('cto'), 'GAP-5', new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10), 'belt and braces'),
+      ],
       ['flip', () => flipWorkflow(w.session('carol'), { execute: true })],
       ['watch', () => watchOnce(w.session('watcher'))],
       ['disable', () => disableWorkflow(w.session('carol'), 'end of window')],
@@ -36,7 +39,10 @@ eachBackend('the view stored beside the ledger', (backend) => {
     ];
     for (const [what, step] of steps) {
       await step();
-      expect(await storedView(), what).toEqual({ fold: FOLD_VERSION, view: JSON.parse(JSON.stringify(replay(await w.store.readEvents()))) });
+      expect(await storedView(), what).toEqual({
+        fold: FOLD_VERSION,
+        view: JSON.parse(JSON.stringify(replay(await w.store.readEvents()))),
+      });
     }
   });
 
@@ -66,10 +72,27 @@ eachBackend('the view stored beside the ledger', (backend) => {
     w = await seededWorkflow(backend);
     await runSurvey(w.session('surveyor'));
     // As a command killed after its append and before its view write leaves things.
-    const [extra] = await w.store.transact((tx) => tx.append([{ type: 'approval.granted', actor: 'alice', subject: 'GAP-7', cause: { kind: 'approval', principal: 'alice' }, data: { head: 'h', headSeq: 0 } }]));
+    const [extra] = await w.store.transact((tx) =>
+      tx.append([
+        {
+          type: 'approval.granted',
+          actor: 'alice',
+          subject: 'GAP-7',
+          cause: { kind: 'approval', principal: 'alice' },
+          data: { head: 'h', headSeq: 0 },
+        },
+      ]),
+    );
     const notes: string[] = [];
     const status = await readStatus(w.session('auditor', { onNote: (n) => notes.push(n) }));
-    expect(status.view).toMatchObject({ source: 'rebuilt', reason: expect.stringMatching(new RegExp(`the ledger ends at event ${extra!.seq}, the view had seen event ${extra!.seq - 1} \\(a command stopped before updating the view`)) });
+    expect(status.view).toMatchObject({
+      source: 'rebuilt',
+      reason: expect.stringMatching(
+        new RegExp(
+          `the ledger ends at event ${extra!.seq}, the view had seen event ${extra!.seq - 1} \\(a command stopped before updating the view`,
+        ),
+      ),
+    });
     expect(status.view!.problem).toBeUndefined();
     expect(notes.join('\n')).toMatch(/the view was rebuilt from the ledger/);
     expect((await listDecisions(w.session('auditor'))).approvals.map((a) => a.principal)).toEqual(['alice']);

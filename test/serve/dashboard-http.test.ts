@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSession, type Session } from '../../src/runner/engine/session.js';
-import { startDashboard, type Dashboard } from '../../src/serve/server.js';
-import { PageTokens, Notices } from '../../src/serve/guard.js';
+import { Notices, PageTokens } from '../../src/serve/guard.js';
+import { type Dashboard, startDashboard } from '../../src/serve/server.js';
 import { loadWorkflow } from '../../src/spec/load.js';
 import { FileStore } from '../../src/store/file-store.js';
 
@@ -15,14 +15,25 @@ let dashboard: Dashboard;
 const origin = () => dashboard.url.replace(/\/$/, '');
 const tokenOf = (html: string) => /name="token" value="([^"]+)"/.exec(html)![1]!;
 const post = (body: string) =>
-  fetch(`${dashboard.url}survey`, { method: 'POST', redirect: 'manual', headers: { origin: origin(), 'content-type': 'application/x-www-form-urlencoded' }, body });
+  fetch(`${dashboard.url}survey`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: origin(), 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'fg-dash-'));
   await mkdir(path.join(dir, 'host/opt/app'), { recursive: true });
   await writeFile(path.join(dir, 'host/opt/app/switch.conf'), 'enabled = false\n');
   const wf = await loadWorkflow('test/fixtures/specs/minimal.yaml', { env: {} });
-  session = openSession({ workflow: wf, store: new FileStore(path.join(dir, 'state/minimal.json'), wf.spec.id), root: path.join(dir, 'host'), actor: 'dash', env: {} });
+  session = openSession({
+    workflow: wf,
+    store: new FileStore(path.join(dir, 'state/minimal.json'), wf.spec.id),
+    root: path.join(dir, 'host'),
+    actor: 'dash',
+    env: {},
+  });
   dashboard = await startDashboard({ session, port: 0 });
 });
 afterAll(async () => {
@@ -33,7 +44,11 @@ afterAll(async () => {
 
 describe('dashboard notices and tokens (plain HTTP)', () => {
   it('never puts words from the URL in the page: ?surveyed=…&changed=… shows no notice', async () => {
-    const html = await (await fetch(`${dashboard.url}?surveyed=${encodeURIComponent('99 — CLOSED by the auditor')}&changed=${encodeURIComponent('all GAPs verified')}&notice=forged`)).text();
+    const html = await (
+      await fetch(
+        `${dashboard.url}?surveyed=${encodeURIComponent('99 — CLOSED by the auditor')}&changed=${encodeURIComponent('all GAPs verified')}&notice=forged`,
+      )
+    ).text();
     expect(html).not.toContain('id="notice"');
     expect(html).not.toContain('CLOSED by the auditor');
     expect(html).not.toContain('all GAPs verified');
@@ -47,7 +62,9 @@ describe('dashboard notices and tokens (plain HTTP)', () => {
     expect(location).toMatch(/^\/\?notice=[\w-]+$/);
     const recorded = (await session.store.readEvents()).length - events;
     const first = await (await fetch(new URL(location, dashboard.url))).text();
-    expect(first).toMatch(new RegExp(`<p class="notice" role="status" id="notice">Survey recorded: ledger event \\d+, ${recorded} event\\(s\\) in all\\.</p>`));
+    expect(first).toMatch(
+      new RegExp(`<p class="notice" role="status" id="notice">Survey recorded: ledger event \\d+, ${recorded} event\\(s\\) in all\\.</p>`),
+    );
     expect(await (await fetch(new URL(location, dashboard.url))).text()).not.toContain('id="notice"');
   });
 

@@ -4,21 +4,20 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gapStatusText } from '../../src/reporters/words.js';
-import type { Session } from '../../src/runner/engine/session.js';
 import { approveGap } from '../../src/runner/actions/signoffs.js';
 import { readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
-import { startDashboard, type Dashboard } from '../../src/serve/server.js';
-import { seedSection6, setupSeedHost, type SeedFixture } from '../support/seed.js';
+import type { Session } from '../../src/runner/engine/session.js';
+import { type Dashboard, startDashboard } from '../../src/serve/server.js';
+import { type SeedFixture, seedSection6, setupSeedHost } from '../support/seed.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 const title = haveChromium
   ? 'the dashboard in a real browser (Debian Chromium, headless)'
   : `the dashboard in a real browser — SKIPPED: ${CHROMIUM} is not installed (apt-get install chromium)`;
-
 
 /** A GET with the Host header as given (fetch always sends the URL's own). */
 const getWithHost = (url: string, host: string) =>
@@ -40,7 +39,11 @@ describe.skipIf(!haveChromium)(title, () => {
   let page: Page;
 
   const board = async (p: Page) =>
-    Object.fromEntries(await p.locator('[data-gap]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-gap'), e.querySelector('[data-role=status]')?.textContent ?? ''])));
+    Object.fromEntries(
+      await p
+        .locator('[data-gap]')
+        .evaluateAll((els) => els.map((e) => [e.getAttribute('data-gap'), e.querySelector('[data-role=status]')?.textContent ?? ''])),
+    );
   const ledgerLength = async () => (await session.store.readEvents()).length;
 
   beforeAll(async () => {
@@ -52,7 +55,15 @@ describe.skipIf(!haveChromium)(title, () => {
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1400, height: 1000 },
     });
     page = await browser.newPage();
@@ -77,7 +88,8 @@ describe.skipIf(!haveChromium)(title, () => {
     const report = await readStatus(session);
     for (const g of report.gaps) expect(shown[g.id], g.id).toBe(gapStatusText(g));
     await expect.poll(() => page.locator('#diagram svg').isVisible()).toBe(true);
-    for (const g of fx.wf.spec.gaps) expect(await page.locator(`#diagram svg g.node.gap:has-text("${g.id}")`).count(), g.id).toBeGreaterThan(0);
+    for (const g of fx.wf.spec.gaps)
+      expect(await page.locator(`#diagram svg g.node.gap:has-text("${g.id}")`).count(), g.id).toBeGreaterThan(0);
     expect(await page.locator('#diagram svg g.node.current').count()).toBe(1);
     // Evidence is on the board, beside each check.
     expect(await page.locator('[data-gap="GAP-3"] [data-check="fpr-configured"]').textContent()).toContain('lacks BACKUP_GPG_FPR');
@@ -120,7 +132,9 @@ describe.skipIf(!haveChromium)(title, () => {
 
     await page.selectOption('select[name=actor]', 'dq4-board');
     await Promise.all([page.waitForURL(/actor=dq4-board/), page.click('form.filter button')]);
-    const byActor = await page.locator('#ledger tbody tr').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-actor'), r.getAttribute('data-type')]));
+    const byActor = await page
+      .locator('#ledger tbody tr')
+      .evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-actor'), r.getAttribute('data-type')]));
     expect(byActor).toEqual([['dq4-board', 'approval.granted']]);
 
     await page.goto(`${dashboard.url}?gap=GAP-3`);
@@ -139,7 +153,9 @@ describe.skipIf(!haveChromium)(title, () => {
     // Another origin on the same machine (a different port) serves a page that posts to the dashboard.
     const evil: Server = createServer((_, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(`<form id="f" method="post" action="${dashboard.url}survey"><input name="token" value="${token}"></form><script>document.getElementById('f').submit()</script>`);
+      res.end(
+        `<form id="f" method="post" action="${dashboard.url}survey"><input name="token" value="${token}"></form><script>document.getElementById('f').submit()</script>`,
+      );
     });
     await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
     try {
@@ -158,7 +174,12 @@ describe.skipIf(!haveChromium)(title, () => {
   it('refuses a survey POST with a bad, missing or reused token, or for another Host, and changes nothing', async () => {
     const origin = dashboard.url.replace(/\/$/, '');
     const post = (body: string, extra: Record<string, string> = {}) =>
-      fetch(`${dashboard.url}survey`, { method: 'POST', redirect: 'manual', headers: { origin, 'content-type': 'application/x-www-form-urlencoded', ...extra }, body });
+      fetch(`${dashboard.url}survey`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { origin, 'content-type': 'application/x-www-form-urlencoded', ...extra },
+        body,
+      });
     await page.goto(dashboard.url);
     const token = await page.locator('input[name=token]').inputValue();
     const before = await ledgerLength();

@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath } from '../support/cli.js';
-import { O8, setupSeedHost, type SeedFixture } from '../support/seed.js';
+import { O8, type SeedFixture, setupSeedHost } from '../support/seed.js';
 
 /** Starts `flipgate serve` and resolves with the URL it prints, and a way to stop it. */
 function serve(fx: SeedFixture, ...args: string[]): Promise<{ url: string; stderr: () => string; stop(): Promise<number | null> }> {
-  const child = spawn(process.execPath, [cliPath, 'serve', '--workflow', O8, '--store', fx.storePath, '--root', fx.root, ...args], { env: { ...fx.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [cliPath, 'serve', '--workflow', O8, '--store', fx.storePath, '--root', fx.root, ...args], {
+    env: { ...fx.env, NO_COLOR: '1' },
+  });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => (err += d));

@@ -1,12 +1,12 @@
-import { describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { probeKinds } from '../../src/probes/index.js';
 import { workflowJsonSchema } from '../../src/spec/json-schema.js';
 import { parseWorkflow } from '../../src/spec/load.js';
-import { probeKinds } from '../../src/probes/index.js';
 import { flipgate } from '../support/cli.js';
 
 /** The published file, compiled by an independent validator (draft 2020-12, strict: unknown keywords and loose types are errors). */
@@ -21,7 +21,11 @@ const errorsOf = (v: ValidateFunction) => (v.errors ?? []).map((e: ErrorObject) 
 async function validWorkflows(): Promise<{ name: string; text: string }[]> {
   const yamlIn = async (dir: string, match: RegExp = /\.ya?ml$/) =>
     (await readdir(dir)).filter((f) => match.test(f)).map((f) => `${dir}/${f}`);
-  const files = [...(await yamlIn('machines')), ...(await yamlIn('test/fixtures/specs')), ...(await yamlIn('test/fixtures', /^model-.*\.yaml$/))];
+  const files = [
+    ...(await yamlIn('machines')),
+    ...(await yamlIn('test/fixtures/specs')),
+    ...(await yamlIn('test/fixtures', /^model-.*\.yaml$/)),
+  ];
   const out = await Promise.all(files.map(async (name) => ({ name, text: await readFile(name, 'utf8') })));
   const readme = await readFile('README.md', 'utf8');
   const example = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
@@ -74,7 +78,9 @@ describe('the published JSON Schema', () => {
     try {
       const r = await flipgate(['schema', '--check'], { cwd: project });
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain('flipgate: schema/workflow.schema.json does not exist — write it with flipgate schema --out schema/workflow.schema.json');
+      expect(r.stderr).toContain(
+        'flipgate: schema/workflow.schema.json does not exist — write it with flipgate schema --out schema/workflow.schema.json',
+      );
       expect(r.stderr).toContain('node_modules/flipgate/schema/workflow.schema.json');
       expect(r.stderr).not.toContain('out of date');
     } finally {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 import { parseWorkflow } from '../../src/spec/load.js';
 
 describe('the README', () => {

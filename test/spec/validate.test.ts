@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
 import { readdir } from 'node:fs/promises';
-import { loadWorkflow } from '../../src/spec/load.js';
+import { describe, expect, it } from 'vitest';
 import { ConfigErrors } from '../../src/errors.js';
+import { loadWorkflow } from '../../src/spec/load.js';
 import { flipgate } from '../support/cli.js';
 
 const dir = 'test/fixtures/bad-specs';
@@ -20,9 +20,15 @@ const cases: Record<string, { at: string; says: RegExp[] }> = {
   'bad-regex.yaml': { at: ':10:12: killSwitch.pattern:', says: [/not a valid regular expression/, /escape literal/] },
   'bad-mode-string.yaml': { at: ':25:15: gaps[0].checks[0].mode:', says: [/octal mode string/, /"0999"/] },
   'relative-path.yaml': { at: ':24:15: gaps[0].checks[0].path:', says: [/absolute path/, /"app.conf"/] },
-  'newline-path.yaml': { at: ':24:15: gaps[0].checks[0].path:', says: [/no "\.\." segment and no control character/, /found the string "\/x\\n\/\.\.\/\.\./, /write it like \/opt\/app\/\.env/] },
+  'newline-path.yaml': {
+    at: ':24:15: gaps[0].checks[0].path:',
+    says: [/no "\.\." segment and no control character/, /found the string "\/x\\n\/\.\.\/\.\./, /write it like \/opt\/app\/\.env/],
+  },
   'dotdot-path.yaml': { at: ':24:15: gaps[0].checks[0].path:', says: [/no "\.\." segment/, /"\/opt\/app\/\.\.\/\.\.\/etc\/shadow"/] },
-  'multi-statement-sql.yaml': { at: ':28:14: gaps[0].checks[1].sql:', says: [/holds 4 statements \(TransactionStmt, CreateStmt, InsertStmt, SelectStmt\)/, /runs exactly one/, /keep a single SELECT/] },
+  'multi-statement-sql.yaml': {
+    at: ':28:14: gaps[0].checks[1].sql:',
+    says: [/holds 4 statements \(TransactionStmt, CreateStmt, InsertStmt, SelectStmt\)/, /runs exactly one/, /keep a single SELECT/],
+  },
   'alias-bomb.yaml': { at: ': YAML aliases', says: [/expand past the limit of 100/, /use fewer aliases/] },
   'too-deep.yaml': { at: ':2:', says: [/nested more than 64 levels deep \(the limit\)/, /flatten it/] },
   'missing-gates.yaml': { at: ':2:1:', says: [/"gates" is missing/, /add gates:/] },
@@ -61,14 +67,22 @@ describe('flipgate validate', () => {
   it('says the file does not exist, with the fix, for a missing file', async () => {
     const r = await flipgate(['validate', 'nope.yaml']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('flipgate: nope.yaml: workflow file does not exist — check the path given to --workflow or FLIPGATE_WORKFLOW');
+    expect(r.stderr.trim()).toBe(
+      'flipgate: nope.yaml: workflow file does not exist — check the path given to --workflow or FLIPGATE_WORKFLOW',
+    );
   });
 
   it('prints the problems as {"error": …} on stdout with --json, each with its fix', async () => {
     const r = await flipgate(['validate', `${dir}/mode-number.yaml`, '--json']);
     expect(r.code).toBe(2);
     const body = JSON.parse(r.stdout);
-    expect(body.error.problems[0]).toMatchObject({ file: `${dir}/mode-number.yaml`, line: 25, column: 15, field: 'gaps[0].checks[0].mode', fix: 'quote it: mode: "0640"' });
+    expect(body.error.problems[0]).toMatchObject({
+      file: `${dir}/mode-number.yaml`,
+      line: 25,
+      column: 15,
+      field: 'gaps[0].checks[0].mode',
+      fix: 'quote it: mode: "0640"',
+    });
     for (const f of Object.keys(cases)) {
       const each = await flipgate(['validate', `${dir}/${f}`, '--json']);
       for (const p of JSON.parse(each.stdout).error.problems) expect(p.fix, `${f}: ${p.message}`).toMatch(/\w/);
@@ -94,7 +108,10 @@ describe('flipgate validate', () => {
     const { mkdtemp, readFile, writeFile, rm } = await import('node:fs/promises');
     const tmp = await mkdtemp('/tmp/fg-validate-');
     const file = `${tmp}/redos.yaml`;
-    await writeFile(file, (await readFile('test/fixtures/specs/minimal.yaml', 'utf8')).replace("pattern: '^enabled\\s*=\\s*false'", () => "pattern: '^(a+)+$'"));
+    await writeFile(
+      file,
+      (await readFile('test/fixtures/specs/minimal.yaml', 'utf8')).replace("pattern: '^enabled\\s*=\\s*false'", () => "pattern: '^(a+)+$'"),
+    );
     try {
       const r = await flipgate(['validate', file]);
       expect(r.code).toBe(0);

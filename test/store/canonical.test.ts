@@ -1,18 +1,45 @@
+import { generateKeyPairSync } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { describe, expect, it } from 'vitest';
-import { generateKeyPairSync } from 'node:crypto';
 import { eventText, hashEvent, parseLine, sealEvents } from '../../src/store/chain.js';
 import { canonicalJson, digest, isCanonicalText, signerFor } from '../../src/support/digest.js';
 
 const reference = canonicalize as unknown as (v: unknown) => string | undefined;
 
 const samples: unknown[] = [
-  null, true, false, 0, -0, 1, -1.5, 0.1, 1e21, 1e-7, 5e-324, Number.MAX_SAFE_INTEGER, 123456789.123,
-  '', 'plain', 'quote " backslash \\ newline \n tab \t', 'control \u0001 \u001f', 'é — ✓ 😀', '\u2028\u2029',
-  [], [1, 'two', [3, { four: 4 }], null], [undefined, null],
-  {}, { b: 1, a: 2 }, { '10': 'x', '9': 'y', a: { z: [], y: {} } }, { é: 1, e: 2, E: 3, '😀': 4, 'ℵ': 5 },
+  null,
+  true,
+  false,
+  0,
+  -0,
+  1,
+  -1.5,
+  0.1,
+  1e21,
+  1e-7,
+  5e-324,
+  Number.MAX_SAFE_INTEGER,
+  123456789.123,
+  '',
+  'plain',
+  'quote " backslash \\ newline \n tab \t',
+  'control \u0001 \u001f',
+  'é — ✓ 😀',
+  '\u2028\u2029',
+  [],
+  [1, 'two', [3, { four: 4 }], null],
+  [undefined, null],
+  {},
+  { b: 1, a: 2 },
+  { '10': 'x', '9': 'y', a: { z: [], y: {} } },
+  { é: 1, e: 2, E: 3, '😀': 4, ℵ: 5 },
   { skip: undefined, keep: null, nested: { skip: undefined, d: new Date(0) } },
-  { seq: 3, time: '2026-01-01T00:00:00.000Z', cause: { kind: 'probe', checks: ['GAP-1/a'], digest: 'f'.repeat(64), evidence: ['a: pass — 0600'] }, data: { n: 1.25, list: [true, false] } },
+  {
+    seq: 3,
+    time: '2026-01-01T00:00:00.000Z',
+    cause: { kind: 'probe', checks: ['GAP-1/a'], digest: 'f'.repeat(64), evidence: ['a: pass — 0600'] },
+    data: { n: 1.25, list: [true, false] },
+  },
 ];
 
 describe('canonical JSON of ledger events', () => {
@@ -36,7 +63,17 @@ describe('canonical JSON of ledger events', () => {
   });
 
   it('hashes an event exactly as the spec digest does, so ledgers written before stay valid', () => {
-    const [e] = sealEvents(undefined, 'wf', [{ type: 'gap.status', actor: 'a', subject: 'GAP-1', from: 'OPEN', to: 'CLOSED', cause: { kind: 'probe', checks: ['GAP-1/x'], digest: 'd', evidence: ['x: pass — é'] }, data: { '10': 1, '9': 2 } }]);
+    const [e] = sealEvents(undefined, 'wf', [
+      {
+        type: 'gap.status',
+        actor: 'a',
+        subject: 'GAP-1',
+        from: 'OPEN',
+        to: 'CLOSED',
+        cause: { kind: 'probe', checks: ['GAP-1/x'], digest: 'd', evidence: ['x: pass — é'] },
+        data: { '10': 1, '9': 2 },
+      },
+    ]);
     const { hash, sig: _s, ...body } = e!;
     expect(hashEvent(body)).toBe(digest(body));
     expect(hash).toBe(digest(body));
@@ -66,7 +103,23 @@ describe('reading a stored line', () => {
   it("recomputes an event's hash from its line, signed or not, as hashEvent does from the event", () => {
     const sign = signerFor(generateKeyPairSync('ed25519').privateKey);
     for (const signer of [undefined, sign]) {
-      const sealed = sealEvents(undefined, 'wf', [{ type: 'gap.status', actor: 'a', subject: 'GAP-1', from: 'OPEN', to: 'CLOSED', cause: { kind: 'probe', checks: ['GAP-1/x'], digest: 'd', evidence: ['x: pass — é'] }, data: { nested: { hash: 'not this one', sig: 'nor this' } } }], undefined, signer);
+      const sealed = sealEvents(
+        undefined,
+        'wf',
+        [
+          {
+            type: 'gap.status',
+            actor: 'a',
+            subject: 'GAP-1',
+            from: 'OPEN',
+            to: 'CLOSED',
+            cause: { kind: 'probe', checks: ['GAP-1/x'], digest: 'd', evidence: ['x: pass — é'] },
+            data: { nested: { hash: 'not this one', sig: 'nor this' } },
+          },
+        ],
+        undefined,
+        signer,
+      );
       const e = sealed[0]!;
       const { hash, sig: _s, ...body } = e;
       expect(parseLine(eventText(e), 1, 0)).toEqual({ event: e, hash: hashEvent(body) });

@@ -4,8 +4,8 @@ import { openStore } from '../../src/store/open.js';
 import type { LedgerEvent } from '../../src/store/types.js';
 import { verifyLedger } from '../../src/store/verify.js';
 import { createTestDatabase, noServerReason, realServer, type TestDatabase } from '../support/pg.js';
-import { startWriter } from './support/writer.js';
 import { pgStoreUrl, tempStore } from './support/stores.js';
+import { startWriter } from './support/writer.js';
 
 const WRITERS = 8;
 const EACH = 50;

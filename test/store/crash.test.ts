@@ -5,8 +5,8 @@ import { openStore } from '../../src/store/open.js';
 import type { LedgerEvent } from '../../src/store/types.js';
 import { verifyLedger } from '../../src/store/verify.js';
 import { createTestDatabase, noServerReason, realServer, type TestDatabase } from '../support/pg.js';
-import { startWriter, type Writer } from './support/writer.js';
 import { pgStoreUrl, tempStore } from './support/stores.js';
+import { startWriter, type Writer } from './support/writer.js';
 
 const KILLS = 200;
 const LANES = 4;
@@ -83,7 +83,9 @@ describe('a file store whose writers are killed mid-write', () => {
     expect((await readdir(`${s.dir}/state`)).sort()).toEqual(['wf.events.jsonl', 'wf.json']);
     expectSurvived(await store.readEvents(), outcome);
     // The next writer trims a torn tail and carries on from the last complete event.
-    const [next] = await store.transact((tx) => tx.append([{ type: 'test.after', actor: 't', cause: { kind: 'operator', command: 'test' } }]));
+    const [next] = await store.transact((tx) =>
+      tx.append([{ type: 'test.after', actor: 't', cause: { kind: 'operator', command: 'test' } }]),
+    );
     const after = await store.readEvents();
     expect(after[after.length - 1]!.hash).toBe(next!.hash);
     expect(verifyLedger(after).problem).toBeUndefined();

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { appendFile, chmod, lutimes, mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, lutimes, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,7 +12,12 @@ import { verifyLedger } from '../../src/store/verify.js';
 import { tempStore } from './support/stores.js';
 import { writerScript } from './support/writer.js';
 
-const ev = (data: Record<string, unknown> = {}): NewEvent => ({ type: 'test.write', actor: 'tester', cause: { kind: 'operator', command: 'test' }, data });
+const ev = (data: Record<string, unknown> = {}): NewEvent => ({
+  type: 'test.write',
+  actor: 'tester',
+  cause: { kind: 'operator', command: 'test' },
+  data,
+});
 const mode = async (f: string) => (await stat(f)).mode & 0o777;
 
 let cleanup: (() => Promise<void>) | undefined;
@@ -62,7 +67,10 @@ describe('the file store on disk', () => {
     const doc = JSON.parse(await readFile(location, 'utf8'));
     expect(doc).toMatchObject({ flipgateView: 1, workflow: 'wf', body: { head: 2 }, digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
     await writeFile(location, JSON.stringify({ ...doc, body: { head: 99 } }));
-    expect(await store.readView()).toEqual({ state: 'rejected', why: `the view ${location} does not match its digest: it was edited after flipgate wrote it` });
+    expect(await store.readView()).toEqual({
+      state: 'rejected',
+      why: `the view ${location} does not match its digest: it was edited after flipgate wrote it`,
+    });
     await writeFile(location, '{ not json');
     expect(await store.readView()).toEqual({ state: 'rejected', why: `the view ${location} is not JSON: it was damaged or edited` });
   });
@@ -77,7 +85,9 @@ describe('the file store on disk', () => {
     const unsigned = new FileStore(ledger, 'wf');
     await unsigned.transact((tx) => tx.writeView({ head: 99 }));
     expect((await signed.readView()).state).toBe('rejected');
-    expect(await signed.readView()).toMatchObject({ why: expect.stringMatching(new RegExp(`the view ${location} is not signed, though signing key [0-9a-f]{16} is configured`)) });
+    expect(await signed.readView()).toMatchObject({
+      why: expect.stringMatching(new RegExp(`the view ${location} is not signed, though signing key [0-9a-f]{16} is configured`)),
+    });
   });
 
   it('sets aside a torn last line (a crash mid-append), and the next append replaces it', async () => {
@@ -127,7 +137,9 @@ describe('the file store on disk', () => {
     const before = await readFile(ledger);
     expect(before.length).toBeLessThan(2048);
     const script = await writerScript();
-    const child = spawn('bash', ['-c', `ulimit -f 2; exec "${process.execPath}" "${script}" "${location}" wf 1 limited`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', `ulimit -f 2; exec "${process.execPath}" "${script}" "${location}" wf 1 limited`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     const code = await new Promise<number | null>((r) => child.on('close', r));
@@ -185,7 +197,11 @@ describe('the ledger lock', () => {
     const host = hostname().replace(/[^A-Za-z0-9-]/g, '_');
     const dead = await deadPid();
     await symlink(`flipgate-lock:${dead}:abc:${hostname()}`, `${ledger}.lock`);
-    const left = [`.wf.json.${host}.${dead}.0123abcd.tmp`, `.wf.json.${host}.${process.pid}.4567cdef.tmp`, `.wf.json.other-host.${dead}.89abcdef.tmp`];
+    const left = [
+      `.wf.json.${host}.${dead}.0123abcd.tmp`,
+      `.wf.json.${host}.${process.pid}.4567cdef.tmp`,
+      `.wf.json.other-host.${dead}.89abcdef.tmp`,
+    ];
     for (const f of left) await writeFile(path.join(state, f), '{');
     expect((await store.readView()).state).toBe('sealed');
     // Ours and dead: gone. A live writer's (this process) and another host's young one: kept.

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { afterEach, expect, it } from 'vitest';
 import { flipWorkflow } from '../../src/runner/actions/flip.js';
 import { runSurvey } from '../../src/runner/actions/survey-advance.js';
 import { makeCheckpoint } from '../../src/store/checkpoint.js';
@@ -8,7 +8,7 @@ import { openStore } from '../../src/store/open.js';
 import { verifyLedger } from '../../src/store/verify.js';
 import { flipgate } from '../support/cli.js';
 import { O8 } from '../support/seed.js';
-import { advanceAll, eachBackend, forgedApproval, provisionAll, reseal, seededWorkflow, type SeededWorkflow } from './support/seeded.js';
+import { advanceAll, eachBackend, forgedApproval, provisionAll, reseal, type SeededWorkflow, seededWorkflow } from './support/seeded.js';
 
 const switchText = (w: SeededWorkflow) => readFile(path.join(w.fx.root, 'opt/incomex/dot/cutter/execution.py'), 'utf8');
 
@@ -36,7 +36,12 @@ eachBackend('signature stripping', (backend) => {
     await runSurvey(w.session('surveyor', { onNote: (n) => notes.push(n) }));
     const read = await w.store.readLedger();
     const adoption = read.events[forged.length]!;
-    expect(adoption).toMatchObject({ type: 'ledger.adopted', seq: head.seq + 1, data: { adopts: { seq: head.seq, hash: head.hash } }, sig: expect.any(String) });
+    expect(adoption).toMatchObject({
+      type: 'ledger.adopted',
+      seq: head.seq + 1,
+      data: { adopts: { seq: head.seq, hash: head.hash } },
+      sig: expect.any(String),
+    });
     expect(notes.join('\n')).toContain(`--adopted ${head.seq}:${head.hash}`);
 
     const v = verifyLedger(read, { publicKey: w.keys.publicKey });
@@ -47,7 +52,10 @@ eachBackend('signature stripping', (backend) => {
     expect((await advanceAll(w.session('operator'))).outcome).toBe('armed');
     const flip = await flipWorkflow(w.session('carol', { verifyKey: w.keys.publicKey }), { execute: true });
     expect(flip.outcome).toBe('refused');
-    expect(flip.guards.find((g) => g.guard === 'the ledger verifies')).toMatchObject({ ok: false, evidence: expect.stringMatching(/^adopted at event \d+: events 1…\d+ were recorded unsigned/) });
+    expect(flip.guards.find((g) => g.guard === 'the ledger verifies')).toMatchObject({
+      ok: false,
+      evidence: expect.stringMatching(/^adopted at event \d+: events 1…\d+ were recorded unsigned/),
+    });
     expect(await switchText(w)).toMatch(/= False/);
 
     const cli = await flipgate(['audit', 'verify', '--workflow', O8, '--store', w.location, '--public-key', w.pubFile], { env: w.fx.env });
@@ -96,15 +104,21 @@ eachBackend('a ledger begun before signing,', (backend) => {
     const vouched = verifyLedger(read, { publicKey, adopted: { seq: head.seq, hash: head.hash } });
     expect(vouched.ok).toBe(true);
     expect(vouched.adoption).toMatchObject({ seq: head.seq, at: adoption.seq, vouchedBy: 'adopted' });
-    expect(verifyLedger(read, { publicKey, adopted: { seq: head.seq, hash: 'f'.repeat(64) } }).problem).toMatchObject({ problem: 'adopted' });
+    expect(verifyLedger(read, { publicKey, adopted: { seq: head.seq, hash: 'f'.repeat(64) } }).problem).toMatchObject({
+      problem: 'adopted',
+    });
     expect(verifyLedger(read, { publicKey, checkpoint }).adoption).toMatchObject({ vouchedBy: 'checkpoint' });
-    expect(verifyLedger(read, { publicKey, checkpoint: makeCheckpoint(before.slice(0, -1), { key: w.keys.privateKey }) }).problem).toMatchObject({ problem: 'adopted' });
+    expect(
+      verifyLedger(read, { publicKey, checkpoint: makeCheckpoint(before.slice(0, -1), { key: w.keys.privateKey }) }).problem,
+    ).toMatchObject({ problem: 'adopted' });
 
     const args = ['audit', 'verify', '--workflow', O8, '--store', w.location, '--public-key', w.pubFile];
     expect((await flipgate(args, { env: w.fx.env })).code).toBe(1);
     const ok = await flipgate([...args, '--adopted', `${head.seq}:${head.hash}`], { env: w.fx.env });
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(new RegExp(`adoption: events 1…${head.seq} unsigned, adopted at event ${adoption.seq} .*vouched for by --adopted`));
+    expect(ok.stdout).toMatch(
+      new RegExp(`adoption: events 1…${head.seq} unsigned, adopted at event ${adoption.seq} .*vouched for by --adopted`),
+    );
   });
 });
 

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Refusal } from '../../src/errors.js';
 import { disableWorkflow } from '../../src/runner/actions/disable.js';
 import { runSurvey } from '../../src/runner/actions/survey-advance.js';
@@ -10,7 +10,7 @@ import { SCHEMA_VERSION } from '../../src/store/postgres-schema.js';
 import type { LedgerEvent, NewEvent } from '../../src/store/types.js';
 import { verifyLedger } from '../../src/store/verify.js';
 import { createTestDatabase, realServer, type TestDatabase } from '../support/pg.js';
-import { seededPostgresReason, seededWorkflow, type SeededWorkflow } from './support/seeded.js';
+import { type SeededWorkflow, seededPostgresReason, seededWorkflow } from './support/seeded.js';
 import { pgStoreUrl } from './support/stores.js';
 
 const ev = (i: number): NewEvent => ({ type: 'test.write', actor: 'tester', cause: { kind: 'operator', command: 'test' }, data: { i } });
@@ -48,10 +48,31 @@ describe('appends to the Postgres store, checked by the database', () => {
     await db?.drop(); // drops the role too (it carries the test's prefix)
   });
 
-  async function insertAsRole(row: { seq: number; hash: string; prev: string; type?: string; actor?: string; subject?: string; time?: string; body: string }): Promise<{ code?: string }> {
+  async function insertAsRole(row: {
+    seq: number;
+    hash: string;
+    prev: string;
+    type?: string;
+    actor?: string;
+    subject?: string;
+    time?: string;
+    body: string;
+  }): Promise<{ code?: string }> {
     if (asRole === db.admin) await db.admin.query(`SET ROLE "${role}"`);
     try {
-      await asRole.query(`INSERT INTO "${schema}".events (workflow, seq, hash, prev, type, actor, subject, recorded, body) VALUES ('wf', $1, $2, $3, $4, $5, $6, $7, $8)`, [row.seq, row.hash, row.prev, row.type ?? 'test.write', row.actor ?? 'tester', row.subject ?? null, row.time ?? new Date().toISOString(), row.body]);
+      await asRole.query(
+        `INSERT INTO "${schema}".events (workflow, seq, hash, prev, type, actor, subject, recorded, body) VALUES ('wf', $1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          row.seq,
+          row.hash,
+          row.prev,
+          row.type ?? 'test.write',
+          row.actor ?? 'tester',
+          row.subject ?? null,
+          row.time ?? new Date().toISOString(),
+          row.body,
+        ],
+      );
       return {};
     } catch (e) {
       return { code: (e as { code?: string }).code };
@@ -61,12 +82,24 @@ describe('appends to the Postgres store, checked by the database', () => {
   }
 
   const rows = async () => Number((await db.admin.query(`SELECT count(*) AS n FROM "${schema}".events WHERE workflow = 'wf'`)).rows[0].n);
-  const tail = async (): Promise<LedgerEvent> => JSON.parse((await db.admin.query(`SELECT body FROM "${schema}".events WHERE workflow = 'wf' ORDER BY seq DESC LIMIT 1`)).rows[0].body);
-  const rowOf = (e: LedgerEvent, body = eventText(e)) => ({ seq: e.seq, hash: e.hash, prev: e.prev, type: e.type, actor: e.actor, subject: e.subject, time: e.time, body });
+  const tail = async (): Promise<LedgerEvent> =>
+    JSON.parse((await db.admin.query(`SELECT body FROM "${schema}".events WHERE workflow = 'wf' ORDER BY seq DESC LIMIT 1`)).rows[0].body);
+  const rowOf = (e: LedgerEvent, body = eventText(e)) => ({
+    seq: e.seq,
+    hash: e.hash,
+    prev: e.prev,
+    type: e.type,
+    actor: e.actor,
+    subject: e.subject,
+    time: e.time,
+    body,
+  });
 
   it('refuses every kind of garbage and every broken link from a role that can only INSERT', async () => {
     const last = await tail();
-    const [next] = sealEvents(last, 'wf', [{ type: 'test.write', actor: 'bob', cause: { kind: 'operator', command: 'forged' }, data: { i: 4 } }]);
+    const [next] = sealEvents(last, 'wf', [
+      { type: 'test.write', actor: 'bob', cause: { kind: 'operator', command: 'forged' }, data: { i: 4 } },
+    ]);
     const good = rowOf(next!);
     const attempts: [string, Parameters<typeof insertAsRole>[0]][] = [
       ['text that is not JSON', { ...good, body: 'not json' }],
@@ -100,7 +133,15 @@ describe('appends to the Postgres store, checked by the database', () => {
 
   it('accepts a well-formed forged event from that role, which only the signatures reveal', async () => {
     const last = await tail();
-    const [forged] = sealEvents(last, 'wf', [{ type: 'approval.granted', actor: 'mallory', subject: 'GAP-7', cause: { kind: 'approval', principal: 'mallory' }, data: { head: last.hash, headSeq: last.seq } }]);
+    const [forged] = sealEvents(last, 'wf', [
+      {
+        type: 'approval.granted',
+        actor: 'mallory',
+        subject: 'GAP-7',
+        cause: { kind: 'approval', principal: 'mallory' },
+        data: { head: last.hash, headSeq: last.seq },
+      },
+    ]);
     expect(await insertAsRole(rowOf(forged!))).toEqual({});
     const store = await openStore(url, 'wf', { env: {} });
     try {
@@ -124,8 +165,16 @@ describe('appends to the Postgres store, checked by the database', () => {
     await db.admin.query(`UPDATE "${s1}".store_meta SET value = '1' WHERE key = 'schemaVersion'`);
     const again = await openStore(old, 'wf', { env: {} });
     try {
-      expect((await db.admin.query(`SELECT value FROM "${s1}".store_meta WHERE key = 'schemaVersion'`)).rows[0].value).toBe(String(SCHEMA_VERSION));
-      expect((await db.admin.query(`SELECT count(*)::int AS n FROM pg_trigger WHERE tgname = 'events_check_append' AND tgrelid = '"${s1}".events'::regclass`)).rows[0].n).toBe(1);
+      expect((await db.admin.query(`SELECT value FROM "${s1}".store_meta WHERE key = 'schemaVersion'`)).rows[0].value).toBe(
+        String(SCHEMA_VERSION),
+      );
+      expect(
+        (
+          await db.admin.query(
+            `SELECT count(*)::int AS n FROM pg_trigger WHERE tgname = 'events_check_append' AND tgrelid = '"${s1}".events'::regclass`,
+          )
+        ).rows[0].n,
+      ).toBe(1);
       await again.transact((tx) => tx.append([ev(2)]));
       expect(verifyLedger(await again.readLedger()).ok).toBe(true);
     } finally {
@@ -151,19 +200,35 @@ describe.skipIf(!realServer())(`rows the table owner forced in, triggers off${re
     };
     const last = JSON.parse((await admin.query(`SELECT body FROM ${t} ORDER BY seq DESC LIMIT 1`)).rows[0].body) as LedgerEvent;
     // An event edited after it was sealed: its text no longer matches its hash.
-    const [next] = sealEvents(last, w.fx.wf.spec.id, [{ type: 'approval.granted', actor: 'alice', subject: 'GAP-7', cause: { kind: 'approval', principal: 'alice' }, data: { head: last.hash, headSeq: last.seq } }]);
+    const [next] = sealEvents(last, w.fx.wf.spec.id, [
+      {
+        type: 'approval.granted',
+        actor: 'alice',
+        subject: 'GAP-7',
+        cause: { kind: 'approval', principal: 'alice' },
+        data: { head: last.hash, headSeq: last.seq },
+      },
+    ]);
     const edited = { ...next!, actor: 'mallory' };
-    await forced(`INSERT INTO ${t} (workflow, seq, hash, prev, type, actor, subject, recorded, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [edited.workflow, edited.seq, edited.hash, edited.prev, edited.type, edited.actor, edited.subject, edited.time, eventText(edited)]);
+    await forced(
+      `INSERT INTO ${t} (workflow, seq, hash, prev, type, actor, subject, recorded, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [edited.workflow, edited.seq, edited.hash, edited.prev, edited.type, edited.actor, edited.subject, edited.time, eventText(edited)],
+    );
     const err = await runSurvey(w.session('surveyor')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Refusal);
-    expect((err as Error).message).toMatch(new RegExp(`event ${next!.seq} — edited: event ${next!.seq} \\(approval\\.granted GAP-7\\) does not match its hash`));
+    expect((err as Error).message).toMatch(
+      new RegExp(`event ${next!.seq} — edited: event ${next!.seq} \\(approval\\.granted GAP-7\\) does not match its hash`),
+    );
     const off = await disableWorkflow(w.session('carol'), 'the ledger is damaged');
     expect(off.safe).toBe(true);
     expect(off.recorded.length).toBeGreaterThan(0);
 
     // A row that is not JSON at all: still named.
     const end = JSON.parse((await admin.query(`SELECT body FROM ${t} ORDER BY seq DESC LIMIT 1`)).rows[0].body) as LedgerEvent;
-    await forced(`INSERT INTO ${t} (workflow, seq, hash, prev, type, actor, recorded, body) VALUES ($1, $2, $3, $4, 'junk', 'x', now(), 'junk')`, [w.fx.wf.spec.id, end.seq + 1, 'f'.repeat(64), end.hash]);
+    await forced(
+      `INSERT INTO ${t} (workflow, seq, hash, prev, type, actor, recorded, body) VALUES ($1, $2, $3, $4, 'junk', 'x', now(), 'junk')`,
+      [w.fx.wf.spec.id, end.seq + 1, 'f'.repeat(64), end.hash],
+    );
     const junk = await runSurvey(w.session('surveyor')).catch((e: unknown) => e);
     expect(junk).toBeInstanceOf(Refusal);
     expect((junk as Error).message).toMatch(/— edited: event \d+ \(approval\.granted GAP-7\)/);

@@ -38,7 +38,11 @@ describe('the Postgres store', () => {
 
   it('refuses UPDATE, DELETE and TRUNCATE of events through its triggers, even for a superuser', async () => {
     await withStore((s) => s.transact((tx) => tx.append([ev(2)])));
-    for (const sql of [`UPDATE "${schema}".events SET actor = 'mallory'`, `DELETE FROM "${schema}".events`, `TRUNCATE "${schema}".events`]) {
+    for (const sql of [
+      `UPDATE "${schema}".events SET actor = 'mallory'`,
+      `DELETE FROM "${schema}".events`,
+      `TRUNCATE "${schema}".events`,
+    ]) {
       const err = await db.admin.query(sql).catch((e: { code: string; message: string }) => e);
       expect(err).toMatchObject({ code: '42501' });
       expect((err as Error).message).toMatch(/append-only/);
@@ -52,7 +56,10 @@ describe('the Postgres store', () => {
     const [first] = sealEvents(undefined, 'other', [ev(1)]);
     await db.admin.query(`SET ROLE "${role}"`);
     try {
-      await db.admin.query(`INSERT INTO "${schema}".events (workflow, seq, hash, prev, type, actor, recorded, body) VALUES ('other', 1, $1, $2, 'test.write', 'tester', $3, $4)`, [first!.hash, first!.prev, first!.time, eventText(first!)]);
+      await db.admin.query(
+        `INSERT INTO "${schema}".events (workflow, seq, hash, prev, type, actor, recorded, body) VALUES ('other', 1, $1, $2, 'test.write', 'tester', $3, $4)`,
+        [first!.hash, first!.prev, first!.time, eventText(first!)],
+      );
       expect((await db.admin.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE workflow = 'other'`)).rows[0].n).toBe(1);
       await db.admin.query(`ALTER TABLE "${schema}".events DISABLE TRIGGER USER`).then(
         () => expect.unreachable('a store role must not be able to disable the triggers'),
@@ -80,15 +87,21 @@ describe('the Postgres store', () => {
   it('never shows the password of the store URL in an error', async () => {
     const err = await openStore('postgres://someone:Hunter2-secret@127.0.0.1:1/nothing', 'wf').catch((e: unknown) => e as Error);
     expect(err).toBeInstanceOf(ConfigError);
-    expect(err.message).toMatch(/cannot open the Postgres store at postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/nothing: nothing listens there \(ECONNREFUSED\)/);
+    expect(err.message).toMatch(
+      /cannot open the Postgres store at postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/nothing: nothing listens there \(ECONNREFUSED\)/,
+    );
     expect(err.message).not.toContain('Hunter2');
   });
 
   it('refuses to import events that do not continue its chain', async () => {
-    const events = await withStore(async (s) => {
-      await s.transact((tx) => tx.append([ev(1), ev(2)]));
-      return s.readEvents();
-    }, url, 'imported');
+    const events = await withStore(
+      async (s) => {
+        await s.transact((tx) => tx.append([ev(1), ev(2)]));
+        return s.readEvents();
+      },
+      url,
+      'imported',
+    );
     const err = await withStore((s) => s.importEvents!(events.slice(1)), url, 'imported').catch((e: unknown) => e as Error);
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toMatch(/start at event 2 .* ends at event 2/);
@@ -136,7 +149,10 @@ describe.skipIf(!realServer())(`the Postgres store across sessions (concurrent s
     u.username = owner;
     u.searchParams.set('schema', 'owned');
     await withStore((s) => s.transact((tx) => tx.append([ev(1)])), u.toString());
-    const r = await db.admin.query(`SELECT has_table_privilege($1, 'owned.events', 'INSERT') AS i, has_table_privilege($1, 'owned.events', 'UPDATE') AS u, has_table_privilege($1, 'owned.events', 'DELETE') AS d, has_table_privilege($1, 'owned.events', 'TRUNCATE') AS t`, [owner]);
+    const r = await db.admin.query(
+      `SELECT has_table_privilege($1, 'owned.events', 'INSERT') AS i, has_table_privilege($1, 'owned.events', 'UPDATE') AS u, has_table_privilege($1, 'owned.events', 'DELETE') AS d, has_table_privilege($1, 'owned.events', 'TRUNCATE') AS t`,
+      [owner],
+    );
     expect(r.rows[0]).toEqual({ i: true, u: false, d: false, t: false });
     await db.admin.query('DROP SCHEMA owned CASCADE');
   });

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { openStore, storeWorkflows } from '../../src/store/open.js';
 import { backendFor } from '../../src/store/registry.js';
@@ -24,7 +24,9 @@ describe('the store registry', () => {
 
   it('refuses a scheme no backend serves, naming the ones that exist', () => {
     expect(() => backendFor('s3://bucket/o8')).toThrow(ConfigError);
-    expect(() => backendFor('s3://bucket/o8')).toThrow(/no store serves "s3:" locations — use a file path or one of file:, postgres:, postgresql:/);
+    expect(() => backendFor('s3://bucket/o8')).toThrow(
+      /no store serves "s3:" locations — use a file path or one of file:, postgres:, postgresql:/,
+    );
   });
 
   it('opens a file: URL as the file it names, and lists the workflow its ledger holds', async () => {

@@ -3,11 +3,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disableWorkflow } from '../../src/runner/actions/disable.js';
 import { flipWorkflow } from '../../src/runner/actions/flip.js';
-import { watchOnce } from '../../src/runner/actions/watch.js';
 import { runSurvey } from '../../src/runner/actions/survey-advance.js';
+import { watchOnce } from '../../src/runner/actions/watch.js';
 import { copyLedger } from '../../src/store/copy.js';
 import { openStore } from '../../src/store/open.js';
-import { advanceAll, provisionEverything, setupSeedHost, type SeedFixture } from '../support/seed.js';
+import { advanceAll, provisionEverything, type SeedFixture, setupSeedHost } from '../support/seed.js';
 import { pgStoreUrl } from './support/stores.js';
 
 const SECRET = 'Pl4nted-Ledger-S3cret-7c1d';
@@ -33,14 +33,17 @@ describe('the stores after a whole workflow on a host with planted secrets', () 
     }
   });
   afterAll(async () => {
-    if (fx?.db.kind === 'embedded') await fx.db.admin.query(`DROP SCHEMA IF EXISTS "${fx.db.schema}_ledger" CASCADE`).catch(() => undefined);
+    if (fx?.db.kind === 'embedded')
+      await fx.db.admin.query(`DROP SCHEMA IF EXISTS "${fx.db.schema}_ledger" CASCADE`).catch(() => undefined);
     await fx?.cleanup();
   });
 
   it('never holds a planted secret in any file of the file store (plain, base64, hex or URL-encoded)', async () => {
     const dir = path.dirname(fx.storePath);
     const files = await readdir(dir);
-    expect(files).toEqual(expect.arrayContaining([path.basename(fx.storePath), path.basename(fx.storePath).replace(/\.json$/, '.events.jsonl')]));
+    expect(files).toEqual(
+      expect.arrayContaining([path.basename(fx.storePath), path.basename(fx.storePath).replace(/\.json$/, '.events.jsonl')]),
+    );
     for (const f of files) {
       const text = await readFile(path.join(dir, f), 'utf8');
       for (const form of forms) expect(text.includes(form), `${f} holds ${form}`).toBe(false);

@@ -3,18 +3,25 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashEvent, sealEvents } from '../../src/store/chain.js';
 import { makeCheckpoint } from '../../src/store/checkpoint.js';
 import { openStore } from '../../src/store/open.js';
-import { signerFor } from '../../src/support/digest.js';
 import type { LedgerEvent, NewEvent, WorkflowStore } from '../../src/store/types.js';
 import { verifyLedger } from '../../src/store/verify.js';
+import { signerFor } from '../../src/support/digest.js';
 import { createTestDatabase, type TestDatabase } from '../support/pg.js';
 import { pgStoreUrl, tempStore } from './support/stores.js';
-import { rewriteFile, rewriteTable, type Rewrite } from './support/tamper.js';
+import { type Rewrite, rewriteFile, rewriteTable } from './support/tamper.js';
 
 const keys = () => generateKeyPairSync('ed25519');
 const signer = keys();
 const forger = keys();
 
-const ev = (i: number, subject = `GAP-${i}`): NewEvent => ({ type: 'gap.status', actor: `op-${i}`, subject, from: 'OPEN', to: 'CLOSED', cause: { kind: 'probe', checks: [`${subject}/c`], digest: 'd'.repeat(64), evidence: [`c: pass — ${i}`] } });
+const ev = (i: number, subject = `GAP-${i}`): NewEvent => ({
+  type: 'gap.status',
+  actor: `op-${i}`,
+  subject,
+  from: 'OPEN',
+  to: 'CLOSED',
+  cause: { kind: 'probe', checks: [`${subject}/c`], digest: 'd'.repeat(64), evidence: [`c: pass — ${i}`] },
+});
 
 /** Re-seals events from `from` on, as a forger who can write the storage but lacks the key would. */
 function reseal(events: LedgerEvent[], from: number, key?: KeyObject): LedgerEvent[] {
@@ -63,7 +70,8 @@ describe.each(backends)('verify on the $name store', (backend) => {
   let rewrite: Rewrite;
   let done: () => Promise<void>;
   let events: LedgerEvent[];
-  const verifyNow = async (opts: Parameters<typeof verifyLedger>[1] = {}) => verifyLedger(await store.readEvents(), { publicKey: signer.publicKey, ...opts });
+  const verifyNow = async (opts: Parameters<typeof verifyLedger>[1] = {}) =>
+    verifyLedger(await store.readEvents(), { publicKey: signer.publicKey, ...opts });
 
   beforeEach(async () => {
     ({ store, rewrite, done } = await backend.open());
@@ -114,7 +122,11 @@ describe.each(backends)('verify on the $name store', (backend) => {
 
   it('names a tail rewritten after a checkpoint as "diverged"', async () => {
     const checkpoint = makeCheckpoint(events, { key: signer.privateKey });
-    const rewritten = reseal(events.map((e) => (e.seq === 6 ? { ...e, to: 'OPEN' } : e)), 5, signer.privateKey);
+    const rewritten = reseal(
+      events.map((e) => (e.seq === 6 ? { ...e, to: 'OPEN' } : e)),
+      5,
+      signer.privateKey,
+    );
     await rewrite(rewritten);
     expect((await verifyNow({ checkpoint })).problem).toMatchObject({ seq: 6, problem: 'diverged' });
   });
@@ -134,21 +146,31 @@ describe.each(backends)('verify on the $name store', (backend) => {
   });
 
   it('detects an event rewritten with every later hash recomputed, at the rewritten event', async () => {
-    const rewritten = reseal(events.map((e) => (e.seq === 2 ? { ...e, actor: 'mallory' } : e)), 1);
+    const rewritten = reseal(
+      events.map((e) => (e.seq === 2 ? { ...e, actor: 'mallory' } : e)),
+      1,
+    );
     await rewrite(rewritten);
     expect((await verifyNow({ publicKey: undefined })).problem).toBeUndefined();
     expect((await verifyNow()).problem).toMatchObject({ seq: 2, problem: 'bad-signature' });
   });
 
   it('detects a whole ledger rewritten without signatures', async () => {
-    await rewrite(reseal(events.map(({ sig: _s, ...e }) => e as LedgerEvent), 0));
+    await rewrite(
+      reseal(
+        events.map(({ sig: _s, ...e }) => e as LedgerEvent),
+        0,
+      ),
+    );
     expect((await verifyNow({ publicKey: undefined })).problem).toBeUndefined();
     expect((await verifyNow()).problem).toMatchObject({ problem: 'unsigned' });
   });
 
   it('refuses a checkpoint whose signature does not verify, and an unsigned one when a key is given', async () => {
     const checkpoint = makeCheckpoint(events, { key: signer.privateKey });
-    expect((await verifyNow({ checkpoint: { ...checkpoint, seq: 4, hash: events[3]!.hash } })).problem).toMatchObject({ problem: 'checkpoint' });
+    expect((await verifyNow({ checkpoint: { ...checkpoint, seq: 4, hash: events[3]!.hash } })).problem).toMatchObject({
+      problem: 'checkpoint',
+    });
     expect((await verifyNow({ checkpoint: makeCheckpoint(events) })).problem).toMatchObject({ problem: 'checkpoint' });
     expect((await verifyNow({ checkpoint })).problem).toBeUndefined();
   });

@@ -1,17 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { afterEach, expect, it } from 'vitest';
 import { Refusal } from '../../src/errors.js';
 import { disableWorkflow } from '../../src/runner/actions/disable.js';
 import { flipWorkflow } from '../../src/runner/actions/flip.js';
 import { revokeApproval } from '../../src/runner/actions/signoffs.js';
 import { readStatus, runSurvey } from '../../src/runner/actions/survey-advance.js';
-import { makeCheckpoint } from '../../src/store/checkpoint.js';
-import { checkpointVerifies } from '../../src/store/checkpoint.js';
+import { checkpointVerifies, makeCheckpoint } from '../../src/store/checkpoint.js';
 import type { LedgerEvent } from '../../src/store/types.js';
 import { flipgate } from '../support/cli.js';
 import { O8 } from '../support/seed.js';
-import { advanceAll, eachBackend, provisionAll, reseal, seededWorkflow, type SeededWorkflow } from './support/seeded.js';
+import { advanceAll, eachBackend, provisionAll, reseal, type SeededWorkflow, seededWorkflow } from './support/seeded.js';
 
 const switchText = (w: SeededWorkflow) => readFile(path.join(w.fx.root, 'opt/incomex/dot/cutter/execution.py'), 'utf8');
 
@@ -38,7 +37,14 @@ eachBackend('cutting the tail off the ledger', (backend) => {
 
     const flip = await flipWorkflow(w.session('carol'), { execute: true });
     expect(flip.outcome).toBe('refused');
-    expect(ledgerGuard(flip)).toMatchObject({ ok: false, evidence: expect.stringMatching(new RegExp(`^truncated at event ${before.length + 1}: the ledger ends at event ${before.length}, but the view .* records event ${after.length}`)) });
+    expect(ledgerGuard(flip)).toMatchObject({
+      ok: false,
+      evidence: expect.stringMatching(
+        new RegExp(
+          `^truncated at event ${before.length + 1}: the ledger ends at event ${before.length}, but the view .* records event ${after.length}`,
+        ),
+      ),
+    });
     expect(await switchText(w)).toMatch(/= False/);
     // The refused flip recorded nothing on top of the cut ledger.
     expect(await w.store.readEvents()).toHaveLength(before.length);
@@ -63,7 +69,10 @@ eachBackend('cutting the tail off the ledger', (backend) => {
     expect(notes.join('\n')).toMatch(/does not verify .*truncated.*recording anyway/);
     const flip = await flipWorkflow(w.session('carol'), { execute: true });
     // The disable's own events now stand where the cut ones stood: the ledger diverges from the view.
-    expect(ledgerGuard(flip)).toMatchObject({ ok: false, evidence: expect.stringMatching(/^(truncated|diverged) at event \d+: .*the view/) });
+    expect(ledgerGuard(flip)).toMatchObject({
+      ok: false,
+      evidence: expect.stringMatching(/^(truncated|diverged) at event \d+: .*the view/),
+    });
   });
 
   it.each(['file', 'postgres'] as const)('is caught by a signed witness (%s) even when the view is removed as well', async (kind) => {
@@ -77,12 +86,19 @@ eachBackend('cutting the tail off the ledger', (backend) => {
     await w.dropView();
     const flip = await flipWorkflow(w.session('carol'), { execute: true });
     expect(flip.outcome).toBe('refused');
-    expect(ledgerGuard(flip).evidence).toMatch(new RegExp(`^truncated at event \\d+: the ledger ends at event ${before.length}, but the witness at ${w.witness!.location.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} .* records event ${after.length}`));
+    expect(ledgerGuard(flip).evidence).toMatch(
+      new RegExp(
+        `^truncated at event \\d+: the ledger ends at event ${before.length}, but the witness at ${w.witness!.location.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} .* records event ${after.length}`,
+      ),
+    );
     await expect(runSurvey(w.session('surveyor'))).rejects.toThrow(/truncated/);
     // Nothing that ran since moved the witness back.
     expect(await w.witness!.read(w.fx.wf.spec.id)).toMatchObject({ seq: after.length });
 
-    const cli = await flipgate(['audit', 'verify', '--workflow', O8, '--store', w.location, '--witness', w.witnessLocation!, '--public-key', w.pubFile], { env: w.fx.env });
+    const cli = await flipgate(
+      ['audit', 'verify', '--workflow', O8, '--store', w.location, '--witness', w.witnessLocation!, '--public-key', w.pubFile],
+      { env: w.fx.env },
+    );
     expect(cli.code).toBe(1);
     expect(cli.stdout).toMatch(/truncated: the ledger ends at event \d+, but the witness at .* records event \d+/);
   });
@@ -91,11 +107,17 @@ eachBackend('cutting the tail off the ledger', (backend) => {
     w = await seededWorkflow(backend, { witness: 'file' });
     const { before, after } = await armedThenRevoked(w);
     // Replace the revocation by an event of the same length that says something else.
-    const rewritten = reseal([...before, { ...after[after.length - 1]!, type: 'approval.granted', data: { head: 'x', headSeq: 0 } }], before.length);
+    const rewritten = reseal(
+      [...before, { ...after[after.length - 1]!, type: 'approval.granted', data: { head: 'x', headSeq: 0 } }],
+      before.length,
+    );
     await w.rewrite(rewritten);
     await w.dropView();
     const flip = await flipWorkflow(w.session('carol'), { execute: true });
-    expect(ledgerGuard(flip)).toMatchObject({ ok: false, evidence: expect.stringMatching(new RegExp(`^diverged at event ${after.length}: .* differs from the witness`)) });
+    expect(ledgerGuard(flip)).toMatchObject({
+      ok: false,
+      evidence: expect.stringMatching(new RegExp(`^diverged at event ${after.length}: .* differs from the witness`)),
+    });
   });
 
   it('is caught by a checkpoint given to the flip, where nothing else remains', async () => {
@@ -105,7 +127,10 @@ eachBackend('cutting the tail off the ledger', (backend) => {
     await w.rewrite(before);
     await w.dropView();
     const refused = await flipWorkflow(w.session('carol'), { execute: false, vouch: { checkpoint } });
-    expect(ledgerGuard(refused)).toMatchObject({ ok: false, evidence: expect.stringMatching(/^truncated at event \d+: the ledger ends at event \d+, but the checkpoint of .* records event \d+/) });
+    expect(ledgerGuard(refused)).toMatchObject({
+      ok: false,
+      evidence: expect.stringMatching(/^truncated at event \d+: the ledger ends at event \d+, but the checkpoint of .* records event \d+/),
+    });
     // The limit, stated: with no view, no witness and no checkpoint, a cut-off tail is a shorter valid chain.
     await w.dropView();
     const blind = await flipWorkflow(w.session('carol'), { execute: false });

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/demo/embedded-pg.js';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../src/demo/embedded-pg.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

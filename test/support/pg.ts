@@ -21,7 +21,13 @@ export const noServerReason = 'needs a real Postgres server (set PGHOST or DATAB
 
 function serverBase(): pg.ClientConfig {
   if (process.env.DATABASE_URL) return { connectionString: process.env.DATABASE_URL };
-  return { host: process.env.PGHOST, port: Number(process.env.PGPORT ?? 5432), user: process.env.PGUSER ?? 'postgres', password: process.env.PGPASSWORD, database: process.env.PGDATABASE ?? 'postgres' };
+  return {
+    host: process.env.PGHOST,
+    port: Number(process.env.PGPORT ?? 5432),
+    user: process.env.PGUSER ?? 'postgres',
+    password: process.env.PGPASSWORD,
+    database: process.env.PGDATABASE ?? 'postgres',
+  };
 }
 
 /** Connection settings of the server under test (for code that opens its own connections). */
@@ -32,7 +38,13 @@ export function serverEnv(database: string): Record<string, string> {
     u.pathname = `/${database}`;
     return { DATABASE_URL: u.toString() };
   }
-  return { PGHOST: String(base.host), PGPORT: String(base.port), PGUSER: String(base.user), PGDATABASE: database, ...(base.password ? { PGPASSWORD: String(base.password) } : {}) };
+  return {
+    PGHOST: String(base.host),
+    PGPORT: String(base.port),
+    PGUSER: String(base.user),
+    PGDATABASE: database,
+    ...(base.password ? { PGPASSWORD: String(base.password) } : {}),
+  };
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {
@@ -64,7 +76,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       },
     };
   }
-  const env = { PGHOST: embedded.host, PGPORT: String(embedded.port), PGUSER: 'postgres', PGDATABASE: 'postgres', FLIPGATE_PG_MAX_CONNECTIONS: '1' };
+  const env = {
+    PGHOST: embedded.host,
+    PGPORT: String(embedded.port),
+    PGUSER: 'postgres',
+    PGDATABASE: 'postgres',
+    FLIPGATE_PG_MAX_CONNECTIONS: '1',
+  };
   const admin = new pg.Client({ host: embedded.host, port: embedded.port, user: 'postgres', database: 'postgres' });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${id}`);
@@ -76,7 +94,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     admin,
     async drop() {
       await admin.query(`DROP SCHEMA IF EXISTS ${id} CASCADE`).catch(() => undefined);
-      const roles = await admin.query(`SELECT rolname FROM pg_roles WHERE rolname LIKE $1`, [`${id}\\_%`]).catch(() => ({ rows: [] as { rolname: string }[] }));
+      const roles = await admin
+        .query(`SELECT rolname FROM pg_roles WHERE rolname LIKE $1`, [`${id}\\_%`])
+        .catch(() => ({ rows: [] as { rolname: string }[] }));
       for (const row of roles.rows) await admin.query(`DROP ROLE IF EXISTS "${row.rolname}"`).catch(() => undefined);
       await admin.end().catch(() => undefined);
     },

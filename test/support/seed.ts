@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSeedHost, type SeedHost } from '../../src/demo/seed-host.js';
-import { loadWorkflow, type LoadedWorkflow } from '../../src/spec/load.js';
 import { openSession, type Session, type SessionOptions } from '../../src/runner/engine/session.js';
+import { type LoadedWorkflow, loadWorkflow } from '../../src/spec/load.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { createTestDatabase, type TestDatabase } from './pg.js';
 
@@ -26,11 +26,13 @@ export const seedSection6: Record<string, string> = {
  * The bundled O8 names no one who may waive; this edit lets `by` waive, and makes `waivable` GAPs
  * (which carry sign-offs) waivable on purpose.
  */
-export const o8WithWaivers = (by: string[], waivable: string[] = []) => (yaml: string) => {
-  let out = yaml.replace(/^gates:$/m, `waivers: { by: [${by.join(', ')}] }\ngates:`);
-  for (const gap of waivable) out = out.replace(new RegExp(`^  - id: ${gap}\n`, 'm'), `  - id: ${gap}\n    waivable: true\n`);
-  return out;
-};
+export const o8WithWaivers =
+  (by: string[], waivable: string[] = []) =>
+  (yaml: string) => {
+    let out = yaml.replace(/^gates:$/m, `waivers: { by: [${by.join(', ')}] }\ngates:`);
+    for (const gap of waivable) out = out.replace(new RegExp(`^  - id: ${gap}\n`, 'm'), `  - id: ${gap}\n    waivable: true\n`);
+    return out;
+  };
 
 export interface SeedFixture {
   root: string;

@@ -2,18 +2,42 @@ import type { Command } from 'commander';
 import { disableWorkflow } from '../../runner/actions/disable.js';
 import { flipWorkflow, type Guard } from '../../runner/actions/flip.js';
 import { resumeWorkflow } from '../../runner/actions/resume.js';
-import { watchOnce, driftText } from '../../runner/actions/watch.js';
-import { approveGap, listDecisions, revokeApproval, unauthenticatedNote, unwaiveGap, waiveGap, type SignoffOutcome } from '../../runner/actions/signoffs.js';
+import {
+  approveGap,
+  listDecisions,
+  revokeApproval,
+  type SignoffOutcome,
+  unauthenticatedNote,
+  unwaiveGap,
+  waiveGap,
+} from '../../runner/actions/signoffs.js';
+import { driftText, watchOnce } from '../../runner/actions/watch.js';
 import { colors, printReport } from '../io.js';
 import type { GlobalOptions } from '../resolve.js';
 import { cliSession } from '../session.js';
 import { vouchers } from '../vouch.js';
 
-type Opts = GlobalOptions & { note?: string; sign?: boolean; key?: string; until?: string; reason?: string; execute?: boolean; interval?: string; once?: boolean; checkpoint?: string; adopted?: string };
+type Opts = GlobalOptions & {
+  note?: string;
+  sign?: boolean;
+  key?: string;
+  until?: string;
+  reason?: string;
+  execute?: boolean;
+  interval?: string;
+  once?: boolean;
+  checkpoint?: string;
+  adopted?: string;
+};
 
-const out = (s: string) => process.stdout.write(s + '\n');
+const out = (s: string) => process.stdout.write(`${s}\n`);
 
-async function withSession<T>(cmd: Command, fn: (s: Awaited<ReturnType<typeof cliSession>>, o: Opts) => Promise<T>, progress = false, storeMayFail = false): Promise<T> {
+async function withSession<T>(
+  cmd: Command,
+  fn: (s: Awaited<ReturnType<typeof cliSession>>, o: Opts) => Promise<T>,
+  progress = false,
+  storeMayFail = false,
+): Promise<T> {
   const o = cmd.optsWithGlobals<Opts>();
   const s = await cliSession(o, { progress, storeMayFail });
   try {
@@ -24,7 +48,14 @@ async function withSession<T>(cmd: Command, fn: (s: Awaited<ReturnType<typeof cl
 }
 
 function printSignoff(r: SignoffOutcome, o: Opts): number {
-  if (o.json) out(JSON.stringify({ schemaVersion: 1, message: r.message, unauthenticated: r.unauthenticated, events: r.recorded.map((e) => e.seq) }, null, 2));
+  if (o.json)
+    out(
+      JSON.stringify(
+        { schemaVersion: 1, message: r.message, unauthenticated: r.unauthenticated, events: r.recorded.map((e) => e.seq) },
+        null,
+        2,
+      ),
+    );
   else {
     out(`✓ ${r.message}`);
     if (r.unauthenticated) out(colors().yellow(`note: ${unauthenticatedNote}`));
@@ -32,9 +63,11 @@ function printSignoff(r: SignoffOutcome, o: Opts): number {
   return 0;
 }
 
-export const approveCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await approveGap(s, gap, { note: o.note, sign: o.sign, keyFile: o.key }), o));
+export const approveCommand = (gap: string, cmd: Command) =>
+  withSession(cmd, async (s, o) => printSignoff(await approveGap(s, gap, { note: o.note, sign: o.sign, keyFile: o.key }), o));
 export const revokeCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await revokeApproval(s, gap), o));
-export const waiveCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await waiveGap(s, gap, o.until!, o.reason!, { sign: o.sign, keyFile: o.key }), o));
+export const waiveCommand = (gap: string, cmd: Command) =>
+  withSession(cmd, async (s, o) => printSignoff(await waiveGap(s, gap, o.until!, o.reason!, { sign: o.sign, keyFile: o.key }), o));
 export const unwaiveCommand = (gap: string, cmd: Command) => withSession(cmd, async (s, o) => printSignoff(await unwaiveGap(s, gap), o));
 
 /** approvals: every approval and waiver with its standing. */
@@ -44,17 +77,29 @@ export const approvalsCommand = (cmd: Command) =>
     const p = list.problem;
     if (p) process.stderr.write(`flipgate: the ledger does not verify: event ${p.seq} — ${p.problem}: ${p.detail}\n`);
     if (o.json) {
-      out(JSON.stringify({ schemaVersion: 1, signed: list.signed, approvals: list.approvals, waivers: list.waivers, ...(p ? { problem: p } : {}) }, null, 2));
+      out(
+        JSON.stringify(
+          { schemaVersion: 1, signed: list.signed, approvals: list.approvals, waivers: list.waivers, ...(p ? { problem: p } : {}) },
+          null,
+          2,
+        ),
+      );
       return p ? 1 : 0;
     }
     const c = colors();
     out(c.bold('Approvals'));
     if (!list.approvals.length) out('  (none)');
     // A later copy of an approval that counts is listed once, under the one that counts (--json has both).
-    for (const a of list.approvals.filter((x) => x.duplicateOf === undefined)) out(`  ${a.counts ? c.green('✓') : c.red('✗')} ${a.gap}  ${a.principal}  ${a.time}  ${a.counts ? 'counts' : a.why}${a.note ? `  — ${a.note}` : ''}`);
+    for (const a of list.approvals.filter((x) => x.duplicateOf === undefined))
+      out(
+        `  ${a.counts ? c.green('✓') : c.red('✗')} ${a.gap}  ${a.principal}  ${a.time}  ${a.counts ? 'counts' : a.why}${a.note ? `  — ${a.note}` : ''}`,
+      );
     out(c.bold('Waivers'));
     if (!list.waivers.length) out('  (none)');
-    for (const w of list.waivers) out(`  ${w.standing === 'active' ? c.green('✓') : c.red('✗')} ${w.gap}  ${w.principal}  until ${w.until}  ${w.standing.toUpperCase()}: ${w.why}  — ${w.reason}`);
+    for (const w of list.waivers)
+      out(
+        `  ${w.standing === 'active' ? c.green('✓') : c.red('✗')} ${w.gap}  ${w.principal}  until ${w.until}  ${w.standing.toUpperCase()}: ${w.why}  — ${w.reason}`,
+      );
     if (!list.signed) out(c.yellow(`note: ${unauthenticatedNote}`));
     return p ? 1 : 0;
   });
@@ -73,7 +118,23 @@ export const flipCommand = (cmd: Command) =>
       s.progress.clear();
       const ok = r.outcome === 'would-proceed' || r.outcome === 'flipped';
       if (o.json) {
-        out(JSON.stringify({ schemaVersion: 1, outcome: r.outcome, message: r.message, requester: s.actor, guards: r.guards, command: r.command, disable: r.disable, unauthenticated: r.unauthenticated, state: r.report.state }, null, 2));
+        out(
+          JSON.stringify(
+            {
+              schemaVersion: 1,
+              outcome: r.outcome,
+              message: r.message,
+              requester: s.actor,
+              guards: r.guards,
+              command: r.command,
+              disable: r.disable,
+              unauthenticated: r.unauthenticated,
+              state: r.report.state,
+            },
+            null,
+            2,
+          ),
+        );
         return ok ? 0 : 1;
       }
       const c = colors();
@@ -97,7 +158,22 @@ export const disableCommand = (cmd: Command) =>
     cmd,
     async (s, o) => {
       const r = await disableWorkflow(s, o.reason!);
-      if (o.json) out(JSON.stringify({ schemaVersion: 1, safe: r.safe, from: r.from, state: r.report?.state ?? null, recorded: !r.journaled, ...(r.journaled ? { journal: r.journaled.file, problem: r.journaled.problem } : {}), message: r.message }, null, 2));
+      if (o.json)
+        out(
+          JSON.stringify(
+            {
+              schemaVersion: 1,
+              safe: r.safe,
+              from: r.from,
+              state: r.report?.state ?? null,
+              recorded: !r.journaled,
+              ...(r.journaled ? { journal: r.journaled.file, problem: r.journaled.problem } : {}),
+              message: r.message,
+            },
+            null,
+            2,
+          ),
+        );
       else out(`${r.safe ? '✓' : '✗'} ${r.message}${r.journaled ? '' : ` (was ${r.from})`}`);
       if (r.journaled) {
         process.stderr.write(`flipgate: the disable ran but was NOT recorded: ${r.journaled.problem}; kept in ${r.journaled.file}\n`);
@@ -114,7 +190,10 @@ export const disableCommand = (cmd: Command) =>
 export const resumeCommand = (cmd: Command) =>
   withSession(cmd, async (s, o) => {
     const r = await resumeWorkflow(s);
-    if (o.json) out(JSON.stringify({ schemaVersion: 1, resumed: r.resumed, state: r.report.state, step: r.report.step, message: r.message }, null, 2));
+    if (o.json)
+      out(
+        JSON.stringify({ schemaVersion: 1, resumed: r.resumed, state: r.report.state, step: r.report.step, message: r.message }, null, 2),
+      );
     else {
       printReport(r.report, o);
       out(`${r.resumed ? '✓' : '✗'} ${r.message}`);
@@ -135,7 +214,16 @@ export const watchCommand = (cmd: Command) =>
         process.stderr.write(`flipgate watch ${stamp}: DRIFT after the flip: ${r.reopened.map(driftText).join(', ')}\n`);
         if (r.disabled) process.stderr.write(`flipgate watch ${stamp}: ${r.disabled.message}\n`);
       }
-      if (o.json) out(JSON.stringify({ schemaVersion: 1, time: stamp, state: r.report.state, reopened: r.reopened, disabled: r.disabled ? { safe: r.disabled.safe } : null }));
+      if (o.json)
+        out(
+          JSON.stringify({
+            schemaVersion: 1,
+            time: stamp,
+            state: r.report.state,
+            reopened: r.reopened,
+            disabled: r.disabled ? { safe: r.disabled.safe } : null,
+          }),
+        );
       else out(`${stamp} ${r.report.state} — ${r.reopened.length ? `${r.reopened.length} GAP(s) reopened` : 'no drift'}`);
       if (o.once) return drift ? 1 : 0;
       await new Promise((res) => setTimeout(res, seconds * 1000));

@@ -8,7 +8,10 @@ import { starterWorkflow } from '../../spec/starter.js';
 
 /** A workflow id from the project folder's name, as `npm init` names a package after its folder. */
 function idFromFolder(dir: string): string {
-  const id = path.basename(dir).replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[^A-Za-z]+/, '');
+  const id = path
+    .basename(dir)
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/^[^A-Za-z]+/, '');
   return id || 'go-live';
 }
 
@@ -18,7 +21,10 @@ function idFromFolder(dir: string): string {
  */
 async function schemaFor(): Promise<{ file: string; installed: boolean }> {
   const local = path.resolve('node_modules', 'flipgate', 'schema', 'workflow.schema.json');
-  const installed = await access(local).then(() => true, () => false);
+  const installed = await access(local).then(
+    () => true,
+    () => false,
+  );
   return { file: installed ? local : await shippedSchema(), installed };
 }
 
@@ -27,22 +33,37 @@ export async function initCommand(given: string | undefined, cmd: Command): Prom
   const opts = cmd.optsWithGlobals<{ out?: string; json?: boolean }>();
   const id = given ?? idFromFolder(process.cwd());
   if (!idPattern.test(id)) {
-    throw new ConfigError(`"${id}" cannot be a workflow id`, { fix: 'start it with a letter and use only letters, digits, - and _ (like web-go-live)' });
+    throw new ConfigError(`"${id}" cannot be a workflow id`, {
+      fix: 'start it with a letter and use only letters, digits, - and _ (like web-go-live)',
+    });
   }
   const out = opts.out ?? path.join('machines', `${id}.yaml`);
   const schema = await schemaFor();
-  let ref = path.relative(path.dirname(path.resolve(out)), schema.file).split(path.sep).join('/');
+  let ref = path
+    .relative(path.dirname(path.resolve(out)), schema.file)
+    .split(path.sep)
+    .join('/');
   if (!ref.startsWith('.')) ref = `./${ref}`;
   await mkdir(path.dirname(path.resolve(out)), { recursive: true });
   try {
     await writeFile(out, starterWorkflow(id, ref), { flag: 'wx' });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new ConfigError('already exists; flipgate init never overwrites a workflow', { place: { file: out }, fix: 'give another ID or --out FILE, or move the file away first' });
-    throw new ConfigError(`cannot write the workflow (${code ?? 'error'})`, { place: { file: out }, fix: 'check that the folder is writable' });
+    if (code === 'EEXIST')
+      throw new ConfigError('already exists; flipgate init never overwrites a workflow', {
+        place: { file: out },
+        fix: 'give another ID or --out FILE, or move the file away first',
+      });
+    throw new ConfigError(`cannot write the workflow (${code ?? 'error'})`, {
+      place: { file: out },
+      fix: 'check that the folder is writable',
+    });
   }
-  if (opts.json) process.stdout.write(JSON.stringify({ schemaVersion: 1, written: out, workflow: id, schema: ref }, null, 2) + '\n');
-  else process.stdout.write(`wrote ${out}: workflow ${id} (2 gates, 2 GAPs), $schema=${ref}\nnext: edit it, then flipgate validate ${out} and flipgate survey\n`);
+  if (opts.json) process.stdout.write(`${JSON.stringify({ schemaVersion: 1, written: out, workflow: id, schema: ref }, null, 2)}\n`);
+  else
+    process.stdout.write(
+      `wrote ${out}: workflow ${id} (2 gates, 2 GAPs), $schema=${ref}\nnext: edit it, then flipgate validate ${out} and flipgate survey\n`,
+    );
   if (!schema.installed) {
     process.stderr.write(
       `flipgate: note: flipgate is not installed in this project, so the $schema line points at ${schema.file}; ` +

@@ -6,7 +6,7 @@ import { formatCoverage } from '../../model/paths.js';
 import { formatFailure } from '../../model/run.js';
 import { generatePathTests, runPathTests } from '../../model/suite.js';
 import { loadWorkflow } from '../../spec/load.js';
-import { resolveWorkflowFile, type GlobalOptions } from '../resolve.js';
+import { type GlobalOptions, resolveWorkflowFile } from '../resolve.js';
 
 const SHOWN = 10;
 const write = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -22,13 +22,20 @@ export async function testCommand(file: string | undefined, cmd: Command): Promi
     return report.failures.length ? 1 : 0;
   }
   const ms = Math.round(report.ms.explore + report.ms.generate);
-  write(`${path}: ${report.paths} path tests (${report.steps} steps) generated from workflow ${report.workflow} in ${ms} ms; ${report.invariants.length} invariants checked at every step`);
+  write(
+    `${path}: ${report.paths} path tests (${report.steps} steps) generated from workflow ${report.workflow} in ${ms} ms; ${report.invariants.length} invariants checked at every step`,
+  );
   for (const f of report.failures.slice(0, SHOWN)) write(`✗ ${formatFailure(f)}`);
   if (report.failures.length > SHOWN) write(`  … and ${report.failures.length - SHOWN} more failing paths (--json lists them all)`);
   write(`coverage: ${formatCoverage(report.coverage)}`);
   const { uncoveredStates: lost } = report.coverage;
-  if (lost.length) write(`  no path reaches ${lost.slice(0, SHOWN).join(', ')}${lost.length > SHOWN ? ', …' : ''} — run flipgate check ${path}`);
-  write(report.failures.length ? `✗ ${report.failures.length} of ${report.paths} paths violate an invariant` : `✓ every invariant holds on every path`);
+  if (lost.length)
+    write(`  no path reaches ${lost.slice(0, SHOWN).join(', ')}${lost.length > SHOWN ? ', …' : ''} — run flipgate check ${path}`);
+  write(
+    report.failures.length
+      ? `✗ ${report.failures.length} of ${report.paths} paths violate an invariant`
+      : `✓ every invariant holds on every path`,
+  );
   return report.failures.length ? 1 : 0;
 }
 
@@ -43,7 +50,11 @@ export async function checkCommand(file: string | undefined, cmd: Command): Prom
     write(JSON.stringify({ schemaVersion: 1, file: path, workflow: wf.spec.id, findings: body }, null, 2));
   } else {
     for (const f of findings) write(formatProblem(f.message, f.place, f.fix));
-    write(findings.length ? `✗ ${findings.length} model finding${findings.length === 1 ? '' : 's'} in workflow ${wf.spec.id}` : `${path}: no model findings — every gate can be reached and passed, every GAP is required, and the flip is reachable`);
+    write(
+      findings.length
+        ? `✗ ${findings.length} model finding${findings.length === 1 ? '' : 's'} in workflow ${wf.spec.id}`
+        : `${path}: no model findings — every gate can be reached and passed, every GAP is required, and the flip is reachable`,
+    );
   }
   return findings.length ? 1 : 0;
 }

@@ -6,13 +6,17 @@ import { workflowJsonSchema } from '../../spec/json-schema.js';
 /** schema [--out FILE] [--check]: writes (or checks) the JSON Schema generated from the spec's zod schema. */
 export async function schemaCommand(cmd: Command): Promise<number> {
   const opts = cmd.optsWithGlobals<{ out?: string; check?: boolean; json?: boolean }>();
-  const say = (line: string, body: Record<string, unknown>) => process.stdout.write(opts.json ? JSON.stringify({ schemaVersion: 1, ...body }, null, 2) + '\n' : `${line}\n`);
-  const text = JSON.stringify(workflowJsonSchema(), null, 2) + '\n';
+  const say = (line: string, body: Record<string, unknown>) =>
+    process.stdout.write(opts.json ? `${JSON.stringify({ schemaVersion: 1, ...body }, null, 2)}\n` : `${line}\n`);
+  const text = `${JSON.stringify(workflowJsonSchema(), null, 2)}\n`;
   if (opts.check) {
     const file = opts.out ?? 'schema/workflow.schema.json';
     const have = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return undefined;
-      throw new ConfigError(`cannot read the schema file (${e.code ?? 'error'})`, { place: { file }, fix: 'check the path given to --out and its permissions' });
+      throw new ConfigError(`cannot read the schema file (${e.code ?? 'error'})`, {
+        place: { file },
+        fix: 'check the path given to --out and its permissions',
+      });
     });
     if (have === undefined) {
       if (opts.json) say('', { file, state: 'missing' });

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { ConfigErrors, type ConfigError } from '../../errors.js';
+import { type ConfigError, ConfigErrors } from '../../errors.js';
 import { reviewWorkflow } from '../../spec/review.js';
 import { problemJson } from '../report-error.js';
-import { resolveWorkflowFile, type GlobalOptions } from '../resolve.js';
+import { type GlobalOptions, resolveWorkflowFile } from '../resolve.js';
 
 /**
  * validate [FILE]: schema and semantic checks, then the deeper review only validate runs (SQL
@@ -20,16 +20,35 @@ export async function validateCommand(fileArg: string | undefined, cmd: Command)
       throw new ConfigErrors(errors);
     }
     const error = { message: errors[0]!.message, problems: errors.map(problemJson) };
-    process.stdout.write(JSON.stringify({ schemaVersion: 1, error, warnings: warnings.map(problemJson) }, null, 2) + '\n');
+    process.stdout.write(`${JSON.stringify({ schemaVersion: 1, error, warnings: warnings.map(problemJson) }, null, 2)}\n`);
     return 2;
   }
-  const checks = wf.spec.gaps.reduce((n, g) => n + g.checks.length, 0) + (wf.spec.sections ?? []).reduce((n, s) => n + s.checks.length, 0) + 1;
+  const checks =
+    wf.spec.gaps.reduce((n, g) => n + g.checks.length, 0) + (wf.spec.sections ?? []).reduce((n, s) => n + s.checks.length, 0) + 1;
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ schemaVersion: 1, valid: true, file, workflow: wf.spec.id, gates: wf.spec.gates.length, gaps: wf.spec.gaps.length, checks, hash: wf.hash, warnings: warnings.map(problemJson) }, null, 2) + '\n');
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          schemaVersion: 1,
+          valid: true,
+          file,
+          workflow: wf.spec.id,
+          gates: wf.spec.gates.length,
+          gaps: wf.spec.gaps.length,
+          checks,
+          hash: wf.hash,
+          warnings: warnings.map(problemJson),
+        },
+        null,
+        2,
+      )}\n`,
+    );
     return 0;
   }
   warnings.forEach(warn);
   const noted = warnings.length ? ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'} above)` : '';
-  process.stdout.write(`${file}: valid — workflow ${wf.spec.id}: ${wf.spec.gates.length} gates, ${wf.spec.gaps.length} GAPs, ${checks} checks${noted}\n`);
+  process.stdout.write(
+    `${file}: valid — workflow ${wf.spec.id}: ${wf.spec.gates.length} gates, ${wf.spec.gaps.length} GAPs, ${checks} checks${noted}\n`,
+  );
   return 0;
 }

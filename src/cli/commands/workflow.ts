@@ -38,7 +38,11 @@ export const surveyCommand: Run = async (cmd) => {
  */
 export const statusCommand: Run = async (cmd) => {
   const opts = cmd.optsWithGlobals<GlobalOptions>();
-  const [{ readView }, { buildReport }, { cliReader }] = await Promise.all([import('../../runner/engine/ledger-view.js'), import('../../runner/read-models/report.js'), cli()]);
+  const [{ readView }, { buildReport }, { cliReader }] = await Promise.all([
+    import('../../runner/engine/ledger-view.js'),
+    import('../../runner/read-models/report.js'),
+    cli(),
+  ]);
   const reader = await cliReader(opts, { unvalidated: true });
   try {
     const checked = await readView(reader);
@@ -61,7 +65,13 @@ export const advanceCommand: Run = async (cmd) => {
     const r = await advanceWorkflow(s);
     s.progress.clear();
     if (opts.json) {
-      process.stdout.write(JSON.stringify({ ...r.report, schemaVersion: 1, outcome: r.outcome, from: r.from, to: r.to, message: r.message, blockers: r.blockers }, null, 2) + '\n');
+      process.stdout.write(
+        `${JSON.stringify(
+          { ...r.report, schemaVersion: 1, outcome: r.outcome, from: r.from, to: r.to, message: r.message, blockers: r.blockers },
+          null,
+          2,
+        )}\n`,
+      );
     } else {
       printReport(r.report, opts);
       process.stdout.write(`\n${r.outcome === 'blocked' || r.outcome === 'halted' ? '✗' : '✓'} ${r.message}\n`);

@@ -21,7 +21,11 @@ export interface ReadOnlyQuery {
 /** Read-only Postgres access as the probes see it. */
 export interface PostgresAccess {
   /** Runs `fn` in a READ ONLY transaction with statement, lock and connect timeouts; always rolls back. */
-  readOnly<T>(conn: ConnectionRef | undefined, opts: { timeoutMs: number; signal: AbortSignal }, fn: (q: ReadOnlyQuery) => Promise<T>): Promise<T>;
+  readOnly<T>(
+    conn: ConnectionRef | undefined,
+    opts: { timeoutMs: number; signal: AbortSignal },
+    fn: (q: ReadOnlyQuery) => Promise<T>,
+  ): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -49,7 +53,8 @@ function checkedUrl(url: string, name: string): string {
   } catch {
     ok = false;
   }
-  if (!ok) throw new PostgresUnavailable(`environment variable ${name} does not hold a postgres:// URL (like postgres://user@host:5432/db)`);
+  if (!ok)
+    throw new PostgresUnavailable(`environment variable ${name} does not hold a postgres:// URL (like postgres://user@host:5432/db)`);
   return url;
 }
 
@@ -61,8 +66,15 @@ export function resolveConnection(ref: ConnectionRef | undefined, env: NodeJS.Pr
   }
   if (ref?.prefix) {
     const get = (k: string) => env[`${ref.prefix}${k}`];
-    if (!get('HOST') && !get('NAME') && !get('DATABASE')) throw new PostgresUnavailable(`no ${ref.prefix}HOST / ${ref.prefix}NAME in the environment`);
-    return { host: get('HOST'), port: get('PORT') ? Number(get('PORT')) : undefined, user: get('USER'), password: get('PASSWORD'), database: get('NAME') ?? get('DATABASE') };
+    if (!get('HOST') && !get('NAME') && !get('DATABASE'))
+      throw new PostgresUnavailable(`no ${ref.prefix}HOST / ${ref.prefix}NAME in the environment`);
+    return {
+      host: get('HOST'),
+      port: get('PORT') ? Number(get('PORT')) : undefined,
+      user: get('USER'),
+      password: get('PASSWORD'),
+      database: get('NAME') ?? get('DATABASE'),
+    };
   }
   if (env.DATABASE_URL) return { connectionString: checkedUrl(env.DATABASE_URL, 'DATABASE_URL') };
   return {
@@ -97,9 +109,18 @@ export function createPostgresAccess(opts: {
         try {
           if (opts.route) routed = await opts.route(cfg);
         } catch (e) {
-          throw new PostgresUnavailable(`cannot reach the target's Postgres at ${describeTarget(cfg)}: ${e instanceof Error ? e.message : String(e)}`);
+          throw new PostgresUnavailable(
+            `cannot reach the target's Postgres at ${describeTarget(cfg)}: ${e instanceof Error ? e.message : String(e)}`,
+          );
         }
-        const p = new pg.Pool({ ...routed, max, connectionTimeoutMillis: Math.max(500, Math.min(timeoutMs, 10_000)), idleTimeoutMillis: 1000, allowExitOnIdle: true, application_name: 'flipgate' });
+        const p = new pg.Pool({
+          ...routed,
+          max,
+          connectionTimeoutMillis: Math.max(500, Math.min(timeoutMs, 10_000)),
+          idleTimeoutMillis: 1000,
+          allowExitOnIdle: true,
+          application_name: 'flipgate',
+        });
         p.on('error', () => {
           // An idle client lost its server; the next checkout reconnects or reports the error.
         });
@@ -146,14 +167,19 @@ export function createPostgresAccess(opts: {
         return await fn({
           query: async (sql, params) => {
             if (released) throw new PostgresUnavailable(`no answer within ${timeoutMs} ms; the connection was dropped (${target})`);
-            const config: QueryConfig & { queryMode: 'extended' } = { text: sql, values: (params as unknown[] | undefined) ?? [], queryMode: 'extended' };
+            const config: QueryConfig & { queryMode: 'extended' } = {
+              text: sql,
+              values: (params as unknown[] | undefined) ?? [],
+              queryMode: 'extended',
+            };
             const r = await client.query(config);
             return { rows: r.rows as Record<string, unknown>[], rowCount: r.rowCount ?? r.rows.length };
           },
         });
       } catch (e) {
         if (e instanceof PostgresUnavailable) throw e;
-        if (signal.aborted && released) throw new PostgresUnavailable(`no answer within ${timeoutMs} ms; the connection was dropped (${target})`);
+        if (signal.aborted && released)
+          throw new PostgresUnavailable(`no answer within ${timeoutMs} ms; the connection was dropped (${target})`);
         throw new PostgresUnavailable(describePgError(lost && !hasSqlState(e) ? lost : e, target));
       } finally {
         signal.removeEventListener('abort', onAbort);

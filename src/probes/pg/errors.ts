@@ -51,7 +51,8 @@ export function describePgError(e: unknown, where?: string): string {
   const code = typeof err?.code === 'string' ? err.code : undefined;
   const msg = typeof err?.message === 'string' ? err.message : '';
   const at = where ? ` (${where})` : '';
-  if (code === '42601' && msg === SEVERAL_STATEMENTS) return `Postgres error 42601: the query holds more than one statement; postgres.query runs exactly one${at}`;
+  if (code === '42601' && msg === SEVERAL_STATEMENTS)
+    return `Postgres error 42601: the query holds more than one statement; postgres.query runs exactly one${at}`;
   if (code && hasSqlState(e)) return `Postgres error ${code} ${sqlStateName(code)}${at}`;
   if (code && nodeCodes[code]) return `${nodeCodes[code]} (${code})${at}`;
   if (/timeout/i.test(msg)) return `connect timeout${at}`;

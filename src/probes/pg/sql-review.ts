@@ -22,10 +22,18 @@ export async function reviewSql(field: string, sql: string): Promise<Review[]> {
   const kinds = stmts.map((s) => Object.keys(s.stmt ?? {})[0] ?? 'unknown');
   if (!kinds.length) return error('holds no statement — give one SELECT');
   if (kinds.length > 1) {
-    return error(`holds ${kinds.length} statements (${kinds.join(', ')}); postgres.query runs exactly one, inside its own READ ONLY transaction that is always rolled back — keep a single SELECT`);
+    return error(
+      `holds ${kinds.length} statements (${kinds.join(', ')}); postgres.query runs exactly one, inside its own READ ONLY transaction that is always rolled back — keep a single SELECT`,
+    );
   }
   const kind = kinds[0]!;
-  if (kind === 'TransactionStmt') return error('is a transaction command; flipgate runs the query inside its own READ ONLY transaction and always rolls it back — remove it and give one SELECT');
-  if (!reads.has(kind)) return error(`is a ${kind}, not a query: postgres.query runs read-only queries (SELECT, VALUES, TABLE, SHOW, EXPLAIN) — give one SELECT`);
+  if (kind === 'TransactionStmt')
+    return error(
+      'is a transaction command; flipgate runs the query inside its own READ ONLY transaction and always rolls it back — remove it and give one SELECT',
+    );
+  if (!reads.has(kind))
+    return error(
+      `is a ${kind}, not a query: postgres.query runs read-only queries (SELECT, VALUES, TABLE, SHOW, EXPLAIN) — give one SELECT`,
+    );
   return [];
 }

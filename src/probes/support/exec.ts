@@ -106,11 +106,12 @@ export async function runArgv(argv: readonly string[], opts: RunOptions): Promis
   let drainUntil = 0;
   let drainTimer: NodeJS.Timeout | undefined;
   const drain = () => {
-    if (drainTimer) (clearTimeout(drainTimer), timers.delete(drainTimer));
+    if (drainTimer) clearTimeout(drainTimer), timers.delete(drainTimer);
     const wait = Math.min(DRAIN_IDLE_MS, drainUntil - Date.now());
     drainTimer = later(Math.max(0, wait), async () => {
       if (!child.stdout?.readable && !child.stderr?.readable) return;
-      if (child.pid !== undefined && !problem) strays = { background: (await processesOf(child.pid, marker)).filter((p) => p.pid !== child.pid).length };
+      if (child.pid !== undefined && !problem)
+        strays = { background: (await processesOf(child.pid, marker)).filter((p) => p.pid !== child.pid).length };
       letGo();
     });
   };
@@ -129,7 +130,13 @@ export async function runArgv(argv: readonly string[], opts: RunOptions): Promis
     await killing;
     if (!r) {
       letGo();
-      return { exitCode: undefined, stdout: '', stderr: '', problem: problem ?? 'timeout', detail: stoppedDetail(problem ?? 'timeout', opts.timeoutMs, strays) };
+      return {
+        exitCode: undefined,
+        stdout: '',
+        stderr: '',
+        problem: problem ?? 'timeout',
+        detail: stoppedDetail(problem ?? 'timeout', opts.timeoutMs, strays),
+      };
     }
     const out = { exitCode: r.exitCode, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
     if (problem) return { ...out, problem, detail: stoppedDetail(problem, opts.timeoutMs, strays), ...(strays ? { strays } : {}) };
@@ -152,10 +159,15 @@ export async function runArgv(argv: readonly string[], opts: RunOptions): Promis
 }
 
 function stoppedDetail(problem: CommandRun['problem'], timeoutMs: number, strays: CommandRun['strays']): string {
-  const head = problem === 'timeout' ? `did not finish within ${timeoutMs} ms; its process group was killed` : 'cancelled; its process group was killed';
+  const head =
+    problem === 'timeout'
+      ? `did not finish within ${timeoutMs} ms; its process group was killed`
+      : 'cancelled; its process group was killed';
   if (!strays || !('killed' in strays)) return head;
   const parts: string[] = [];
-  if (strays.killed.length) parts.push(`killed ${plural(strays.killed.length, 'process')} that had left it (pid ${strays.killed.join(', ')})`);
-  if (strays.survivors.length) parts.push(`could not kill ${strays.survivors.length === 1 ? 'pid' : 'pids'} ${strays.survivors.join(', ')}, still running`);
+  if (strays.killed.length)
+    parts.push(`killed ${plural(strays.killed.length, 'process')} that had left it (pid ${strays.killed.join(', ')})`);
+  if (strays.survivors.length)
+    parts.push(`could not kill ${strays.survivors.length === 1 ? 'pid' : 'pids'} ${strays.survivors.join(', ')}, still running`);
   return parts.length ? `${head}, and ${parts.join('; ')}` : head;
 }

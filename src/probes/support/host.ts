@@ -29,7 +29,11 @@ export interface Host {
    * each step is a round trip may also run `version.args` there and then, and give the first line
    * it printed (the tool probe then does not run it again); this machine does not.
    */
-  findTool(name: string, env: NodeJS.ProcessEnv, version?: { args: readonly string[]; timeoutMs: number }): Promise<HostResult<{ path: string; version?: { firstLine: string } }>>;
+  findTool(
+    name: string,
+    env: NodeJS.ProcessEnv,
+    version?: { args: readonly string[]; timeoutMs: number },
+  ): Promise<HostResult<{ path: string; version?: { firstLine: string } }>>;
   /** Fingerprints of the public keys in a GnuPG home (a spec path, or the account's default when undefined); the home is not written. */
   gpgKeys(home: string | undefined, opts: DeadlineOptions & { env: NodeJS.ProcessEnv }): Promise<HostResult<GpgKeys>>;
 }

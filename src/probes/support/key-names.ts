@@ -1,6 +1,6 @@
 import type { EnvKey } from './host.js';
 
-const keyLine = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*(=|:)(.*)$/;
+const keyLine = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(=|:)(.*)$/;
 
 /**
  * Key names of a dotenv-, ini- or `key: value`-style file, each with whether its value is empty

@@ -6,7 +6,7 @@ import { ConfigError } from '../../errors.js';
 import { accountId, accountName } from './accounts.js';
 import { runArgv } from './exec.js';
 import { describeFsError, errnoOf } from './fs-words.js';
-import { hostError, type DirEntry, type FileInfo, type GpgKeys, type Host, type HostError, type HostResult } from './host.js';
+import { type DirEntry, type FileInfo, type GpgKeys, type Host, type HostError, type HostResult, hostError } from './host.js';
 import { parseEnvKeys } from './key-names.js';
 import { matchLines } from './pattern.js';
 import { resolveInRoot } from './resolve-in-root.js';
@@ -35,10 +35,13 @@ export function localHost(root = '/'): Host {
     if (!statSync(real).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
   } catch (e) {
     const code = errnoOf(e);
-    throw new ConfigError(`${root} ${code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a directory' : `cannot be used (${describeFsError(e)})`}`, {
-      place: { field: '--root' },
-      fix: 'pass the folder that holds the host’s files (or / for this machine)',
-    });
+    throw new ConfigError(
+      `${root} ${code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a directory' : `cannot be used (${describeFsError(e)})`}`,
+      {
+        place: { field: '--root' },
+        fix: 'pass the folder that holds the host’s files (or / for this machine)',
+      },
+    );
   }
 
   const resolve = (p: string) => resolveInRoot(real, p);
@@ -59,7 +62,8 @@ export function localHost(root = '/'): Host {
     try {
       const st = await fh.stat();
       if (!st.isFile()) return hostError('not-regular', `${p} is ${st.isDirectory() ? 'a directory' : 'not a regular file'}`);
-      if (st.size > MAX_READ_BYTES) return hostError('too-large', `${p} is ${st.size} bytes; files of more than ${MAX_READ_BYTES / 1024 / 1024} MiB are not read`);
+      if (st.size > MAX_READ_BYTES)
+        return hostError('too-large', `${p} is ${st.size} bytes; files of more than ${MAX_READ_BYTES / 1024 / 1024} MiB are not read`);
       const buf = Buffer.alloc(Math.min(st.size + 1, MAX_READ_BYTES + 1));
       const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
       if (bytesRead > MAX_READ_BYTES) return hostError('too-large', `${p} grew past ${MAX_READ_BYTES / 1024 / 1024} MiB while being read`);
@@ -104,7 +108,10 @@ export function localHost(root = '/'): Host {
       if (!r.ok) return r;
       try {
         const entries = await readdir(r.real, { withFileTypes: true });
-        const typed: DirEntry[] = entries.map((e) => ({ name: e.name, type: e.isFile() ? 'file' : e.isDirectory() ? 'directory' : e.isSymbolicLink() ? 'symlink' : 'other' }));
+        const typed: DirEntry[] = entries.map((e) => ({
+          name: e.name,
+          type: e.isFile() ? 'file' : e.isDirectory() ? 'directory' : e.isSymbolicLink() ? 'symlink' : 'other',
+        }));
         return { ok: true, entries: typed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
       } catch (e) {
         return fsFailure(e, 'list', p);
@@ -143,7 +150,10 @@ export function localHost(root = '/'): Host {
         return exists ? hostError('denied', `${name} is not executable`) : hostError('absent', `${name} does not exist`);
       }
       // Every PATH directory is asked at once, so a long PATH costs one wait.
-      const candidates = (env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, name));
+      const candidates = (env.PATH ?? '')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((dir) => path.join(dir, name));
       const found = await Promise.all(candidates.map(executable));
       const at = candidates[found.indexOf(true)];
       return at ? { ok: true, path: at } : hostError('absent', `${name} is not on PATH`);
@@ -182,12 +192,27 @@ export function localHost(root = '/'): Host {
           }
           await copyFile(source, path.join(scratch, f));
         }
-        const r = await runArgv(['gpg', '--homedir', scratch, '--batch', '--no-tty', '--no-autostart', '--no-auto-check-trustdb', '--with-colons', '--fixed-list-mode', '--list-keys'], {
-          timeoutMs: opts.timeoutMs,
-          signal: opts.signal,
-          env: opts.env,
-        });
-        if (r.problem === 'not-found') return hostError('unavailable', 'gpg is not on PATH: install GnuPG (apt-get install gnupg) to check keys');
+        const r = await runArgv(
+          [
+            'gpg',
+            '--homedir',
+            scratch,
+            '--batch',
+            '--no-tty',
+            '--no-autostart',
+            '--no-auto-check-trustdb',
+            '--with-colons',
+            '--fixed-list-mode',
+            '--list-keys',
+          ],
+          {
+            timeoutMs: opts.timeoutMs,
+            signal: opts.signal,
+            env: opts.env,
+          },
+        );
+        if (r.problem === 'not-found')
+          return hostError('unavailable', 'gpg is not on PATH: install GnuPG (apt-get install gnupg) to check keys');
         if (r.problem) return hostError(r.problem === 'timeout' ? 'timeout' : 'io', `gpg --list-keys: ${r.detail}`);
         if (r.exitCode !== 0 && r.exitCode !== 2) return hostError('io', `gpg --list-keys exited ${r.exitCode}`);
         const keys: GpgKeys = { home: shown, keyring: 'present', ...parseFingerprints(r.stdout) };

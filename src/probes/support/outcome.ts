@@ -1,4 +1,4 @@
-import { errored, fail, type CheckOutcome, type Observed } from '../types.js';
+import { type CheckOutcome, errored, fail, type Observed } from '../types.js';
 import type { HostError } from './host.js';
 
 /**

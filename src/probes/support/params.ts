@@ -30,6 +30,11 @@ export function lintPattern(field: string, value: string | undefined): { field: 
     return [];
   } catch (e) {
     const why = e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e);
-    return [{ field, problem: `is not a valid regular expression (${why}) — fix the pattern; escape literal characters such as ( [ . with a backslash` }];
+    return [
+      {
+        field,
+        problem: `is not a valid regular expression (${why}) — fix the pattern; escape literal characters such as ( [ . with a backslash`,
+      },
+    ];
   }
 }

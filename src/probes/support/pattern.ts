@@ -1,7 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { abortedByDeadline } from './deadline.js';
 
-export type PatternMatch = { ok: true; lines: number[] } | { ok: false; code: 'timeout' | 'aborted' | 'bad-pattern' | 'failed'; detail: string };
+export type PatternMatch =
+  | { ok: true; lines: number[] }
+  | { ok: false; code: 'timeout' | 'aborted' | 'bad-pattern' | 'failed'; detail: string };
 
 // Runs in a worker thread: the numbers of the lines where the pattern matches (multiline), at most `limit`.
 const workerSource = `
@@ -105,8 +107,16 @@ function release(w: Worker, reusable: boolean): void {
  * with it; in a worker it only costs that check its verdict (an error, never a pass or a fail).
  * Workers are kept for reuse and never keep the process alive.
  */
-export function matchLines(text: string, pattern: string, opts: { timeoutMs: number; signal?: AbortSignal; limit?: number }): Promise<PatternMatch> {
-  const timedOut = (): PatternMatch => ({ ok: false, code: 'timeout', detail: `did not finish within ${opts.timeoutMs} ms (a pattern that backtracks catastrophically?)` });
+export function matchLines(
+  text: string,
+  pattern: string,
+  opts: { timeoutMs: number; signal?: AbortSignal; limit?: number },
+): Promise<PatternMatch> {
+  const timedOut = (): PatternMatch => ({
+    ok: false,
+    code: 'timeout',
+    detail: `did not finish within ${opts.timeoutMs} ms (a pattern that backtracks catastrophically?)`,
+  });
   const aborted = (): PatternMatch => (abortedByDeadline(opts.signal) ? timedOut() : { ok: false, code: 'aborted', detail: 'cancelled' });
   if (opts.signal?.aborted) return Promise.resolve(aborted());
   return new Promise((resolve) => {

@@ -1,7 +1,7 @@
 import { lstat, readlink } from 'node:fs/promises';
 import path from 'node:path';
-import { hostError, type HostError } from './host.js';
 import { describeFsError, errnoOf } from './fs-words.js';
+import { type HostError, hostError } from './host.js';
 import { specPathProblem } from './spec-path.js';
 
 const MAX_LINKS = 40;

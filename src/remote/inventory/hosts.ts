@@ -35,14 +35,22 @@ export function fleetHost(inv: Inventory, name: string): FleetHost {
   for (const g of groups) Object.assign(merged, inv.groups.get(g)!.vars);
   Object.assign(merged, inv.hosts.get(name));
   const vars: Record<string, string> = { inventory_hostname: name };
-  for (const [k, v] of Object.entries(merged)) if (!secretVar.test(k)) vars[k] = typeof v === 'string' ? v : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  for (const [k, v] of Object.entries(merged))
+    if (!secretVar.test(k))
+      vars[k] = typeof v === 'string' ? v : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   const fail = (problem: string, fix: string) => new ConfigError(`host ${name}: ${problem}`, { place: { file: inv.file }, fix });
   for (const unsupported of ['ansible_ssh_common_args', 'ansible_ssh_extra_args', 'ansible_ssh_args']) {
-    if (vars[unsupported]) throw fail(`${unsupported} is not supported`, 'put ssh options (ProxyJump, IdentityFile …) for this host in ~/.ssh/config');
+    if (vars[unsupported])
+      throw fail(`${unsupported} is not supported`, 'put ssh options (ProxyJump, IdentityFile …) for this host in ~/.ssh/config');
   }
   const becomes = /^(true|yes|on|1)$/i.test(vars.ansible_become ?? vars.ansible_sudo ?? '');
-  if (becomes && (vars.ansible_become_method ?? 'sudo') !== 'sudo') throw fail(`ansible_become_method ${vars.ansible_become_method} is not supported`, 'use sudo (flipgate runs sudo -n, never with a password)');
-  if (becomes && (vars.ansible_become_user ?? 'root') !== 'root') throw fail('ansible_become_user other than root is not supported', 'remove ansible_become_user');
+  if (becomes && (vars.ansible_become_method ?? 'sudo') !== 'sudo')
+    throw fail(
+      `ansible_become_method ${vars.ansible_become_method} is not supported`,
+      'use sudo (flipgate runs sudo -n, never with a password)',
+    );
+  if (becomes && (vars.ansible_become_user ?? 'root') !== 'root')
+    throw fail('ansible_become_user other than root is not supported', 'remove ansible_become_user');
   const connection = vars.ansible_connection ?? 'ssh';
   let target: Target;
   if (connection === 'local') target = { kind: 'local' };

@@ -1,4 +1,4 @@
-import { InventoryBuilder, type Inventory } from './model.js';
+import { type Inventory, InventoryBuilder } from './model.js';
 
 type Section = { group: string; kind: 'hosts' | 'vars' | 'children'; line: number };
 
@@ -43,7 +43,8 @@ export function parseIniInventory(text: string, file: string): Inventory {
         if (port) vars.ansible_port = port[2];
         for (const p of pairs) {
           const eq = p.indexOf('=');
-          if (eq <= 0) throw b.fail(`host ${name}: "${p}" is not key=value`, { line }, 'write host variables as key=value after the host name');
+          if (eq <= 0)
+            throw b.fail(`host ${name}: "${p}" is not key=value`, { line }, 'write host variables as key=value after the host name');
           vars[p.slice(0, eq)] = p.slice(eq + 1);
         }
         b.host(port ? port[1]! : name, section.group, vars, { line });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../errors.js';
-import { fleetHost, type FleetHost } from './hosts.js';
+import { type FleetHost, fleetHost } from './hosts.js';
 import { parseIniInventory } from './ini.js';
 import type { Inventory } from './model.js';
 import { selectHosts } from './pattern.js';
@@ -13,7 +13,10 @@ export async function loadInventory(file: string): Promise<Inventory> {
     text = await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError(`cannot read the inventory ${file} (${code === 'ENOENT' ? 'it does not exist' : code})`, { place: { field: '--inventory' }, fix: 'give the path of an Ansible INI or YAML inventory' });
+    throw new ConfigError(`cannot read the inventory ${file} (${code === 'ENOENT' ? 'it does not exist' : code})`, {
+      place: { field: '--inventory' },
+      fix: 'give the path of an Ansible INI or YAML inventory',
+    });
   }
   return /\.(ya?ml|json)$/i.test(file) ? parseYamlInventory(text, file) : parseIniInventory(text, file);
 }

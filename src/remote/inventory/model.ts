@@ -72,11 +72,16 @@ export class InventoryBuilder {
     const ungrouped = this.group('ungrouped', {});
     for (const g of this.groups.values()) {
       if (!this.declared.has(g.name) && !g.hosts.length && !g.children.length) {
-        throw this.fail(`group "${g.name}" is given vars or named as a child but never defined`, {}, `add a [${g.name}] section (INI) or define it under a group's children (YAML)`);
+        throw this.fail(
+          `group "${g.name}" is given vars or named as a child but never defined`,
+          {},
+          `add a [${g.name}] section (INI) or define it under a group's children (YAML)`,
+        );
       }
     }
     const isChild = new Set([...this.groups.values()].flatMap((g) => g.children));
-    for (const g of this.groups.values()) if (g.name !== 'all' && !isChild.has(g.name) && !all.children.includes(g.name)) all.children.push(g.name);
+    for (const g of this.groups.values())
+      if (g.name !== 'all' && !isChild.has(g.name) && !all.children.includes(g.name)) all.children.push(g.name);
     const inGroup = new Set([...this.groups.values()].filter((g) => g.name !== 'all' && g.name !== 'ungrouped').flatMap((g) => g.hosts));
     ungrouped.hosts = [...this.hosts.keys()].filter((h) => !inGroup.has(h));
     all.hosts = [];
@@ -90,13 +95,21 @@ export class InventoryBuilder {
 export function depths(inv: Inventory): Map<string, number> {
   const depth = new Map<string, number>([['all', 0]]);
   const visit = (name: string, d: number, path: string[]) => {
-    if (path.includes(name)) throw new ConfigError(`groups form a cycle: ${[...path, name].join(' → ')}`, { place: { file: inv.file }, fix: 'remove one of the children entries' });
+    if (path.includes(name))
+      throw new ConfigError(`groups form a cycle: ${[...path, name].join(' → ')}`, {
+        place: { file: inv.file },
+        fix: 'remove one of the children entries',
+      });
     if ((depth.get(name) ?? -1) >= d && name !== 'all') return;
     if (name !== 'all') depth.set(name, d);
     for (const c of inv.groups.get(name)?.children ?? []) visit(c, d + 1, [...path, name]);
   };
   visit('all', 0, []);
   const lost = [...inv.groups.keys()].filter((g) => !depth.has(g));
-  if (lost.length) throw new ConfigError(`groups form a cycle: ${lost.join(', ')} are only children of each other`, { place: { file: inv.file }, fix: 'remove one of the children entries' });
+  if (lost.length)
+    throw new ConfigError(`groups form a cycle: ${lost.join(', ')} are only children of each other`, {
+      place: { file: inv.file },
+      fix: 'remove one of the children entries',
+    });
   return depth;
 }

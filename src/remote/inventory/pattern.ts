@@ -11,7 +11,11 @@ import type { Inventory } from './model.js';
  * @example selectHosts(inv, 'web,db:!web03')
  */
 export function selectHosts(inv: Inventory, pattern: string): string[] {
-  const fail = (problem: string) => new ConfigError(problem, { place: { field: '--hosts' }, fix: `name groups or hosts of ${inv.file}, e.g. all, web, web01,db01, web:!web03` });
+  const fail = (problem: string) =>
+    new ConfigError(problem, {
+      place: { field: '--hosts' },
+      fix: `name groups or hosts of ${inv.file}, e.g. all, web, web01,db01, web:!web03`,
+    });
   if (/[~[\]]/.test(pattern)) throw fail(`pattern "${pattern}" uses a regex (~) or a subscript ([…]), which flipgate does not support`);
   const terms = (pattern.includes(',') ? pattern.split(',') : pattern.split(':')).map((t) => t.trim());
   if (!terms.length || terms.some((t) => t === '' || t === '!' || t === '&')) throw fail(`pattern "${pattern}" has an empty term`);
@@ -30,7 +34,12 @@ export function selectHosts(inv: Inventory, pattern: string): string[] {
 function match(inv: Inventory, term: string, fail: (p: string) => ConfigError): string[] {
   if (term === 'all' || term === '*') return [...inv.hosts.keys()];
   const wild = /[*?]/.test(term);
-  const re = new RegExp(`^${term.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = new RegExp(
+    `^${term
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   const groups = [...inv.groups.keys()].filter((g) => (wild ? re.test(g) : g === term));
   const found = new Set(groups.flatMap((g) => hostsUnder(inv, g)));
   if (!groups.length || wild) for (const h of inv.hosts.keys()) if (wild ? re.test(h) : h === term) found.add(h);

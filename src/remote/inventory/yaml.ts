@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { InventoryBuilder, type Inventory } from './model.js';
+import { type Inventory, InventoryBuilder } from './model.js';
 
 /**
  * Reads Ansible's YAML inventory: top-level groups (usually `all`), each with `hosts` (host → vars
@@ -9,7 +9,8 @@ import { InventoryBuilder, type Inventory } from './model.js';
 export function parseYamlInventory(text: string, file: string): Inventory {
   const b = new InventoryBuilder(file);
   const doc = parseDocument(text, { customTags: [{ tag: '!vault', resolve: () => vaulted }], uniqueKeys: true });
-  if (doc.errors.length) throw b.fail(doc.errors[0]!.message.split('\n')[0]!, { line: text.slice(0, doc.errors[0]!.pos[0]).split('\n').length });
+  if (doc.errors.length)
+    throw b.fail(doc.errors[0]!.message.split('\n')[0]!, { line: text.slice(0, doc.errors[0]!.pos[0]).split('\n').length });
   const top = doc.toJS() as unknown;
   if (top === null || top === undefined) return b.build();
   if (!isObject(top)) throw b.fail('an inventory is a mapping of groups (all: hosts: … children: …)', {});
@@ -18,7 +19,12 @@ export function parseYamlInventory(text: string, file: string): Inventory {
     if (body === null || body === undefined) return;
     if (!isObject(body)) throw b.fail(`group ${name} must be a mapping with hosts, vars or children`, { field });
     for (const key of Object.keys(body)) {
-      if (!['hosts', 'vars', 'children'].includes(key)) throw b.fail(`group ${name} has "${key}"; a group has hosts, vars and children`, { field: `${field}.${key}` }, 'put variables under vars:');
+      if (!['hosts', 'vars', 'children'].includes(key))
+        throw b.fail(
+          `group ${name} has "${key}"; a group has hosts, vars and children`,
+          { field: `${field}.${key}` },
+          'put variables under vars:',
+        );
     }
     for (const [host, vars] of Object.entries(mapping(body.hosts, `${field}.hosts`, b))) {
       b.host(host, name, vars === null ? {} : mapping(vars, `${field}.hosts.${host}`, b), { field: `${field}.hosts.${host}` });

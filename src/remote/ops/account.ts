@@ -1,4 +1,4 @@
-import { checkFailure, tagged, type Op } from './protocol.js';
+import { checkFailure, type Op, tagged } from './protocol.js';
 
 /** getent where the target has it (glibc, musl, BSD); `id` and /etc/group otherwise (macOS). */
 export const accountShell = `fg_account() {

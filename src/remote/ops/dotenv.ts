@@ -1,5 +1,5 @@
 import { shQuote } from '../shell-quote.js';
-import { checkFailure, RemoteOpError, type Op } from './protocol.js';
+import { checkFailure, type Op, RemoteOpError } from './protocol.js';
 
 /** Key names of one dotenv-style file and whether each has a value; values never leave the target. */
 export interface DotenvFile {

@@ -1,5 +1,5 @@
 import { toPosixEre } from '../ere.js';
-import { checkFailure, RemoteOpError, tagged, type Op } from './protocol.js';
+import { checkFailure, type Op, RemoteOpError, tagged } from './protocol.js';
 
 /**
  * The lines that match, found by grep on the target: only their numbers come back, the text stays
@@ -36,7 +36,8 @@ export function findLinesOp(root: string, path: string, pattern: string, opts: {
     args: [root, path, ere, String(bound), String(Math.max(1, Math.floor(opts.max)))],
     timeoutS: bound,
     read(tokens, ctx) {
-      if (tagged(tokens, 'e') === 'EFAILED') throw new RemoteOpError('EFAILED', `${path}: grep -E on the target could not search with /${pattern}/ (as ${ere})`, path);
+      if (tagged(tokens, 'e') === 'EFAILED')
+        throw new RemoteOpError('EFAILED', `${path}: grep -E on the target could not search with /${pattern}/ (as ${ere})`, path);
       checkFailure(tokens, ctx, path);
       return (tagged(tokens, 'n') ?? '').split(' ').filter(Boolean).map(Number);
     },

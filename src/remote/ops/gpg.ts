@@ -1,4 +1,4 @@
-import { checkFailure, RemoteOpError, tagged, type Op } from './protocol.js';
+import { checkFailure, type Op, RemoteOpError, tagged } from './protocol.js';
 
 /** The public keys of a GnuPG home on the target. */
 export interface RemoteKeyring {
@@ -50,7 +50,8 @@ export function gpgOp(root: string, home: string | undefined, timeoutS: number):
     alone: true,
     read(tokens, ctx) {
       const shown = home ?? tagged(tokens, 'h') ?? '~/.gnupg';
-      if (tagged(tokens, 'e') === 'ENOTOOL') throw new RemoteOpError('ENOTOOL', 'gpg is not on the target\'s PATH: install GnuPG there to check keys', shown);
+      if (tagged(tokens, 'e') === 'ENOTOOL')
+        throw new RemoteOpError('ENOTOOL', "gpg is not on the target's PATH: install GnuPG there to check keys", shown);
       if (tagged(tokens, 'e') === 'EFAILED') throw new RemoteOpError('EFAILED', `gpg --list-keys failed on the target for ${shown}`, shown);
       checkFailure(tokens, ctx, shown);
       const primary: string[] = [];
@@ -65,7 +66,13 @@ export function gpgOp(root: string, home: string | undefined, timeoutS: number):
           last = '';
         }
       }
-      return { home: tagged(tokens, 'h') ?? shown, present: tagged(tokens, 'k') === '1', missing: tagged(tokens, 'm') === '1', primary, all };
+      return {
+        home: tagged(tokens, 'h') ?? shown,
+        present: tagged(tokens, 'k') === '1',
+        missing: tagged(tokens, 'm') === '1',
+        primary,
+        all,
+      };
     },
   };
 }

@@ -12,4 +12,15 @@ import { toolShell, whichShell } from './tool.js';
  * The target-side library: POSIX sh functions, sent on stdin with each batch (about 5 KB) and
  * never written to the target. Its only outputs are NUL-terminated tokens on stdout.
  */
-export const library = [prelude, statShell, resolveShell, listShell, dotenvShell, findLineShell, toolShell, whichShell, gpgShell, accountShell].join('');
+export const library = [
+  prelude,
+  statShell,
+  resolveShell,
+  listShell,
+  dotenvShell,
+  findLineShell,
+  toolShell,
+  whichShell,
+  gpgShell,
+  accountShell,
+].join('');

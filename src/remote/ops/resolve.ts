@@ -1,4 +1,4 @@
-import { checkFailure, tagged, type Op } from './protocol.js';
+import { checkFailure, type Op, tagged } from './protocol.js';
 
 /** Where a spec path lands on the target: under --root, symbolic links resolved, and whether it exists. */
 export interface Resolved {

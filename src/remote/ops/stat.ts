@@ -1,5 +1,5 @@
 import { RemoteProtocolError } from '../errors.js';
-import { checkFailure, tagged, type Op } from './protocol.js';
+import { checkFailure, type Op, tagged } from './protocol.js';
 
 /** A file's stat on the target, following symbolic links (as node's fs.stat does). */
 export interface RemoteStat {

@@ -1,4 +1,4 @@
-import { checkFailure, tagged, type Op } from './protocol.js';
+import { checkFailure, type Op, tagged } from './protocol.js';
 
 /** A tool found on the target's PATH, and the first line its version command printed. */
 export interface RemoteTool {

@@ -1,15 +1,14 @@
 import type { Cause, LedgerEvent } from '../../store/types.js';
-import { actEvents, journalDisable, journalPath, type DisableAct, type JournaledDisable } from '../engine/disable-journal.js';
+import { actEvents, type DisableAct, type JournaledDisable, journalDisable, journalPath } from '../engine/disable-journal.js';
 import type { CommandRun } from '../engine/events.js';
 import { runFleetCommand } from '../engine/fleet-commands.js';
 import { readKillSwitch } from '../engine/kill-switch.js';
 import { onHost } from '../engine/probe-round.js';
-import { buildReport, type StatusReport } from '../read-models/report.js';
 import type { Session } from '../engine/session.js';
 import { updateWorkflow, type WorkflowTx } from '../engine/transact.js';
+import { buildReport, type StatusReport } from '../read-models/report.js';
 
 const operator = (command: string): Cause => ({ kind: 'operator', command });
-
 
 /** Runs the spec's disable command (if any) and re-reads the switch. Touches no store. */
 export async function actDisable(session: Session): Promise<DisableAct> {
@@ -20,13 +19,20 @@ export async function actDisable(session: Session): Promise<DisableAct> {
     commands = await runFleetCommand({ ...session, fleet: session.fleet }, 'disable');
   } else if (cmd) {
     const r = await session.host.run(cmd.command, { timeoutMs: cmd.timeoutMs ?? 60_000, env: session.env });
-    commands = [{ argv: cmd.command, ...onHost(session), exitCode: r.exitCode ?? null, ok: !r.problem && r.exitCode === 0, ...(r.problem ? { problem: r.detail ?? r.problem } : {}) }];
+    commands = [
+      {
+        argv: cmd.command,
+        ...onHost(session),
+        exitCode: r.exitCode ?? null,
+        ok: !r.problem && r.exitCode === 0,
+        ...(r.problem ? { problem: r.detail ?? r.problem } : {}),
+      },
+    ];
   } else {
     commands = [{ argv: null, ok: false, problem: 'no disable command in the workflow: turn execution off by hand' }];
   }
   return { commands, read: await readKillSwitch(session, { confirm: true }), time };
 }
-
 
 /** Inside a flip that failed: act, then record at once (the flip holds the store). */
 export async function disableWithin(session: Session, w: WorkflowTx, why: string): Promise<{ safe: boolean; evidence: string }> {
@@ -35,7 +41,6 @@ export async function disableWithin(session: Session, w: WorkflowTx, why: string
   await w.flush();
   return { safe: act.read.reading === 'safe', evidence: act.read.record.evidence };
 }
-
 
 export interface DisableOutcome {
   safe: boolean;
@@ -58,7 +63,9 @@ export interface DisableOutcome {
 export async function disableWorkflow(session: Session, reason: string, opts: { recordWaitMs?: number } = {}): Promise<DisableOutcome> {
   const act = await actDisable(session);
   const safe = act.read.reading === 'safe';
-  const said = safe ? `execution disabled; the switch reads safe (${act.read.record.evidence})` : `the switch does NOT read safe: ${act.read.record.evidence}`;
+  const said = safe
+    ? `execution disabled; the switch reads safe (${act.read.record.evidence})`
+    : `the switch does NOT read safe: ${act.read.record.evidence}`;
   let phase: 'waiting' | 'started' | 'abandoned' = 'waiting';
   const attempt = updateWorkflow(
     session,
@@ -79,15 +86,33 @@ export async function disableWorkflow(session: Session, reason: string, opts: { 
   try {
     const first = await Promise.race([attempt, timeout]);
     const r = first === 'timeout' && phase === 'waiting' ? ((phase = 'abandoned'), undefined) : await attempt;
-    if (r) return { safe, from: r.result, message: `${said}; halted`, report: buildReport(session, r.view, r.checked), recorded: r.recorded };
+    if (r)
+      return { safe, from: r.result, message: `${said}; halted`, report: buildReport(session, r.view, r.checked), recorded: r.recorded };
     throw new Error(`the store is busy (another command holds its lock) and did not free it within ${Math.round(waitMs / 1000)} s`);
   } catch (e) {
     attempt.catch(() => undefined);
     const problem = (e as Error).message.split('\n')[0]!;
     const file = journalPath(session.store.location, session.wf.spec.id, session.env);
-    const entry: JournaledDisable = { kind: 'disable', time: act.time, actor: session.actor, reason, commands: act.commands, reading: act.read.reading, evidence: act.read.record.evidence, checks: act.read.checks, problem };
+    const entry: JournaledDisable = {
+      kind: 'disable',
+      time: act.time,
+      actor: session.actor,
+      reason,
+      commands: act.commands,
+      reading: act.read.reading,
+      evidence: act.read.record.evidence,
+      checks: act.read.checks,
+      problem,
+    };
     await journalDisable(file, entry);
-    return { safe, from: 'unknown', message: `${said}; but it could NOT be recorded in ${session.store.location}: ${problem}. The record is kept in ${file}; the next command that can write the store appends it`, report: undefined, recorded: [], journaled: { file, problem } };
+    return {
+      safe,
+      from: 'unknown',
+      message: `${said}; but it could NOT be recorded in ${session.store.location}: ${problem}. The record is kept in ${file}; the next command that can write the store appends it`,
+      report: undefined,
+      recorded: [],
+      journaled: { file, problem },
+    };
   } finally {
     clearTimeout(timer);
   }

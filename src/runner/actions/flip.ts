@@ -1,16 +1,16 @@
 import { topState } from '../../machine/state.js';
 import type { Cause, LedgerEvent } from '../../store/types.js';
-import { disableWithin } from './disable.js';
-import { refusalText, type Guard } from '../engine/events.js';
+import { type Guard, refusalText } from '../engine/events.js';
 import type { Fleet } from '../engine/fleet.js';
 import { runFleetCommand } from '../engine/fleet-commands.js';
-import { flipGuards } from './flip-guards.js';
 import { readKillSwitch } from '../engine/kill-switch.js';
 import { readView } from '../engine/ledger-view.js';
 import { onHost, probeRound, roundEvents } from '../engine/probe-round.js';
-import { buildReport, type StatusReport } from '../read-models/report.js';
 import type { Session } from '../engine/session.js';
-import { feedRound, initialState, updateWorkflow, type UpdateOptions } from '../engine/transact.js';
+import { feedRound, initialState, type UpdateOptions, updateWorkflow } from '../engine/transact.js';
+import { buildReport, type StatusReport } from '../read-models/report.js';
+import { disableWithin } from './disable.js';
+import { flipGuards } from './flip-guards.js';
 
 export type { Guard };
 
@@ -25,7 +25,6 @@ export interface FlipOutcome {
   report: StatusReport;
   recorded: LedgerEvent[];
 }
-
 
 const operator = (command: string): Cause => ({ kind: 'operator', command });
 
@@ -49,7 +48,9 @@ async function planFlip(session: Session, opts: { vouch?: UpdateOptions['vouch']
     disable: spec.disable?.command,
     unauthenticated: !spec.approvals?.signed,
     outcome: blocked.length ? 'refused' : 'would-proceed',
-    message: blocked.length ? `the flip would be refused: ${refusedBy(blocked)}` : `the flip would proceed: ${spec.flip!.command.join(' ')}`,
+    message: blocked.length
+      ? `the flip would be refused: ${refusedBy(blocked)}`
+      : `the flip would proceed: ${spec.flip!.command.join(' ')}`,
     report: buildReport(session, checked.view, checked),
     recorded: [],
   };
@@ -59,7 +60,12 @@ async function planFlip(session: Session, opts: { vouch?: UpdateOptions['vouch']
 async function fleetFlip(session: Session & { fleet: Fleet }) {
   const runs = await runFleetCommand(session, 'flip');
   const failed = runs.filter((r) => !r.ok);
-  return { runs, exitCode: failed.length ? 1 : 0, problem: failed.length > 0, detail: failed.length ? `failed on ${failed.map((r) => `${r.host} (${r.problem ?? `exit ${r.exitCode}`})`).join(', ')}` : undefined };
+  return {
+    runs,
+    exitCode: failed.length ? 1 : 0,
+    problem: failed.length > 0,
+    detail: failed.length ? `failed on ${failed.map((r) => `${r.host} (${r.problem ?? `exit ${r.exitCode}`})`).join(', ')}` : undefined,
+  };
 }
 
 /**
@@ -74,44 +80,97 @@ export async function flipWorkflow(session: Session, opts: { execute: boolean; v
   if (!opts.execute) return planFlip(session, opts);
   const spec = session.wf.spec;
   const unauthenticated = !spec.approvals?.signed;
-  const { result, recorded, view, checked } = await updateWorkflow(session, async (w) => {
-    const round = await probeRound(session, w.view, { scope: 'flip' });
-    const guards = await flipGuards(session, w.run.state, w.checked, round);
-    const blocked = guards.filter((g) => !g.ok);
-    const base = { guards, command: spec.flip?.command, disable: spec.disable?.command, unauthenticated };
-    if (blocked.length) {
-      w.pending.push({ type: 'flip.refused', actor: session.actor, cause: operator('flip --execute'), data: { guards: blocked } });
-      return { ...base, outcome: 'refused' as const, message: `flip refused: ${refusedBy(blocked)}` };
-    }
-    w.pending.push(...roundEvents(session, w.view, round));
-    feedRound(session, w, round);
-    const gaps = Object.fromEntries([...round.verdicts].map(([id, v]) => [id, v.status]));
-    w.pending.push({ type: 'flip.requested', actor: session.actor, cause: operator('flip --execute'), data: { guards, command: spec.flip!.command } });
-    // Every sign-off the guards counted was verified by the standing function (signed, not replayed).
-    w.transition(w.run.send({ type: 'flip.start', gaps, ...(session.plan.signed ? { signoffs: 'verified' as const } : {}) }), operator('flip --execute'));
-    await w.flush();
-
-    const ran = session.fleet ? await fleetFlip({ ...session, fleet: session.fleet }) : await session.host.run(spec.flip!.command, { timeoutMs: spec.flip!.timeoutMs ?? 60_000, env: session.env });
-    const ranOk = !ran.problem && ran.exitCode === 0;
-    if (!('runs' in ran)) w.pending.push({ type: 'flip.command', actor: session.actor, cause: operator('flip --execute'), data: { argv: spec.flip!.command, ...onHost(session), exitCode: ran.exitCode ?? null, ok: ranOk, ...(ran.problem ? { problem: ran.detail } : {}) } });
-    else for (const data of ran.runs) w.pending.push({ type: 'flip.command', actor: session.actor, cause: operator('flip --execute'), data });
-    if (!ranOk) {
-      w.transition(w.run.send({ type: 'flip.failed' }), operator('flip command failed'));
+  const { result, recorded, view, checked } = await updateWorkflow(
+    session,
+    async (w) => {
+      const round = await probeRound(session, w.view, { scope: 'flip' });
+      const guards = await flipGuards(session, w.run.state, w.checked, round);
+      const blocked = guards.filter((g) => !g.ok);
+      const base = { guards, command: spec.flip?.command, disable: spec.disable?.command, unauthenticated };
+      if (blocked.length) {
+        w.pending.push({ type: 'flip.refused', actor: session.actor, cause: operator('flip --execute'), data: { guards: blocked } });
+        return { ...base, outcome: 'refused' as const, message: `flip refused: ${refusedBy(blocked)}` };
+      }
+      w.pending.push(...roundEvents(session, w.view, round));
+      feedRound(session, w, round);
+      const gaps = Object.fromEntries([...round.verdicts].map(([id, v]) => [id, v.status]));
+      w.pending.push({
+        type: 'flip.requested',
+        actor: session.actor,
+        cause: operator('flip --execute'),
+        data: { guards, command: spec.flip!.command },
+      });
+      // Every sign-off the guards counted was verified by the standing function (signed, not replayed).
+      w.transition(
+        w.run.send({ type: 'flip.start', gaps, ...(session.plan.signed ? { signoffs: 'verified' as const } : {}) }),
+        operator('flip --execute'),
+      );
       await w.flush();
-      const back = await disableWithin(session, w, 'flip failed');
-      return { ...base, outcome: 'failed' as const, message: `the flip command failed (${ran.detail ?? `exit ${ran.exitCode}`}); disable ran; the switch reads ${back.safe ? 'safe' : 'NOT safe'}; halted` };
-    }
-    // The reading that decides "flipped" is confirmed by a second read: a switch caught mid-rewrite is unreadable.
-    const sw = await readKillSwitch(session, { confirm: true });
-    w.pending.push({ type: 'killswitch.read', actor: session.actor, cause: sw.cause, data: { reading: sw.reading, evidence: sw.record.evidence, command: 'flip --execute', checks: sw.checks, ...onHost(session), ...(sw.record.hosts ? { hosts: sw.record.hosts } : {}) } });
-    w.transition(w.run.send({ type: 'killswitch.read', reading: sw.reading }), sw.cause);
-    if (topState(w.run.state) === 'flipped') {
-      w.pending.push({ type: 'flip.completed', actor: session.actor, cause: operator('flip --execute'), data: { killSwitch: sw.record.evidence } });
-      return { ...base, outcome: 'flipped' as const, message: `execution is enabled: ${sw.record.evidence}` };
-    }
-    await w.flush();
-    const back = await disableWithin(session, w, 'switch did not read enabled after the flip');
-    return { ...base, outcome: 'failed' as const, message: `the flip command ran but the switch reads ${sw.reading} (${sw.record.evidence}); disable ran; the switch reads ${back.safe ? 'safe' : 'NOT safe'}; halted` };
-  }, { fromLedger: true, tolerate: 'read', vouch: opts.vouch });
+
+      const ran = session.fleet
+        ? await fleetFlip({ ...session, fleet: session.fleet })
+        : await session.host.run(spec.flip!.command, { timeoutMs: spec.flip!.timeoutMs ?? 60_000, env: session.env });
+      const ranOk = !ran.problem && ran.exitCode === 0;
+      if (!('runs' in ran))
+        w.pending.push({
+          type: 'flip.command',
+          actor: session.actor,
+          cause: operator('flip --execute'),
+          data: {
+            argv: spec.flip!.command,
+            ...onHost(session),
+            exitCode: ran.exitCode ?? null,
+            ok: ranOk,
+            ...(ran.problem ? { problem: ran.detail } : {}),
+          },
+        });
+      else
+        for (const data of ran.runs)
+          w.pending.push({ type: 'flip.command', actor: session.actor, cause: operator('flip --execute'), data });
+      if (!ranOk) {
+        w.transition(w.run.send({ type: 'flip.failed' }), operator('flip command failed'));
+        await w.flush();
+        const back = await disableWithin(session, w, 'flip failed');
+        return {
+          ...base,
+          outcome: 'failed' as const,
+          message: `the flip command failed (${ran.detail ?? `exit ${ran.exitCode}`}); disable ran; the switch reads ${back.safe ? 'safe' : 'NOT safe'}; halted`,
+        };
+      }
+      // The reading that decides "flipped" is confirmed by a second read: a switch caught mid-rewrite is unreadable.
+      const sw = await readKillSwitch(session, { confirm: true });
+      w.pending.push({
+        type: 'killswitch.read',
+        actor: session.actor,
+        cause: sw.cause,
+        data: {
+          reading: sw.reading,
+          evidence: sw.record.evidence,
+          command: 'flip --execute',
+          checks: sw.checks,
+          ...onHost(session),
+          ...(sw.record.hosts ? { hosts: sw.record.hosts } : {}),
+        },
+      });
+      w.transition(w.run.send({ type: 'killswitch.read', reading: sw.reading }), sw.cause);
+      if (topState(w.run.state) === 'flipped') {
+        w.pending.push({
+          type: 'flip.completed',
+          actor: session.actor,
+          cause: operator('flip --execute'),
+          data: { killSwitch: sw.record.evidence },
+        });
+        return { ...base, outcome: 'flipped' as const, message: `execution is enabled: ${sw.record.evidence}` };
+      }
+      await w.flush();
+      const back = await disableWithin(session, w, 'switch did not read enabled after the flip');
+      return {
+        ...base,
+        outcome: 'failed' as const,
+        message: `the flip command ran but the switch reads ${sw.reading} (${sw.record.evidence}); disable ran; the switch reads ${back.safe ? 'safe' : 'NOT safe'}; halted`,
+      };
+    },
+    { fromLedger: true, tolerate: 'read', vouch: opts.vouch },
+  );
   return { ...result, report: buildReport(session, view, checked), recorded };
 }

@@ -1,9 +1,9 @@
 import { Refusal } from '../../errors.js';
 import type { Cause, LedgerEvent } from '../../store/types.js';
 import { probeRound, roundEvents } from '../engine/probe-round.js';
-import { buildReport, type StatusReport } from '../read-models/report.js';
 import type { Session } from '../engine/session.js';
 import { feedRound, probeCause, updateWorkflow } from '../engine/transact.js';
+import { buildReport, type StatusReport } from '../read-models/report.js';
 
 const operator = (command: string): Cause => ({ kind: 'operator', command });
 
@@ -19,7 +19,8 @@ export interface ResumeOutcome {
 export async function resumeWorkflow(session: Session): Promise<ResumeOutcome> {
   const { result, recorded, view, checked } = await updateWorkflow(session, async (w) => {
     const state = () => w.run.state;
-    if (state() !== 'halted') throw new Refusal(`the workflow is not halted (state ${state()})`, 'resume only leaves halted; see flipgate status');
+    if (state() !== 'halted')
+      throw new Refusal(`the workflow is not halted (state ${state()})`, 'resume only leaves halted; see flipgate status');
     const round = await probeRound(session, w.view, { scope: 'resume' });
     w.pending.push(...roundEvents(session, w.view, round));
     w.transition(w.run.send({ type: 'resume', reading: round.killSwitch.status }), probeCause(round, 'killSwitch'));

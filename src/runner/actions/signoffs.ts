@@ -5,22 +5,30 @@ import type { LedgerEvent } from '../../store/types.js';
 import type { LedgerProblem } from '../../store/verify.js';
 import { signDecision } from '../engine/approval-claims.js';
 import type { NewRecordedEvent } from '../engine/events.js';
-import type { Session } from '../engine/session.js';
-import { decisionStandings, type ApprovalStanding, type WaiverStanding } from '../engine/standing.js';
 import { readView } from '../engine/ledger-view.js';
+import type { Session } from '../engine/session.js';
+import { type ApprovalStanding, decisionStandings, type WaiverStanding } from '../engine/standing.js';
 import { updateWorkflow } from '../engine/transact.js';
 
 function gapOf(session: Session, gapId: string) {
   const spec = session.wf.spec;
   const gap = spec.gaps.find((g) => g.id === gapId);
-  if (!gap) throw new ConfigError(`"${gapId}" is not a GAP of workflow ${spec.id}`, { place: { field: 'GAP-ID' }, fix: `use one of ${spec.gaps.map((g) => g.id).join(', ')}` });
+  if (!gap)
+    throw new ConfigError(`"${gapId}" is not a GAP of workflow ${spec.id}`, {
+      place: { field: 'GAP-ID' },
+      fix: `use one of ${spec.gaps.map((g) => g.id).join(', ')}`,
+    });
   return gap;
 }
 
 function approvalChecks(session: Session, gapId: string) {
   const gap = gapOf(session, gapId);
   const checks = gap.checks.filter((c) => c.kind === 'approval');
-  if (!checks.length) throw new ConfigError(`${gapId} has no approval check, so a sign-off would not count`, { place: { file: session.wf.file, field: gapId }, fix: `add a check with kind: approval to ${gapId}, or approve another GAP` });
+  if (!checks.length)
+    throw new ConfigError(`${gapId} has no approval check, so a sign-off would not count`, {
+      place: { file: session.wf.file, field: gapId },
+      fix: `add a check with kind: approval to ${gapId}, or approve another GAP`,
+    });
   return checks as Extract<(typeof checks)[number], { kind: 'approval' }>[];
 }
 
@@ -31,7 +39,8 @@ export interface SignoffOutcome {
   unauthenticated: boolean;
 }
 
-export const unauthenticatedNote = 'approvals are unauthenticated: --as is a claim, not an identity (set approvals: {signed: true, allowedSigners: FILE} in the workflow to require SSH signatures)';
+export const unauthenticatedNote =
+  'approvals are unauthenticated: --as is a claim, not an identity (set approvals: {signed: true, allowedSigners: FILE} in the workflow to require SSH signatures)';
 
 export interface SignOptions {
   /** Sign with ssh-keygen (required where the workflow says approvals: {signed: true}). */
@@ -56,15 +65,28 @@ async function recordDecision(
 ): Promise<{ recorded: LedgerEvent[]; signed: boolean }> {
   const required = !!session.wf.spec.approvals?.signed;
   const sign = required || !!opts.sign || !!opts.keyFile;
-  if (sign && !required) throw new ConfigError(`workflow ${session.wf.spec.id} does not check signatures, so a signature would prove nothing`, { place: { file: session.wf.file, field: 'approvals' }, fix: 'set approvals: {signed: true, allowedSigners: FILE} in the workflow, or leave out --sign' });
-  if (required && !opts.sign && !opts.keyFile) throw new ConfigError(`workflow ${session.wf.spec.id} requires signed ${kind}s`, { place: { field: '--sign' }, fix: `pass --sign (with --key ~/.ssh/id_ed25519, or its .pub with ssh-agent)` });
+  if (sign && !required)
+    throw new ConfigError(`workflow ${session.wf.spec.id} does not check signatures, so a signature would prove nothing`, {
+      place: { file: session.wf.file, field: 'approvals' },
+      fix: 'set approvals: {signed: true, allowedSigners: FILE} in the workflow, or leave out --sign',
+    });
+  if (required && !opts.sign && !opts.keyFile)
+    throw new ConfigError(`workflow ${session.wf.spec.id} requires signed ${kind}s`, {
+      place: { field: '--sign' },
+      fix: `pass --sign (with --key ~/.ssh/id_ed25519, or its .pub with ssh-agent)`,
+    });
   if (sign) await updateWorkflow(session, async () => undefined); // housekeeping first, so the head signed is the head joined
   const head = sign ? ((await session.store.head()) ?? { seq: 0, hash: 'genesis' }) : undefined;
-  const signed = sign ? await signDecision(session, { kind, gap: gapId, head: head!, until: opts.until, reason: opts.reason }, opts.keyFile) : undefined;
+  const signed = sign
+    ? await signDecision(session, { kind, gap: gapId, head: head!, until: opts.until, reason: opts.reason }, opts.keyFile)
+    : undefined;
   const { recorded } = await updateWorkflow(session, async (w) => {
     const now = w.view.head ?? { seq: 0, hash: 'genesis' };
     if (head && (w.pending.length || now.seq !== head.seq || now.hash !== head.hash)) {
-      throw new Refusal(`the ledger moved on while the ${kind} was being signed (it signed event ${head.seq}; the ledger is at event ${now.seq}), so nothing was recorded`, 'run the command again: a signature counts only for the history it signed');
+      throw new Refusal(
+        `the ledger moved on while the ${kind} was being signed (it signed event ${head.seq}; the ledger is at event ${now.seq}), so nothing was recorded`,
+        'run the command again: a signature counts only for the history it signed',
+      );
     }
     w.pending.push(event(now, signed && { signature: signed.signature, signedAt: signed.claim.time }));
   });
@@ -90,7 +112,11 @@ export async function approveGap(session: Session, gapId: string, opts: { note?:
     cause: { kind: 'approval', principal },
     data: { head: head.hash, headSeq: head.seq, specHash: session.wf.hash, ...(opts.note ? { note: opts.note } : {}), ...(sig ?? {}) },
   }));
-  return { recorded, message: `${principal} approved ${gapId}${signed ? ' (signed; the signature verifies)' : ''}; it counts at the next survey or advance`, unauthenticated: !signed };
+  return {
+    recorded,
+    message: `${principal} approved ${gapId}${signed ? ' (signed; the signature verifies)' : ''}; it counts at the next survey or advance`,
+    unauthenticated: !signed,
+  };
 }
 
 /** Withdraws a principal's approvals of a GAP. */
@@ -99,7 +125,8 @@ export async function revokeApproval(session: Session, gapId: string): Promise<S
   const principal = session.actor;
   const { recorded, result } = await updateWorkflow(session, async (w) => {
     const active = w.view.approvals.some((a) => a.gap === gapId && samePrincipal(a.principal, principal) && !a.revoked);
-    if (active) w.pending.push({ type: 'approval.revoked', actor: principal, subject: gapId, cause: { kind: 'approval', principal }, data: {} });
+    if (active)
+      w.pending.push({ type: 'approval.revoked', actor: principal, subject: gapId, cause: { kind: 'approval', principal }, data: {} });
     return active;
   });
   if (!result) throw new Refusal(`${principal} has no standing approval of ${gapId} to revoke`, 'see flipgate approvals');
@@ -123,16 +150,31 @@ export function parseUntil(until: string, now: Date, maxDays?: number): Date {
   const daysInMonth = new Date(Date.UTC(n(y), n(mo), 0)).getUTCDate();
   const zoneOk = !zone || zone === 'Z' || (n(zone.slice(1, 3)) <= 14 && n(zone.slice(-2)) <= 59);
   if (n(mo) < 1 || n(mo) > 12 || n(d) < 1 || n(d) > daysInMonth || n(hh) > 23 || n(mi) > 59 || n(ss) > 59 || !zoneOk) {
-    throw new ConfigError(`"${until}" is not a date on the calendar${n(mo) >= 1 && n(mo) <= 12 && n(d) > daysInMonth ? ` (${y}-${mo} has ${daysInMonth} days)` : ''}`, { place, fix: untilFix });
+    throw new ConfigError(
+      `"${until}" is not a date on the calendar${n(mo) >= 1 && n(mo) <= 12 && n(d) > daysInMonth ? ` (${y}-${mo} has ${daysInMonth} days)` : ''}`,
+      { place, fix: untilFix },
+    );
   }
-  if (hh !== undefined && !zone) throw new ConfigError(`"${until}" has no time zone, so its moment depends on the machine`, { place, fix: `add Z (UTC) or an offset, like ${until.trim()}Z` });
-  const t = hh === undefined ? latestExpiry(Date.UTC(n(y), n(mo) - 1, n(d)), 0) : Date.parse(`${y}-${mo}-${d}T${hh}:${mi}:${ss ?? '00'}${frac ?? ''}${zone === 'Z' ? 'Z' : `${zone!.slice(0, 3)}:${zone!.slice(-2)}`}`);
+  if (hh !== undefined && !zone)
+    throw new ConfigError(`"${until}" has no time zone, so its moment depends on the machine`, {
+      place,
+      fix: `add Z (UTC) or an offset, like ${until.trim()}Z`,
+    });
+  const t =
+    hh === undefined
+      ? latestExpiry(Date.UTC(n(y), n(mo) - 1, n(d)), 0)
+      : Date.parse(
+          `${y}-${mo}-${d}T${hh}:${mi}:${ss ?? '00'}${frac ?? ''}${zone === 'Z' ? 'Z' : `${zone!.slice(0, 3)}:${zone!.slice(-2)}`}`,
+        );
   if (t <= now.getTime()) throw new ConfigError(`"${until}" is already past`, { place, fix: 'give a future date' });
   if (maxDays !== undefined) {
     const latest = latestExpiry(now.getTime(), maxDays);
     if (t > latest) {
       const last = new Date(latest).toISOString().slice(0, 10);
-      throw new ConfigError(`"${until}" is more than the ${maxDays} days a waiver may run here`, { place, fix: `give ${last} or earlier (waivers.maxDays)` });
+      throw new ConfigError(`"${until}" is more than the ${maxDays} days a waiver may run here`, {
+        place,
+        fix: `give ${last} or earlier (waivers.maxDays)`,
+      });
     }
   }
   return new Date(t);
@@ -144,8 +186,11 @@ function waiverAuthority(session: Session, gapId: string, doing: string) {
   const policy = waiverPolicy(session.wf.spec, gapId);
   if (!policy.allowed) throw new Refusal(policy.problem, policy.fix);
   if (!policy.by.includes(session.actor)) {
-    const where = policy.from === 'gap' ? `${gapId}'s waivers.by` : 'the workflow\'s waivers.by';
-    throw new Refusal(`${session.actor} may not ${doing} ${gapId}: ${where} allows ${policy.byAsWritten.join(', ')} (${policy.by.join(', ')})`, `ask one of them, or add ${session.actor} to waivers.by in ${session.wf.file}`);
+    const where = policy.from === 'gap' ? `${gapId}'s waivers.by` : "the workflow's waivers.by";
+    throw new Refusal(
+      `${session.actor} may not ${doing} ${gapId}: ${where} allows ${policy.byAsWritten.join(', ')} (${policy.by.join(', ')})`,
+      `ask one of them, or add ${session.actor} to waivers.by in ${session.wf.file}`,
+    );
   }
   return policy;
 }
@@ -170,15 +215,32 @@ export interface WaiverData {
  * Waives a GAP until a date, with a reason. Only a principal the GAP's or the workflow's
  * `waivers.by` names may do it, for at most `maxDays`; a GAP that may not be waived is refused.
  */
-export async function waiveGap(session: Session, gapId: string, until: string, reason: string, opts: SignOptions = {}): Promise<SignoffOutcome> {
+export async function waiveGap(
+  session: Session,
+  gapId: string,
+  until: string,
+  reason: string,
+  opts: SignOptions = {},
+): Promise<SignoffOutcome> {
   const policy = waiverAuthority(session, gapId, 'waive');
-  if (!reason.trim()) throw new ConfigError('a waiver needs a reason', { place: { field: '--reason' }, fix: 'say why the GAP may stay open' });
+  if (!reason.trim())
+    throw new ConfigError('a waiver needs a reason', { place: { field: '--reason' }, fix: 'say why the GAP may stay open' });
   const expires = parseUntil(until, session.now(), policy.maxDays).toISOString();
   const { recorded, signed } = await recordDecision(session, 'waiver', gapId, { ...opts, until: expires, reason }, (head, sig) => {
     const data: WaiverData = { until: expires, reason, head: head.hash, headSeq: head.seq, specHash: session.wf.hash, ...(sig ?? {}) };
-    return { type: 'waiver.granted', actor: session.actor, subject: gapId, cause: { kind: 'waiver', principal: session.actor }, data: { ...data } };
+    return {
+      type: 'waiver.granted',
+      actor: session.actor,
+      subject: gapId,
+      cause: { kind: 'waiver', principal: session.actor },
+      data: { ...data },
+    };
   });
-  return { recorded, message: `${session.actor} waived ${gapId} until ${expires}${signed ? ' (signed; the signature verifies)' : ''}: ${reason}`, unauthenticated: !signed };
+  return {
+    recorded,
+    message: `${session.actor} waived ${gapId} until ${expires}${signed ? ' (signed; the signature verifies)' : ''}: ${reason}`,
+    unauthenticated: !signed,
+  };
 }
 
 /** Withdraws a GAP's standing waiver; only a principal who may waive the GAP may withdraw it. */
@@ -186,7 +248,14 @@ export async function unwaiveGap(session: Session, gapId: string): Promise<Signo
   waiverAuthority(session, gapId, 'unwaive');
   const { recorded, result } = await updateWorkflow(session, async (w) => {
     const active = w.view.waivers.some((x) => x.gap === gapId && !x.withdrawn);
-    if (active) w.pending.push({ type: 'waiver.withdrawn', actor: session.actor, subject: gapId, cause: { kind: 'waiver', principal: session.actor }, data: {} });
+    if (active)
+      w.pending.push({
+        type: 'waiver.withdrawn',
+        actor: session.actor,
+        subject: gapId,
+        cause: { kind: 'waiver', principal: session.actor },
+        data: {},
+      });
     return active;
   });
   if (!result) throw new Refusal(`${gapId} has no waiver to withdraw`, 'see flipgate approvals');

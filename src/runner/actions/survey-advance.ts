@@ -1,10 +1,10 @@
-import { topState } from '../../machine/state.js';
 import { satisfies } from '../../machine/guards.js';
+import { topState } from '../../machine/state.js';
 import type { LedgerEvent } from '../../store/types.js';
 import { probeRound, roundEvents } from '../engine/probe-round.js';
-import { buildReport, type StatusReport } from '../read-models/report.js';
 import type { Session } from '../engine/session.js';
 import { feedRound, updateWorkflow } from '../engine/transact.js';
+import { buildReport, type StatusReport } from '../read-models/report.js';
 
 export { readStatus } from '../read-models/read-status.js';
 
@@ -54,8 +54,15 @@ export async function advanceWorkflow(session: Session): Promise<AdvanceOutcome>
   const { result, recorded, view, checked } = await updateWorkflow(session, async (w) => {
     const from = w.run.state;
     const top = topState(from);
-    if (top === 'halted') return { outcome: 'halted' as const, from, message: 'the workflow is halted: read the kill switch and run flipgate resume', blockers: [] };
-    if (top === 'flipped' || top === 'flipping') return { outcome: 'flipped' as const, from, message: 'execution is already enabled; nothing to advance', blockers: [] };
+    if (top === 'halted')
+      return {
+        outcome: 'halted' as const,
+        from,
+        message: 'the workflow is halted: read the kill switch and run flipgate resume',
+        blockers: [],
+      };
+    if (top === 'flipped' || top === 'flipping')
+      return { outcome: 'flipped' as const, from, message: 'execution is already enabled; nothing to advance', blockers: [] };
     const idx = session.plan.steps.findIndex((s) => s.gate === top);
     const scope = top === 'armed' ? session.plan.steps : session.plan.steps.slice(0, idx + 1);
     const round = await probeRound(session, w.view, { scope: 'advance', gaps: scope.flatMap((s) => s.gaps) });
@@ -68,9 +75,15 @@ export async function advanceWorkflow(session: Session): Promise<AdvanceOutcome>
     if (after.endsWith('.passed')) {
       w.transition(w.run.send({ type: 'gate.advance' }), { kind: 'operator', command: 'advance' });
       const to = w.run.state;
-      return { outcome: topState(to) === 'armed' ? ('armed' as const) : ('advanced' as const), from, message: `${topState(after)} passed → ${topState(to)}`, blockers: [] };
+      return {
+        outcome: topState(to) === 'armed' ? ('armed' as const) : ('advanced' as const),
+        from,
+        message: `${topState(after)} passed → ${topState(to)}`,
+        blockers: [],
+      };
     }
-    if (topState(after) === 'armed') return { outcome: 'armed' as const, from, message: 'every gate has passed; the workflow is armed for the flip', blockers: [] };
+    if (topState(after) === 'armed')
+      return { outcome: 'armed' as const, from, message: 'every gate has passed; the workflow is armed for the flip', blockers: [] };
     const gate = session.plan.steps.find((s) => s.gate === topState(after))!;
     const blockers: Blocker[] = gate.gaps
       .map((id) => ({ id, v: round.verdicts.get(id) }))
@@ -80,7 +93,9 @@ export async function advanceWorkflow(session: Session): Promise<AdvanceOutcome>
         status: v?.status ?? 'UNKNOWN',
         reasons: [
           ...(v?.blockedBy.length ? [`blocked by ${v.blockedBy.join(', ')}`] : []),
-          ...round.survey.checks.filter((c) => c.owner.id === id && c.status !== 'pass').map((c) => `${c.id} (${c.kind}): ${c.status} — ${c.evidence}`),
+          ...round.survey.checks
+            .filter((c) => c.owner.id === id && c.status !== 'pass')
+            .map((c) => `${c.id} (${c.kind}): ${c.status} — ${c.evidence}`),
         ],
       }));
     const lateBlocked = gate.gaps.filter((id) => (session.plan.gaps.get(id)?.lateBlockers.length ?? 0) > 0);
@@ -91,7 +106,12 @@ export async function advanceWorkflow(session: Session): Promise<AdvanceOutcome>
       if (b) b.reasons.unshift(reason);
       else blockers.push({ gap: id, status: round.verdicts.get(id)?.status ?? 'UNKNOWN', reasons: [reason] });
     }
-    return { outcome: 'blocked' as const, from, message: `${topState(after)} is blocked by ${blockers.map((b) => `${b.gap} (${b.status})`).join(', ')}`, blockers };
+    return {
+      outcome: 'blocked' as const,
+      from,
+      message: `${topState(after)} is blocked by ${blockers.map((b) => `${b.gap} (${b.status})`).join(', ')}`,
+      blockers,
+    };
   });
   const report = buildReport(session, view, checked);
   return { ...result, to: view.state ?? result.from, report, recorded };

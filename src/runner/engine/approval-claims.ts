@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, Refusal } from '../../errors.js';
-import { makeClaim, type DecisionClaim } from '../../signing/claim.js';
-import { signClaim, verifyClaim, type ClaimVerdict } from '../../signing/sshsig.js';
+import { type DecisionClaim, makeClaim } from '../../signing/claim.js';
+import { type ClaimVerdict, signClaim, verifyClaim } from '../../signing/sshsig.js';
 import type { Head } from '../../store/types.js';
 import type { Session } from './session.js';
 
@@ -16,7 +16,11 @@ import type { Session } from './session.js';
 export function allowedSignersFile(session: Pick<Session, 'wf'>): string | undefined {
   const cfg = session.wf.spec.approvals;
   if (!cfg?.signed) return undefined;
-  if (!cfg.allowedSigners) throw new ConfigError('approvals.signed is true but no allowedSigners file is named', { place: { file: session.wf.file, field: 'approvals.allowedSigners' }, fix: 'name the allowed-signers file (OpenSSH format), relative to the workflow file' });
+  if (!cfg.allowedSigners)
+    throw new ConfigError('approvals.signed is true but no allowedSigners file is named', {
+      place: { file: session.wf.file, field: 'approvals.allowedSigners' },
+      fix: 'name the allowed-signers file (OpenSSH format), relative to the workflow file',
+    });
   return path.resolve(path.dirname(session.wf.file), cfg.allowedSigners);
 }
 
@@ -34,10 +38,22 @@ export interface SignedRecord {
 
 /** The claim a recorded decision's signature must cover, or a problem when the record cannot carry one. */
 export function claimOf(workflow: string, kind: 'approval' | 'waiver', r: SignedRecord): { claim: DecisionClaim } | { problem: string } {
-  if (r.headSeq === undefined || !r.head || !r.specHash || !r.signedAt) return { problem: 'the record lacks the head, spec hash or time a signed claim covers' };
+  if (r.headSeq === undefined || !r.head || !r.specHash || !r.signedAt)
+    return { problem: 'the record lacks the head, spec hash or time a signed claim covers' };
   try {
     const extra = kind === 'waiver' ? { until: r.until, reason: r.reason } : {};
-    return { claim: makeClaim({ workflow, kind, gap: r.gap, principal: r.principal, head: { seq: r.headSeq, hash: r.head }, specHash: r.specHash, time: r.signedAt, ...extra }) };
+    return {
+      claim: makeClaim({
+        workflow,
+        kind,
+        gap: r.gap,
+        principal: r.principal,
+        head: { seq: r.headSeq, hash: r.head },
+        specHash: r.specHash,
+        time: r.signedAt,
+        ...extra,
+      }),
+    };
   } catch (e) {
     return { problem: (e as Error).message };
   }
@@ -52,7 +68,10 @@ export function approverKey(session: Session, keyFile: string | undefined): stri
     const file = path.join(home, '.ssh', name);
     if (existsSync(file)) return file;
   }
-  throw new ConfigError('no SSH key to sign with', { place: { field: '--key' }, fix: 'pass --key ~/.ssh/id_ed25519 (or its .pub with the key in ssh-agent), or set FLIPGATE_APPROVAL_KEY' });
+  throw new ConfigError('no SSH key to sign with', {
+    place: { field: '--key' },
+    fix: 'pass --key ~/.ssh/id_ed25519 (or its .pub with the key in ssh-agent), or set FLIPGATE_APPROVAL_KEY',
+  });
 }
 
 /**
@@ -66,10 +85,20 @@ export async function signDecision(
   keyFile: string | undefined,
 ): Promise<{ claim: DecisionClaim; signature: string; verdict: Extract<ClaimVerdict, { ok: true }> }> {
   const signers = allowedSignersFile(session)!;
-  const claim = makeClaim({ workflow: session.wf.spec.id, principal: session.actor, specHash: session.wf.hash, time: session.now(), ...parts });
+  const claim = makeClaim({
+    workflow: session.wf.spec.id,
+    principal: session.actor,
+    specHash: session.wf.hash,
+    time: session.now(),
+    ...parts,
+  });
   const { signature } = await signClaim(claim, { keyFile: approverKey(session, keyFile), env: session.env });
   const verdict = await verifyClaim(claim, signature, { allowedSigners: signers, env: session.env });
-  if (!verdict.ok) throw new Refusal(`the signature does not count, so nothing was recorded: ${verdict.evidence}`, `sign with ${session.actor}'s key as listed in ${signers} (namespaces="flipgate", within its valid-after/valid-before)`);
+  if (!verdict.ok)
+    throw new Refusal(
+      `the signature does not count, so nothing was recorded: ${verdict.evidence}`,
+      `sign with ${session.actor}'s key as listed in ${signers} (namespaces="flipgate", within its valid-after/valid-before)`,
+    );
   return { claim, signature, verdict };
 }
 

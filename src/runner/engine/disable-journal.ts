@@ -45,7 +45,7 @@ export function journalPath(storeLocation: string, workflow: string, env: NodeJS
 /** Appends one entry (one line, one write: entries from racing disables do not interleave). */
 export async function journalDisable(file: string, entry: JournaledDisable): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  await appendFile(file, JSON.stringify(entry) + '\n', { mode: 0o600 });
+  await appendFile(file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
 }
 
 /** The entries waiting in the journal, and the exact text read (to take only those off afterwards). */
@@ -86,13 +86,29 @@ export async function dropJournaled(file: string, readText: string): Promise<voi
  * The view with the switch reading of a disable still waiting in the journal, when it is newer than
  * the view's: what is shown is the latest reading taken, recorded in the ledger yet or not.
  */
-export async function withJournaledReading(view: WorkflowView, storeLocation: string, workflow: string, env: NodeJS.ProcessEnv = process.env): Promise<WorkflowView> {
-  const last = (await readJournal(journalPath(storeLocation, workflow, env)).catch(() => ({ entries: [] as JournaledDisable[] }))).entries.at(-1);
+export async function withJournaledReading(
+  view: WorkflowView,
+  storeLocation: string,
+  workflow: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<WorkflowView> {
+  const last = (
+    await readJournal(journalPath(storeLocation, workflow, env)).catch(() => ({ entries: [] as JournaledDisable[] }))
+  ).entries.at(-1);
   if (!last || (view.killSwitch && view.killSwitch.time >= last.time)) return view;
   const [check, enabled] = last.checks;
   return {
     ...view,
-    killSwitch: { status: last.reading, evidence: `${last.evidence} (not in the ledger yet: ${last.problem})`, ...(check ? { check } : {}), ...(enabled ? { enabled } : {}), seq: view.head?.seq ?? 0, time: last.time, actor: last.actor, command: 'disable, waiting in the journal' },
+    killSwitch: {
+      status: last.reading,
+      evidence: `${last.evidence} (not in the ledger yet: ${last.problem})`,
+      ...(check ? { check } : {}),
+      ...(enabled ? { enabled } : {}),
+      seq: view.head?.seq ?? 0,
+      time: last.time,
+      actor: last.actor,
+      command: 'disable, waiting in the journal',
+    },
   };
 }
 
@@ -107,14 +123,42 @@ export interface DisableAct {
 export function actEvents(session: Session, act: DisableAct, why: string, actor = session.actor): NewRecordedEvent[] {
   return [
     ...act.commands.map((data): NewRecordedEvent => ({ type: 'disable.command', actor, cause: operator(why), data })),
-    { type: 'killswitch.read', actor, cause: act.read.cause, data: { reading: act.read.reading, evidence: act.read.record.evidence, command: 'disable', checks: act.read.checks, ...onHost(session), ...(act.read.record.hosts ? { hosts: act.read.record.hosts } : {}) } },
+    {
+      type: 'killswitch.read',
+      actor,
+      cause: act.read.cause,
+      data: {
+        reading: act.read.reading,
+        evidence: act.read.record.evidence,
+        command: 'disable',
+        checks: act.read.checks,
+        ...onHost(session),
+        ...(act.read.record.hosts ? { hosts: act.read.record.hosts } : {}),
+      },
+    },
   ];
 }
 
 /** Appends a journaled disable to the ledger (the first command that can write the store does it). */
 export function replayJournaled(session: Session, w: WorkflowTx, e: JournaledDisable): void {
   const why = `disable: ${e.reason} (journaled at ${e.time}: ${e.problem})`;
-  w.pending.push({ type: 'disable.requested', actor: e.actor, cause: operator(why), data: { reason: e.reason, from: w.run.state, journaled: { time: e.time, problem: e.problem } } });
-  w.pending.push(...actEvents(session, { commands: e.commands, read: { reading: e.reading, record: { status: e.reading, evidence: e.evidence }, checks: e.checks, cause: operator(why) }, time: e.time }, why, e.actor));
+  w.pending.push({
+    type: 'disable.requested',
+    actor: e.actor,
+    cause: operator(why),
+    data: { reason: e.reason, from: w.run.state, journaled: { time: e.time, problem: e.problem } },
+  });
+  w.pending.push(
+    ...actEvents(
+      session,
+      {
+        commands: e.commands,
+        read: { reading: e.reading, record: { status: e.reading, evidence: e.evidence }, checks: e.checks, cause: operator(why) },
+        time: e.time,
+      },
+      why,
+      e.actor,
+    ),
+  );
   w.transition(w.run.send({ type: 'disable' }), operator(why));
 }

@@ -73,23 +73,48 @@ export interface CommandRun {
 type Sealed<T extends string, D, C extends Cause = Cause> = Omit<LedgerEvent, 'type' | 'data' | 'cause'> & { type: T; data: D; cause: C };
 type ProbeCause = Extract<Cause, { kind: 'probe' }>;
 
-export type AnchoredEvent = Sealed<'workflow.anchored', { specHash: string; sourceHash: string; file: string; workflow: string; title: string; vars: Record<string, string> }>;
+export type AnchoredEvent = Sealed<
+  'workflow.anchored',
+  { specHash: string; sourceHash: string; file: string; workflow: string; title: string; vars: Record<string, string> }
+>;
 export type TransitionEvent = Sealed<'transition', { event: WorkflowEvent } | undefined>;
 /** A round with its checks written out. */
 export type SurveyEvent = Sealed<'survey', SurveyData, ProbeCause>;
 /** A round that saw exactly what round `cause.of` saw: only its scope is written. */
 export type RepeatedSurveyEvent = Sealed<'survey', { scope: string; host?: string }, Extract<Cause, { kind: 'repeat' }>>;
-export type GapStatusEvent = Sealed<'gap.status', { own: GapStatus; blockedBy: string[]; waived: boolean; host?: string; hosts?: Record<string, GapStatus> } | undefined>;
-export type ApprovalGrantedEvent = Sealed<'approval.granted', { head: string; headSeq: number; specHash?: string; note?: string; signature?: string; signedAt?: string }>;
+export type GapStatusEvent = Sealed<
+  'gap.status',
+  { own: GapStatus; blockedBy: string[]; waived: boolean; host?: string; hosts?: Record<string, GapStatus> } | undefined
+>;
+export type ApprovalGrantedEvent = Sealed<
+  'approval.granted',
+  { head: string; headSeq: number; specHash?: string; note?: string; signature?: string; signedAt?: string }
+>;
 export type ApprovalRevokedEvent = Sealed<'approval.revoked', Record<string, never> | undefined>;
-export type WaiverGrantedEvent = Sealed<'waiver.granted', { until: string; reason: string; head?: string; headSeq?: number; specHash?: string; signature?: string; signedAt?: string }>;
+export type WaiverGrantedEvent = Sealed<
+  'waiver.granted',
+  { until: string; reason: string; head?: string; headSeq?: number; specHash?: string; signature?: string; signedAt?: string }
+>;
 export type WaiverWithdrawnEvent = Sealed<'waiver.withdrawn', Record<string, never> | undefined>;
-export type KillSwitchReadEvent = Sealed<'killswitch.read', { reading: SwitchReading; evidence: string; host?: string; hosts?: Record<string, SwitchReading>; command?: string; checks?: CheckRecord[] }>;
+export type KillSwitchReadEvent = Sealed<
+  'killswitch.read',
+  {
+    reading: SwitchReading;
+    evidence: string;
+    host?: string;
+    hosts?: Record<string, SwitchReading>;
+    command?: string;
+    checks?: CheckRecord[];
+  }
+>;
 export type FlipRefusedEvent = Sealed<'flip.refused', { guards: Guard[] }>;
 export type FlipRequestedEvent = Sealed<'flip.requested', { guards: Guard[]; command: string[] }>;
 export type FlipCommandEvent = Sealed<'flip.command', CommandRun>;
 export type FlipCompletedEvent = Sealed<'flip.completed', { killSwitch: string }>;
-export type DisableRequestedEvent = Sealed<'disable.requested', { reason: string; from: string; journaled?: { time: string; problem: string } }>;
+export type DisableRequestedEvent = Sealed<
+  'disable.requested',
+  { reason: string; from: string; journaled?: { time: string; problem: string } }
+>;
 export type DisableCommandEvent = Sealed<'disable.command', CommandRun>;
 export type DriftReopenedEvent = Sealed<'drift.reopened', { after: 'flip' }>;
 /** Signing began on a ledger written without it: this signed event vouches for the head it names. */
@@ -174,7 +199,8 @@ const command = (d: CommandRun, what: string) =>
  */
 export function describeEvent(raw: LedgerEvent): string {
   const e = recorded(raw);
-  if (!e) return [raw.type, raw.subject, raw.from || raw.to ? `${raw.from ?? '—'} → ${raw.to ?? '—'}` : undefined].filter(Boolean).join(' ');
+  if (!e)
+    return [raw.type, raw.subject, raw.from || raw.to ? `${raw.from ?? '—'} → ${raw.to ?? '—'}` : undefined].filter(Boolean).join(' ');
   switch (e.type) {
     case 'workflow.anchored':
       return `spec ${e.data.specHash.slice(0, 12)} anchored (${e.data.file})${e.from ? `, replacing ${e.from.slice(0, 12)}` : ''}`;

@@ -1,5 +1,5 @@
 import type { CommandRun } from './events.js';
-import { mapBounded, type Fleet } from './fleet.js';
+import { type Fleet, mapBounded } from './fleet.js';
 import type { Session } from './session.js';
 
 /**
@@ -10,9 +10,22 @@ import type { Session } from './session.js';
 export async function runFleetCommand(session: Session & { fleet: Fleet }, which: 'flip' | 'disable'): Promise<CommandRun[]> {
   return mapBounded(session.fleet.members, session.fleet.forks, async (m): Promise<CommandRun> => {
     const cmd = m.wf.spec[which];
-    if (!cmd) return { argv: null, host: m.name, ok: false, problem: `no ${which} command in the workflow: turn execution ${which === 'flip' ? 'on' : 'off'} by hand` };
-    if (!m.host) return { argv: cmd.command, host: m.name, exitCode: null, ok: false, problem: m.unreachable ?? `host ${m.name} cannot be reached` };
+    if (!cmd)
+      return {
+        argv: null,
+        host: m.name,
+        ok: false,
+        problem: `no ${which} command in the workflow: turn execution ${which === 'flip' ? 'on' : 'off'} by hand`,
+      };
+    if (!m.host)
+      return { argv: cmd.command, host: m.name, exitCode: null, ok: false, problem: m.unreachable ?? `host ${m.name} cannot be reached` };
     const r = await m.host.run(cmd.command, { timeoutMs: cmd.timeoutMs ?? 60_000, env: session.env });
-    return { argv: cmd.command, host: m.name, exitCode: r.exitCode ?? null, ok: !r.problem && r.exitCode === 0, ...(r.problem ? { problem: r.detail } : {}) };
+    return {
+      argv: cmd.command,
+      host: m.name,
+      exitCode: r.exitCode ?? null,
+      ok: !r.problem && r.exitCode === 0,
+      ...(r.problem ? { problem: r.detail } : {}),
+    };
   });
 }

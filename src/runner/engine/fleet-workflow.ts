@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError, ConfigErrors } from '../../errors.js';
 import type { FleetHost } from '../../remote/inventory/hosts.js';
-import { parseWorkflow, type LoadedWorkflow } from '../../spec/load.js';
+import { type LoadedWorkflow, parseWorkflow } from '../../spec/load.js';
 import { digest } from '../../support/digest.js';
 
 /** One host of a fleet with the workflow as its vars resolve it. */
@@ -29,13 +29,21 @@ const shapeOf = (wf: LoadedWorkflow) =>
  *
  * @example const { wf, members } = await loadFleetWorkflow('machines/o8.yaml', await loadFleet('hosts.ini', 'web'));
  */
-export async function loadFleetWorkflow(file: string, hosts: FleetHost[], env: NodeJS.ProcessEnv = process.env): Promise<{ wf: LoadedWorkflow; members: FleetMember[] }> {
-  if (!hosts.length) throw new ConfigError('the inventory selects no host', { place: { field: '--hosts' }, fix: 'name a group or host that has hosts' });
+export async function loadFleetWorkflow(
+  file: string,
+  hosts: FleetHost[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ wf: LoadedWorkflow; members: FleetMember[] }> {
+  if (!hosts.length)
+    throw new ConfigError('the inventory selects no host', { place: { field: '--hosts' }, fix: 'name a group or host that has hosts' });
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(`cannot read the workflow file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { place: { file }, fix: 'check the path given to --workflow or FLIPGATE_WORKFLOW' });
+    throw new ConfigError(`cannot read the workflow file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+      place: { file },
+      fix: 'check the path given to --workflow or FLIPGATE_WORKFLOW',
+    });
   }
   const members = hosts.map((inventory): FleetMember => {
     try {
@@ -43,7 +51,15 @@ export async function loadFleetWorkflow(file: string, hosts: FleetHost[], env: N
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       const each = e instanceof ConfigErrors ? e.errors : [e];
-      throw new ConfigErrors(each.map((x) => new ConfigError(`for inventory host ${inventory.name}: ${x.problem}`, { place: x.place, fix: x.fix ?? 'set the var for this host or group in the inventory' })));
+      throw new ConfigErrors(
+        each.map(
+          (x) =>
+            new ConfigError(`for inventory host ${inventory.name}: ${x.problem}`, {
+              place: x.place,
+              fix: x.fix ?? 'set the var for this host or group in the inventory',
+            }),
+        ),
+      );
     }
   });
   const first = members[0]!;

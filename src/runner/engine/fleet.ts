@@ -47,9 +47,27 @@ export async function openFleet(members: FleetMember[], opts: FleetOptions = {})
       const root = m.inventory.vars.flipgate_root || '/';
       try {
         if (m.inventory.target.kind === 'local') return { ...m, host: localHost(root), close: none };
-        const t = await openTarget(m.inventory.target, { root, become: m.inventory.become, configFile: opts.ssh?.configFile, timeoutMs: opts.ssh?.timeoutMs, ...(m.inventory.identityFile ? { identityFile: m.inventory.identityFile } : {}) });
-        const postgres = createPostgresAccess({ env: opts.env ?? process.env, maxConnections: opts.pgMaxConnections ?? 4, route: t.postgresRoute });
-        return { ...m, host: t.host, postgres, close: async () => { await postgres.close(); await t.close(); } };
+        const t = await openTarget(m.inventory.target, {
+          root,
+          become: m.inventory.become,
+          configFile: opts.ssh?.configFile,
+          timeoutMs: opts.ssh?.timeoutMs,
+          ...(m.inventory.identityFile ? { identityFile: m.inventory.identityFile } : {}),
+        });
+        const postgres = createPostgresAccess({
+          env: opts.env ?? process.env,
+          maxConnections: opts.pgMaxConnections ?? 4,
+          route: t.postgresRoute,
+        });
+        return {
+          ...m,
+          host: t.host,
+          postgres,
+          close: async () => {
+            await postgres.close();
+            await t.close();
+          },
+        };
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
         return { ...m, host: undefined, unreachable: `host ${m.name} cannot be reached: ${e.problem}`, close: none };

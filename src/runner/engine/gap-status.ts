@@ -1,5 +1,5 @@
-import type { CheckResult } from '../../probes/index.js';
 import type { GapStatus } from '../../machine/types.js';
+import type { CheckResult } from '../../probes/index.js';
 import type { Gap } from '../../spec/schema.js';
 
 /** What a GAP's own checks say, ignoring blockers and waivers. */

@@ -1,9 +1,9 @@
 import type { SwitchReading } from '../../machine/types.js';
 import type { CheckResult } from '../../probes/index.js';
-import { killSwitchChecks, type Check } from '../../spec/schema.js';
+import { type Check, killSwitchChecks } from '../../spec/schema.js';
 import type { CheckRecord, SwitchRecord } from './events.js';
 import { fleetSwitch, runFleetChecks } from './fleet-round.js';
-import { runChecks, type PlannedCheck } from './run-checks.js';
+import { type PlannedCheck, runChecks } from './run-checks.js';
 import type { Session } from './session.js';
 import { checksCause } from './view.js';
 
@@ -32,9 +32,17 @@ export function switchPlan(spec: Session['wf']['spec']): PlannedCheck[] {
  * unreadable too (a spec without `enabled:` can still prove safe, never enabled).
  */
 export function switchVerdict(safe: CheckResult, enabled: CheckResult | undefined): { reading: SwitchReading; why: string } {
-  if (!enabled) return safe.status === 'pass' ? { reading: 'safe', why: 'the safe check passes' } : { reading: 'unreadable', why: `the safe check ${safe.status}s and the workflow has no killSwitch.enabled check to prove execution is on` };
-  if (safe.status === 'pass' && enabled.status === 'fail') return { reading: 'safe', why: 'the safe check passes and the enabled check fails' };
-  if (enabled.status === 'pass' && safe.status === 'fail') return { reading: 'enabled', why: 'the enabled check passes and the safe check fails' };
+  if (!enabled)
+    return safe.status === 'pass'
+      ? { reading: 'safe', why: 'the safe check passes' }
+      : {
+          reading: 'unreadable',
+          why: `the safe check ${safe.status}s and the workflow has no killSwitch.enabled check to prove execution is on`,
+        };
+  if (safe.status === 'pass' && enabled.status === 'fail')
+    return { reading: 'safe', why: 'the safe check passes and the enabled check fails' };
+  if (enabled.status === 'pass' && safe.status === 'fail')
+    return { reading: 'enabled', why: 'the enabled check passes and the safe check fails' };
   return { reading: 'unreadable', why: `the safe check ${safe.status}s and the enabled check ${enabled.status}s` };
 }
 
@@ -45,7 +53,11 @@ export function switchRecord(checks: CheckRecord[]): SwitchRecord {
   const safe = checks.find((c) => is(c, 'killSwitch'))!;
   const enabled = checks.find((c) => is(c, 'killSwitch/enabled'));
   const v = switchVerdict(safe, enabled);
-  const evidence = [`${switchWords[v.reading]}: ${v.why}`, `${safe.id}: ${safe.evidence}`, ...(enabled ? [`${enabled.id}: ${enabled.evidence}`] : [])].join(' — ');
+  const evidence = [
+    `${switchWords[v.reading]}: ${v.why}`,
+    `${safe.id}: ${safe.evidence}`,
+    ...(enabled ? [`${enabled.id}: ${enabled.evidence}`] : []),
+  ].join(' — ');
   return { status: v.reading, evidence, check: safe, ...(enabled ? { enabled } : {}) };
 }
 
@@ -69,13 +81,24 @@ export function switchOfChecks(session: Session, checks: CheckRecord[]): SwitchR
   return fleetSwitch(readings, switchWords);
 }
 
-const toRecord = (p: PlannedCheck, r: CheckResult): CheckRecord => ({ ref: p.ref, id: p.check.id, kind: p.check.kind, owner: p.owner, ...r });
+const toRecord = (p: PlannedCheck, r: CheckResult): CheckRecord => ({
+  ref: p.ref,
+  id: p.check.id,
+  kind: p.check.kind,
+  owner: p.owner,
+  ...r,
+});
 
 async function readOnce(session: Session): Promise<SwitchRead> {
   const opts = { concurrency: 1, timeoutMs: session.timeoutMs, signoffsFor: () => [] };
   let checks: CheckRecord[];
   if (session.fleet) {
-    checks = await runFleetChecks(session.fleet, switchPlan, { ...opts, context: { env: session.env, postgres: session.postgres } }, toRecord);
+    checks = await runFleetChecks(
+      session.fleet,
+      switchPlan,
+      { ...opts, context: { env: session.env, postgres: session.postgres } },
+      toRecord,
+    );
   } else {
     const planned = switchPlan(session.wf.spec);
     const results = await runChecks(planned, { ...opts, context: { host: session.host, env: session.env, postgres: session.postgres } });
@@ -97,7 +120,8 @@ export async function readKillSwitch(session: Session, opts: { confirm?: boolean
 
 /** The first read when a second agrees with it; else unreadable, with both in the evidence. */
 export function confirmRead(first: SwitchRead, second: SwitchRead): SwitchRead {
-  if (second.reading === first.reading) return { ...first, record: { ...first.record, evidence: `${first.record.evidence} (confirmed by a second read)` } };
+  if (second.reading === first.reading)
+    return { ...first, record: { ...first.record, evidence: `${first.record.evidence} (confirmed by a second read)` } };
   const evidence = `unreadable: two reads disagree (${first.reading}, then ${second.reading}) — ${second.record.evidence}`;
   return { ...second, reading: 'unreadable', record: { ...second.record, status: 'unreadable', evidence } };
 }

@@ -1,10 +1,10 @@
 import type { KeyObject } from 'node:crypto';
-import type { Checkpoint } from '../../store/checkpoint.js';
-import { eventProblem } from '../../store/chain.js';
-import type { Head, LedgerEvent, LedgerTail, StoredView, WorkflowStore } from '../../store/types.js';
-import { LedgerScan, verifyLedger, type LedgerProblem, type LedgerVerification, type VerifyOptions } from '../../store/verify.js';
-import type { Witness } from '../../store/witness.js';
 import type { LoadedWorkflow } from '../../spec/load.js';
+import { eventProblem } from '../../store/chain.js';
+import type { Checkpoint } from '../../store/checkpoint.js';
+import type { Head, LedgerEvent, LedgerTail, StoredView, WorkflowStore } from '../../store/types.js';
+import { type LedgerProblem, LedgerScan, type LedgerVerification, type VerifyOptions, verifyLedger } from '../../store/verify.js';
+import type { Witness } from '../../store/witness.js';
 import { signatureVerifies } from '../../support/digest.js';
 import { foldEvent, replay, type WorkflowView } from './view.js';
 
@@ -61,10 +61,12 @@ function why(tail: LedgerTail, head: Head | undefined, key: KeyObject | undefine
   if (tail.lastDamaged) return `the ledger's last line is ${tail.lastDamaged === 'malformed' ? 'not JSON' : 'not canonical'}`;
   if (!head) return `the view has no events, the ledger ends at event ${last?.seq}`;
   if (!last) return `the ledger is empty, the view had seen event ${head.seq}`;
-  if (last.seq > head.seq) return `the ledger ends at event ${last.seq}, the view had seen event ${head.seq} (a command stopped before updating the view, or another program wrote the ledger)`;
+  if (last.seq > head.seq)
+    return `the ledger ends at event ${last.seq}, the view had seen event ${head.seq} (a command stopped before updating the view, or another program wrote the ledger)`;
   if (last.seq < head.seq) return `the ledger ends at event ${last.seq}, the view had seen event ${head.seq}`;
   if (last.hash !== head.hash) return `the ledger's last event is not the one the view was built from`;
-  if (key && typeof last.sig !== 'string') return `the ledger's last event is not signed, though a signing key is configured (it is adopted by the next event recorded with the key)`;
+  if (key && typeof last.sig !== 'string')
+    return `the ledger's last event is not signed, though a signing key is configured (it is adopted by the next event recorded with the key)`;
   return `the ledger's last event does not match its hash${key ? ' or its signature' : ''}`;
 }
 
@@ -84,7 +86,12 @@ async function readWitness(witness: Witness | undefined, workflow: string): Prom
 }
 
 // With a witness: does the head it holds lie in the ledger that ends at `head`? (cheap: the witness is usually the head)
-async function witnessAgrees(store: WorkflowStore, held: Checkpoint | undefined, head: Head | undefined, key: KeyObject | undefined): Promise<boolean> {
+async function witnessAgrees(
+  store: WorkflowStore,
+  held: Checkpoint | undefined,
+  head: Head | undefined,
+  key: KeyObject | undefined,
+): Promise<boolean> {
   if (!held) return true;
   if (!head || held.seq > head.seq) return false;
   if (key && !held.signature) return false;
@@ -110,7 +117,10 @@ export interface StoredVerification {
  * checkpoint or adopted head) and folded into a view on the same pass. A break in the chain is then
  * named from the whole ledger.
  */
-export async function verifyStored(store: WorkflowStore, opts: ViewCheckOptions & { allowAdoption?: boolean; stored?: StoredView; witnessRead?: WitnessRead; keep?: boolean }): Promise<StoredVerification> {
+export async function verifyStored(
+  store: WorkflowStore,
+  opts: ViewCheckOptions & { allowAdoption?: boolean; stored?: StoredView; witnessRead?: WitnessRead; keep?: boolean },
+): Promise<StoredVerification> {
   const stored = opts.stored ?? (await store.readView());
   const { head: witnessHead, unreadable } = opts.witnessRead ?? (await readWitness(opts.witness, opts.workflow));
   const viewHead = stored.state === 'sealed' ? bodyOf(stored.body)?.head : undefined;
@@ -136,7 +146,12 @@ export async function verifyStored(store: WorkflowStore, opts: ViewCheckOptions 
     damage: (d) => scan.damage(d),
   });
   const verification = scan.chainBroken ? verifyLedger(await store.readLedger(), verify) : scan.result();
-  const viewRejected = stored.state === 'rejected' ? stored.why : stored.state === 'sealed' && !bodyOf(stored.body) ? `the view ${store.viewLocation} was written by another version of flipgate` : undefined;
+  const viewRejected =
+    stored.state === 'rejected'
+      ? stored.why
+      : stored.state === 'sealed' && !bodyOf(stored.body)
+        ? `the view ${store.viewLocation} was written by another version of flipgate`
+        : undefined;
   return { verification, view, ...(events ? { events } : {}), ...(last ? { last } : {}), ...(viewRejected ? { viewRejected } : {}) };
 }
 
@@ -152,19 +167,38 @@ export async function checkView(store: WorkflowStore, opts: ViewCheckOptions): P
   const [stored, tail, witnessRead] = await Promise.all([store.readView(), store.tail(), readWitness(opts.witness, opts.workflow)]);
   const storedView = stored.state === 'sealed' ? bodyOf(stored.body) : undefined;
   const key = opts.verifyKey;
-  if (storedView && !opts.fromLedger && !witnessRead.unreadable && tailIsHead(tail, storedView.head, key) && (await witnessAgrees(store, witnessRead.head, storedView.head, key))) {
+  if (
+    storedView &&
+    !opts.fromLedger &&
+    !witnessRead.unreadable &&
+    tailIsHead(tail, storedView.head, key) &&
+    (await witnessAgrees(store, witnessRead.head, storedView.head, key))
+  ) {
     return { view: storedView, source: 'view' };
   }
-  const reason =
-    opts.fromLedger ? undefined :
-    stored.state === 'missing' ? (tail.last ? `there is no view at ${store.viewLocation} yet` : undefined) :
-    stored.state === 'rejected' ? stored.why :
-    !storedView ? `the view ${store.viewLocation} was written by another version of flipgate` :
-    !tailIsHead(tail, storedView.head, key) ? why(tail, storedView.head, key) :
-    witnessRead.unreadable ? `the witness at ${opts.witness!.location} cannot be read` :
-    'the witness does not hold a head of this ledger';
+  const reason = opts.fromLedger
+    ? undefined
+    : stored.state === 'missing'
+      ? tail.last
+        ? `there is no view at ${store.viewLocation} yet`
+        : undefined
+      : stored.state === 'rejected'
+        ? stored.why
+        : !storedView
+          ? `the view ${store.viewLocation} was written by another version of flipgate`
+          : !tailIsHead(tail, storedView.head, key)
+            ? why(tail, storedView.head, key)
+            : witnessRead.unreadable
+              ? `the witness at ${opts.witness!.location} cannot be read`
+              : 'the witness does not hold a head of this ledger';
   const { view, verification } = await verifyStored(store, { ...opts, allowAdoption: !opts.fromLedger, stored, witnessRead });
-  return { view, source: 'rebuilt', ...(reason ? { reason } : {}), ...(verification.problem ? { problem: verification.problem } : {}), verification };
+  return {
+    view,
+    source: 'rebuilt',
+    ...(reason ? { reason } : {}),
+    ...(verification.problem ? { problem: verification.problem } : {}),
+    verification,
+  };
 }
 
 /** What reading a checked view needs of a session (status reads it without the machine or the probes). */
@@ -178,7 +212,12 @@ export interface ViewReader {
 
 /** The checked view of a workflow (see checkView); tells the reader when it was rebuilt, and why. */
 export async function readView(reader: ViewReader, opts: Pick<ViewCheckOptions, 'fromLedger' | 'vouch'> = {}): Promise<CheckedView> {
-  const checked = await checkView(reader.store, { workflow: reader.wf.spec.id, verifyKey: reader.verifyKey, witness: reader.witness, ...opts });
+  const checked = await checkView(reader.store, {
+    workflow: reader.wf.spec.id,
+    verifyKey: reader.verifyKey,
+    witness: reader.witness,
+    ...opts,
+  });
   if (checked.reason) reader.note(`the view was rebuilt from the ledger: ${checked.reason}`);
   return checked;
 }

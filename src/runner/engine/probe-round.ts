@@ -1,15 +1,15 @@
 import type { GapStatus } from '../../machine/types.js';
 import type { CheckResult, Signoff } from '../../probes/index.js';
 import type { Workflow } from '../../spec/schema.js';
-import { confirmRead, readKillSwitch, switchOfChecks, switchPlan } from './kill-switch.js';
+import { digest } from '../../support/digest.js';
 import type { CheckRecord, NewRecordedEvent, SurveyData, SwitchRecord } from './events.js';
-import { blockersFirst, gapVerdict, type GapVerdict } from './gap-status.js';
 import { hostStatuses, runFleetChecks } from './fleet-round.js';
-import { runChecks, type PlannedCheck } from './run-checks.js';
+import { blockersFirst, type GapVerdict, gapVerdict } from './gap-status.js';
+import { confirmRead, readKillSwitch, switchOfChecks, switchPlan } from './kill-switch.js';
+import { type PlannedCheck, runChecks } from './run-checks.js';
 import type { Session } from './session.js';
 import { decisionStandings, signoffsByGap, type WaiverStanding } from './standing.js';
 import { checksCause, checksDigest, type WorkflowView } from './view.js';
-import { digest } from '../../support/digest.js';
 
 export interface RoundScope {
   /** Label recorded with the survey: survey, advance, flip, watch, resume. */
@@ -58,8 +58,11 @@ export async function probeRound(session: Session, view: WorkflowView, scope: Ro
   // Each host of a fleet plans from its own resolved spec: the same ids, its own values.
   const plan = (s: Workflow): PlannedCheck[] => {
     const planned: PlannedCheck[] = switchPlan(s);
-    for (const g of blockersFirst(s.gaps).filter((x) => wanted.has(x.id))) for (const c of g.checks) planned.push({ ref: `${g.id}/${c.id}`, owner: { kind: 'gap', id: g.id }, check: c });
-    if (scope.sections) for (const sec of s.sections ?? []) for (const c of sec.checks) planned.push({ ref: `${sec.id}/${c.id}`, owner: { kind: 'section', id: sec.id }, check: c });
+    for (const g of blockersFirst(s.gaps).filter((x) => wanted.has(x.id)))
+      for (const c of g.checks) planned.push({ ref: `${g.id}/${c.id}`, owner: { kind: 'gap', id: g.id }, check: c });
+    if (scope.sections)
+      for (const sec of s.sections ?? [])
+        for (const c of sec.checks) planned.push({ ref: `${sec.id}/${c.id}`, owner: { kind: 'section', id: sec.id }, check: c });
     return planned;
   };
 
@@ -88,7 +91,10 @@ export async function probeRound(session: Session, view: WorkflowView, scope: Ro
   let killSwitch: SwitchRecord = switchOfChecks(session, switchChecks);
   // The round's reading decides transitions (a switch not safe halts the workflow): a second read confirms it.
   if (killSwitch.status !== 'unreadable') {
-    killSwitch = confirmRead({ reading: killSwitch.status, record: killSwitch, checks: switchChecks, cause: checksCause(switchChecks) }, await readKillSwitch(session)).record;
+    killSwitch = confirmRead(
+      { reading: killSwitch.status, record: killSwitch, checks: switchChecks, cause: checksCause(switchChecks) },
+      await readKillSwitch(session),
+    ).record;
   }
 
   const verdicts = new Map<string, GapVerdict>();
@@ -104,7 +110,12 @@ export async function probeRound(session: Session, view: WorkflowView, scope: Ro
     scope: scope.scope,
     ...onHost(session),
     killSwitch,
-    gaps: Object.fromEntries([...verdicts].map(([id, v]) => [id, { status: v.status, own: v.own, blockedBy: v.blockedBy, ...(hosts.has(id) ? { hosts: hosts.get(id) } : {}) }])),
+    gaps: Object.fromEntries(
+      [...verdicts].map(([id, v]) => [
+        id,
+        { status: v.status, own: v.own, blockedBy: v.blockedBy, ...(hosts.has(id) ? { hosts: hosts.get(id) } : {}) },
+      ]),
+    ),
     checks,
   };
   return { survey, verdicts, killSwitch, signoffs, waivers };
@@ -120,12 +131,23 @@ export function roundEvents(session: Session, view: WorkflowView, round: ProbeRo
   const roundDigest = checksDigest(round.survey.checks);
   const hostsOf = (id: string) => round.survey.gaps[id]?.hosts;
   // On a fleet, a host changing its own status is a change too, so that the ledger says which host moved.
-  const moved = (id: string, status: GapStatus) => view.gaps[id]?.status !== status || digest(view.gaps[id]?.hosts ?? null) !== digest(hostsOf(id) ?? null);
+  const moved = (id: string, status: GapStatus) =>
+    view.gaps[id]?.status !== status || digest(view.gaps[id]?.hosts ?? null) !== digest(hostsOf(id) ?? null);
   const changed = [...round.verdicts].some(([id, v]) => moved(id, v.status));
   const events: NewRecordedEvent[] = [
     !changed && view.lastRound?.digest === roundDigest
-      ? { type: 'survey', actor: session.actor, cause: { kind: 'repeat', of: view.lastRound.seq }, data: { scope: round.survey.scope, ...onHost(session) } }
-      : { type: 'survey', actor: session.actor, cause: { kind: 'probe', checks: round.survey.checks.map((c) => c.ref), digest: roundDigest }, data: round.survey },
+      ? {
+          type: 'survey',
+          actor: session.actor,
+          cause: { kind: 'repeat', of: view.lastRound.seq },
+          data: { scope: round.survey.scope, ...onHost(session) },
+        }
+      : {
+          type: 'survey',
+          actor: session.actor,
+          cause: { kind: 'probe', checks: round.survey.checks.map((c) => c.ref), digest: roundDigest },
+          data: round.survey,
+        },
   ];
   for (const [id, v] of round.verdicts) {
     const before = view.gaps[id]?.status;

@@ -1,4 +1,4 @@
-import { probeFor, type CheckResult, type ProbeContext } from '../../probes/index.js';
+import { type CheckResult, type ProbeContext, probeFor } from '../../probes/index.js';
 import { deadlineReason } from '../../probes/support/deadline.js';
 import type { Check } from '../../spec/schema.js';
 
@@ -58,7 +58,8 @@ export async function runOneCheck(planned: PlannedCheck, opts: RunChecksOptions)
       timedOut,
     ]);
     const late = ac.signal.aborted;
-    if (outcome === 'timeout' || (late && outcome.status !== 'error')) return { status: 'error', evidence: `timed out after ${timeoutMs} ms`, observed: { timeoutMs }, ms: ms() };
+    if (outcome === 'timeout' || (late && outcome.status !== 'error'))
+      return { status: 'error', evidence: `timed out after ${timeoutMs} ms`, observed: { timeoutMs }, ms: ms() };
     return { ...outcome, ms: ms() };
   } catch (e) {
     // A probe that throws has a bug; report it without its message, which could quote host data.

@@ -1,10 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { buildMachine, type WorkflowMachine } from '../../machine/build.js';
-import { createPostgresAccess, type PostgresAccess } from '../../probes/pg/access.js';
 import { ConfigError } from '../../errors.js';
+import { buildMachine, type WorkflowMachine } from '../../machine/build.js';
+import type { CheckResult } from '../../probes/index.js';
+import { createPostgresAccess, type PostgresAccess } from '../../probes/pg/access.js';
 import type { Host } from '../../probes/support/host.js';
-import type { Fleet } from './fleet.js';
 import { localHost } from '../../probes/support/local-host.js';
 import type { OpenedTarget } from '../../remote/open-target.js';
 import type { LoadedWorkflow } from '../../spec/load.js';
@@ -12,8 +12,8 @@ import { normalizePrincipal } from '../../spec/principal.js';
 import type { WorkflowStore } from '../../store/types.js';
 import type { Witness } from '../../store/witness.js';
 import { publicKeyOf } from '../../support/digest.js';
+import type { Fleet } from './fleet.js';
 import type { PlannedCheck } from './run-checks.js';
-import type { CheckResult } from '../../probes/index.js';
 
 export interface SessionOptions {
   workflow: LoadedWorkflow;
@@ -86,7 +86,11 @@ export function openSession(opts: SessionOptions): Session {
   const host = opts.target?.host ?? opts.host ?? localHost(opts.root ?? '/');
   const built = buildMachine(opts.workflow.spec);
   const maxFromEnv = env.FLIPGATE_PG_MAX_CONNECTIONS ? Number(env.FLIPGATE_PG_MAX_CONNECTIONS) : undefined;
-  const postgres = createPostgresAccess({ env, maxConnections: opts.pgMaxConnections ?? maxFromEnv ?? 4, route: opts.target?.postgresRoute });
+  const postgres = createPostgresAccess({
+    env,
+    maxConnections: opts.pgMaxConnections ?? maxFromEnv ?? 4,
+    route: opts.target?.postgresRoute,
+  });
   return {
     ...built,
     wf: opts.workflow,
@@ -97,7 +101,11 @@ export function openSession(opts: SessionOptions): Session {
     env,
     // A check on a remote target mostly waits on the network, and the checks that start together
     // share one batch there: more of them at once means fewer round trips.
-    concurrency: Math.max(1, opts.concurrency ?? ((opts.target && opts.target.label !== 'local') || opts.fleet?.members.some((m) => m.inventory.target.kind === 'ssh') ? 32 : 8)),
+    concurrency: Math.max(
+      1,
+      opts.concurrency ??
+        ((opts.target && opts.target.label !== 'local') || opts.fleet?.members.some((m) => m.inventory.target.kind === 'ssh') ? 32 : 8),
+    ),
     timeoutMs: opts.timeoutMs ?? 10_000,
     postgres,
     onProgress: opts.onProgress,

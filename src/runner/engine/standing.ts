@@ -31,7 +31,7 @@ export interface WaiverStanding extends WaiverRecord {
 export function approvalDependencies(plan: MachinePlan, gap: string): string[] {
   const deps = new Set<string>([gap]);
   const addBlockers = (id: string) => {
-    for (const b of plan.gaps.get(id)?.blockedBy ?? []) if (!deps.has(b)) (deps.add(b), addBlockers(b));
+    for (const b of plan.gaps.get(id)?.blockedBy ?? []) if (!deps.has(b)) deps.add(b), addBlockers(b);
   };
   addBlockers(gap);
   const at = plan.order.indexOf(gap);
@@ -54,7 +54,11 @@ export interface SignatureCheck {
  * principal's allowed key over exactly what it records, and recorded right after the head it signed
  * (a signature counts only for the history it signed: a copy appended later is a replay).
  */
-async function signatureProblem(kind: 'approval' | 'waiver', r: SignedRecord & { seq: number; time: string; signature?: string }, c: SignatureCheck): Promise<string | undefined> {
+async function signatureProblem(
+  kind: 'approval' | 'waiver',
+  r: SignedRecord & { seq: number; time: string; signature?: string },
+  c: SignatureCheck,
+): Promise<string | undefined> {
   if (!r.signature || !r.signedAt) return 'unsigned: this workflow requires signed approvals and waivers';
   const built = claimOf(c.workflow, kind, r);
   if ('problem' in built) return `not a valid signed claim: ${built.problem}`;
@@ -62,9 +66,15 @@ async function signatureProblem(kind: 'approval' | 'waiver', r: SignedRecord & {
   if (!v.ok) return `${v.reason}: ${v.evidence}`;
   const headSeq = r.headSeq!;
   if (r.seq !== headSeq + 1) {
-    const revoked = c.view.approvals.find((a) => a.gap === r.gap && a.principal === r.principal && a.revoked && a.revoked.seq > headSeq && a.revoked.seq < r.seq)?.revoked;
+    const revoked = c.view.approvals.find(
+      (a) => a.gap === r.gap && a.principal === r.principal && a.revoked && a.revoked.seq > headSeq && a.revoked.seq < r.seq,
+    )?.revoked;
     const reopened = Object.entries(c.view.reopenedAt).find(([, at]) => at > headSeq && at < r.seq);
-    const before = revoked ? ` — it was signed before the revoke at event ${revoked.seq}` : reopened ? ` — it was signed before ${reopened[0]} reopened at event ${reopened[1]}` : '';
+    const before = revoked
+      ? ` — it was signed before the revoke at event ${revoked.seq}`
+      : reopened
+        ? ` — it was signed before ${reopened[0]} reopened at event ${reopened[1]}`
+        : '';
     return `replayed: signed over the history up to event ${headSeq} but recorded at event ${r.seq}; a signature counts only for the history it signed${before}`;
   }
   const hash = headSeq === 0 ? 'genesis' : await c.hashAt(headSeq);
@@ -79,7 +89,12 @@ async function signatureProblem(kind: 'approval' | 'waiver', r: SignedRecord & {
  * after it was given). The same principal approving a GAP again is listed once: the later copy
  * points at the one that counts.
  */
-export async function approvalStandings(view: WorkflowView, plan: MachinePlan, specHash: string, signatures?: SignatureCheck): Promise<ApprovalStanding[]> {
+export async function approvalStandings(
+  view: WorkflowView,
+  plan: MachinePlan,
+  specHash: string,
+  signatures?: SignatureCheck,
+): Promise<ApprovalStanding[]> {
   const out: ApprovalStanding[] = [];
   for (const recorded of view.approvals) {
     const principal = principalKey(recorded.principal);
@@ -92,9 +107,17 @@ export async function approvalStandings(view: WorkflowView, plan: MachinePlan, s
       ? `revoked at event ${a.revoked.seq}`
       : (signatures && (await signatureProblem('approval', a, signatures))) ||
         (a.specHash && a.specHash !== specHash ? 'lapsed: the workflow spec changed after it was given' : undefined) ||
-        ((g) => (g ? `lapsed: ${g} reopened at event ${view.reopenedAt[g]}` : undefined))(approvalDependencies(plan, a.gap).find((g) => (view.reopenedAt[g] ?? 0) > a.seq));
+        ((g) => (g ? `lapsed: ${g} reopened at event ${view.reopenedAt[g]}` : undefined))(
+          approvalDependencies(plan, a.gap).find((g) => (view.reopenedAt[g] ?? 0) > a.seq),
+        );
     const first = problem ? undefined : out.find((o) => o.counts && o.gap === a.gap && o.principal === principal);
-    out.push(problem ? { ...a, counts: false, why: problem } : first ? { ...a, counts: false, why: `the same as ${principal}'s approval at event ${first.seq}, which counts`, duplicateOf: first.seq } : { ...a, counts: true, why: 'counts' });
+    out.push(
+      problem
+        ? { ...a, counts: false, why: problem }
+        : first
+          ? { ...a, counts: false, why: `the same as ${principal}'s approval at event ${first.seq}, which counts`, duplicateOf: first.seq }
+          : { ...a, counts: true, why: 'counts' },
+    );
   }
   return out;
 }
@@ -117,7 +140,12 @@ export function signoffsByGap(standings: ApprovalStanding[]): Map<string, Signof
  * signed and not replayed where signatures are required, and at most until the end of the day
  * (UTC) maxDays after it was given. An expired waiver is `expired`, never active.
  */
-export async function waiverStandings(view: WorkflowView, spec: Workflow, now: Date, signatures?: SignatureCheck): Promise<WaiverStanding[]> {
+export async function waiverStandings(
+  view: WorkflowView,
+  spec: Workflow,
+  now: Date,
+  signatures?: SignatureCheck,
+): Promise<WaiverStanding[]> {
   const out: WaiverStanding[] = [];
   for (const w of view.waivers) {
     if (w.withdrawn) {
@@ -151,9 +179,14 @@ export interface Standings {
 }
 
 /** Every approval's and waiver's standing for a session, on a view of its ledger. */
-export async function decisionStandings(session: Pick<Session, 'wf' | 'env' | 'plan' | 'store' | 'now'>, view: WorkflowView): Promise<Standings> {
+export async function decisionStandings(
+  session: Pick<Session, 'wf' | 'env' | 'plan' | 'store' | 'now'>,
+  view: WorkflowView,
+): Promise<Standings> {
   const signed = !!session.wf.spec.approvals?.signed;
-  const signatures: SignatureCheck | undefined = signed ? { workflow: session.wf.spec.id, verify: claimVerifier(session), hashAt: (seq) => session.store.hashAt(seq), view } : undefined;
+  const signatures: SignatureCheck | undefined = signed
+    ? { workflow: session.wf.spec.id, verify: claimVerifier(session), hashAt: (seq) => session.store.hashAt(seq), view }
+    : undefined;
   return {
     approvals: await approvalStandings(view, session.plan, session.wf.hash, signatures),
     waivers: await waiverStandings(view, session.wf.spec, session.now(), signatures),

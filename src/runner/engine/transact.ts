@@ -1,10 +1,10 @@
 import { Refusal } from '../../errors.js';
 import { isKnownState, MachineRun, type Step } from '../../machine/state.js';
-import type { LedgerEvent, StoreTx, Cause } from '../../store/types.js';
+import type { Cause, LedgerEvent, StoreTx } from '../../store/types.js';
 import type { VerifyOptions } from '../../store/verify.js';
 import { dropJournaled, journalPath, readJournal, replayJournaled } from './disable-journal.js';
-import { recorded as recordedEvent, type NewRecordedEvent } from './events.js';
-import { readView, viewBody, type CheckedView } from './ledger-view.js';
+import { type NewRecordedEvent, recorded as recordedEvent } from './events.js';
+import { type CheckedView, readView, viewBody } from './ledger-view.js';
 import type { ProbeRound } from './probe-round.js';
 import type { Session } from './session.js';
 import { checksCause, foldEvents, type WorkflowView } from './view.js';
@@ -52,12 +52,24 @@ const problemText = (c: CheckedView) => `event ${c.problem!.seq} — ${c.problem
  * The first event of a ledger (and any event after a spec change) anchors the spec's hash; a changed
  * spec sends the workflow back to its first gate, since what was proven was proven against another spec.
  */
-export async function updateWorkflow<T>(session: Session, fn: (w: WorkflowTx) => Promise<T>, opts: UpdateOptions = {}): Promise<{ result: T; recorded: LedgerEvent[]; view: WorkflowView; checked: CheckedView }> {
+export async function updateWorkflow<T>(
+  session: Session,
+  fn: (w: WorkflowTx) => Promise<T>,
+  opts: UpdateOptions = {},
+): Promise<{ result: T; recorded: LedgerEvent[]; view: WorkflowView; checked: CheckedView }> {
   return session.store.transact(async (tx) => {
     const checked = await readView(session, opts);
     if (checked.problem) {
-      if (!opts.tolerate) throw new Refusal(`the ledger at ${session.store.location} does not verify: ${problemText(checked)}`, 'nothing was recorded; run flipgate audit verify');
-      session.note(opts.tolerate === 'record' ? `the ledger does not verify (${problemText(checked)}); recording anyway, without moving the view or the witness on` : `the ledger does not verify (${problemText(checked)}); nothing is recorded`);
+      if (!opts.tolerate)
+        throw new Refusal(
+          `the ledger at ${session.store.location} does not verify: ${problemText(checked)}`,
+          'nothing was recorded; run flipgate audit verify',
+        );
+      session.note(
+        opts.tolerate === 'record'
+          ? `the ledger does not verify (${problemText(checked)}); recording anyway, without moving the view or the witness on`
+          : `the ledger does not verify (${problemText(checked)}); nothing is recorded`,
+      );
     }
     const view = checked.view;
     const current: WorkflowView = structuredClone(view);
@@ -70,7 +82,14 @@ export async function updateWorkflow<T>(session: Session, fn: (w: WorkflowTx) =>
         cause: operator('anchor'),
         from: view.specHash,
         to: session.wf.hash,
-        data: { specHash: session.wf.hash, sourceHash: session.wf.sourceHash, file: session.wf.file, workflow: session.wf.spec.id, title: session.wf.spec.title, vars: session.wf.vars },
+        data: {
+          specHash: session.wf.hash,
+          sourceHash: session.wf.sourceHash,
+          file: session.wf.file,
+          workflow: session.wf.spec.id,
+          title: session.wf.spec.title,
+          vars: session.wf.vars,
+        },
       });
     }
     let state = view.state;
@@ -78,7 +97,14 @@ export async function updateWorkflow<T>(session: Session, fn: (w: WorkflowTx) =>
     if (state === undefined || (view.specHash !== undefined && view.specHash !== session.wf.hash) || !isKnownState(session.plan, state)) {
       const keep = state !== undefined && ['halted', 'flipping', 'flipped'].includes(state);
       if (state !== initial && !keep) {
-        pending.push({ type: 'transition', actor: session.actor, cause: operator(state === undefined ? 'start' : 'spec changed'), from: state, to: initial, data: undefined });
+        pending.push({
+          type: 'transition',
+          actor: session.actor,
+          cause: operator(state === undefined ? 'start' : 'spec changed'),
+          from: state,
+          to: initial,
+          data: undefined,
+        });
         state = initial;
       }
     }
@@ -93,7 +119,15 @@ export async function updateWorkflow<T>(session: Session, fn: (w: WorkflowTx) =>
       tx,
       transition(step, cause) {
         if (!step) return;
-        pending.push({ type: 'transition', actor: session.actor, cause, from: step.from, to: step.to, subject: step.to.split('.')[0], data: { event: step.event } });
+        pending.push({
+          type: 'transition',
+          actor: session.actor,
+          cause,
+          from: step.from,
+          to: step.to,
+          subject: step.to.split('.')[0],
+          data: { event: step.event },
+        });
       },
       async flush() {
         const batch = pending.splice(0);
@@ -105,11 +139,19 @@ export async function updateWorkflow<T>(session: Session, fn: (w: WorkflowTx) =>
         const adoption = appended.map(recordedEvent).find((e) => e?.type === 'ledger.adopted');
         if (adoption?.type === 'ledger.adopted') {
           const { seq, hash } = adoption.data.adopts;
-          session.note(`signing began: events 1…${seq} were recorded unsigned, and event ${adoption.seq} (ledger.adopted) adopts them; audit verify and the flip refuse that boundary until you pass --adopted ${seq}:${hash} after checking those events, or a signed checkpoint that covers them`);
+          session.note(
+            `signing began: events 1…${seq} were recorded unsigned, and event ${adoption.seq} (ledger.adopted) adopts them; audit verify and the flip refuse that boundary until you pass --adopted ${seq}:${hash} after checking those events, or a signed checkpoint that covers them`,
+          );
         }
         if (trusted && session.witness) {
           const head = appended[appended.length - 1]!;
-          await session.witness.record(head, session.signingKey).catch((e: Error) => session.note(`the witness at ${session.witness!.location} was not updated: ${e.message.split('\n')[0]} — the events are recorded; the next command updates it`));
+          await session.witness
+            .record(head, session.signingKey)
+            .catch((e: Error) =>
+              session.note(
+                `the witness at ${session.witness!.location} was not updated: ${e.message.split('\n')[0]} — the events are recorded; the next command updates it`,
+              ),
+            );
         }
       },
     };
@@ -121,7 +163,13 @@ export async function updateWorkflow<T>(session: Session, fn: (w: WorkflowTx) =>
       await w.flush();
       if (journal?.entries.length) await dropJournaled(journal.file, journal.text);
       if (trusted && (recorded.length || checked.source === 'rebuilt')) {
-        await tx.writeView(viewBody(current)).catch((e: Error) => session.note(`the view ${session.store.viewLocation} was not written (${e.message.split('\n')[0]}); the next command rebuilds it from the ledger`));
+        await tx
+          .writeView(viewBody(current))
+          .catch((e: Error) =>
+            session.note(
+              `the view ${session.store.viewLocation} was not written (${e.message.split('\n')[0]}); the next command rebuilds it from the ledger`,
+            ),
+          );
       }
       return { result, recorded, view: current, checked };
     } finally {
@@ -132,8 +180,11 @@ export async function updateWorkflow<T>(session: Session, fn: (w: WorkflowTx) =>
 
 async function pendingJournal(session: Session) {
   const file = journalPath(session.store.location, session.wf.spec.id, session.env);
-  const read = await readJournal(file).catch((e: Error) => (session.note(`the disable journal ${file} cannot be read (${e.message.split('\n')[0]})`), undefined));
-  if (read?.entries.length) session.note(`${read.entries.length} disable(s) that could not be recorded when they ran are appended from ${file}`);
+  const read = await readJournal(file).catch(
+    (e: Error) => (session.note(`the disable journal ${file} cannot be read (${e.message.split('\n')[0]})`), undefined),
+  );
+  if (read?.entries.length)
+    session.note(`${read.entries.length} disable(s) that could not be recorded when they ran are appended from ${file}`);
   return read && { file, ...read };
 }
 

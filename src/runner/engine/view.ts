@@ -1,10 +1,10 @@
 import type { GapStatus } from '../../machine/types.js';
-import type { Cause, Head, LedgerEvent } from '../../store/types.js';
 import { samePrincipal } from '../../spec/principal.js';
+import type { Cause, Head, LedgerEvent } from '../../store/types.js';
 import { digest } from '../../support/digest.js';
-import { isRepeat, recorded, type CheckRecord, type SwitchReadingRecord } from './events.js';
+import { type CheckRecord, isRepeat, recorded, type SwitchReadingRecord } from './events.js';
 
-export type { CheckRecord, SwitchRecord, SwitchReadingRecord, SurveyData } from './events.js';
+export type { CheckRecord, SurveyData, SwitchReadingRecord, SwitchRecord } from './events.js';
 
 export interface GapRecord {
   status: GapStatus;
@@ -24,7 +24,12 @@ export function checksDigest(checks: CheckRecord[]): string {
 
 /** The `probe` cause of an event that rests on these checks: their refs, digest and evidence lines. */
 export function checksCause(checks: CheckRecord[]): Cause {
-  return { kind: 'probe', checks: checks.map((c) => c.ref), digest: checksDigest(checks), evidence: checks.map((c) => `${c.id}: ${c.status} — ${c.evidence}`) };
+  return {
+    kind: 'probe',
+    checks: checks.map((c) => c.ref),
+    digest: checksDigest(checks),
+    evidence: checks.map((c) => `${c.id}: ${c.status} — ${c.evidence}`),
+  };
 }
 
 export interface ApprovalRecord {
@@ -128,7 +133,11 @@ export function foldEvent(view: WorkflowView, raw: LedgerEvent): void {
       view.lastRound = { seq: e.seq, digest: e.cause.digest };
       for (const [id, g] of Object.entries(d.gaps)) {
         const prev = view.gaps[id];
-        view.gaps[id] = { ...g, since: prev && prev.status === g.status ? prev.since : e.seq, checks: d.checks.filter((c) => c.owner.kind === 'gap' && c.owner.id === id) };
+        view.gaps[id] = {
+          ...g,
+          since: prev && prev.status === g.status ? prev.since : e.seq,
+          checks: d.checks.filter((c) => c.owner.kind === 'gap' && c.owner.id === id),
+        };
       }
       const sections: Record<string, CheckRecord[]> = {};
       for (const c of d.checks) if (c.owner.kind === 'section') (sections[c.owner.id] ??= []).push(c);
@@ -140,15 +149,35 @@ export function foldEvent(view: WorkflowView, raw: LedgerEvent): void {
       break;
     case 'approval.granted': {
       const d = e.data;
-      view.approvals.push({ gap: e.subject!, principal: e.actor, seq: e.seq, time: e.time, ...(d.note !== undefined ? { note: d.note } : {}), head: d.head, headSeq: d.headSeq, ...(d.specHash ? { specHash: d.specHash } : {}), ...(d.signature ? { signature: d.signature, signedAt: d.signedAt } : {}) });
+      view.approvals.push({
+        gap: e.subject!,
+        principal: e.actor,
+        seq: e.seq,
+        time: e.time,
+        ...(d.note !== undefined ? { note: d.note } : {}),
+        head: d.head,
+        headSeq: d.headSeq,
+        ...(d.specHash ? { specHash: d.specHash } : {}),
+        ...(d.signature ? { signature: d.signature, signedAt: d.signedAt } : {}),
+      });
       break;
     }
     case 'approval.revoked':
-      for (const a of view.approvals) if (a.gap === e.subject && samePrincipal(a.principal, e.actor) && !a.revoked) a.revoked = { seq: e.seq, time: e.time };
+      for (const a of view.approvals)
+        if (a.gap === e.subject && samePrincipal(a.principal, e.actor) && !a.revoked) a.revoked = { seq: e.seq, time: e.time };
       break;
     case 'waiver.granted': {
       const { until, reason, head, headSeq, specHash, signature, signedAt } = e.data;
-      view.waivers.push({ gap: e.subject!, principal: e.actor, seq: e.seq, time: e.time, until, reason, ...(head !== undefined ? { head, headSeq, specHash } : {}), ...(signature ? { signature, signedAt } : {}) });
+      view.waivers.push({
+        gap: e.subject!,
+        principal: e.actor,
+        seq: e.seq,
+        time: e.time,
+        until,
+        reason,
+        ...(head !== undefined ? { head, headSeq, specHash } : {}),
+        ...(signature ? { signature, signedAt } : {}),
+      });
       break;
     }
     case 'waiver.withdrawn':
@@ -157,7 +186,17 @@ export function foldEvent(view: WorkflowView, raw: LedgerEvent): void {
     case 'killswitch.read': {
       // On a fleet the checks are every host's; the first host's pair is kept as the example.
       const [check, enabled] = e.data.checks ?? [];
-      view.killSwitch = { status: e.data.reading, evidence: e.data.evidence, ...(check ? { check } : {}), ...(enabled ? { enabled } : {}), ...(e.data.hosts ? { hosts: e.data.hosts } : {}), seq: e.seq, time: e.time, actor: e.actor, command: e.data.command ?? 'a kill-switch read' };
+      view.killSwitch = {
+        status: e.data.reading,
+        evidence: e.data.evidence,
+        ...(check ? { check } : {}),
+        ...(enabled ? { enabled } : {}),
+        ...(e.data.hosts ? { hosts: e.data.hosts } : {}),
+        seq: e.seq,
+        time: e.time,
+        actor: e.actor,
+        command: e.data.command ?? 'a kill-switch read',
+      };
       break;
     }
     default:

@@ -1,8 +1,8 @@
-import type { LedgerEvent } from '../../store/types.js';
-import { describeEvent, isRepeat, recorded, type CheckRecord, type SurveyData } from '../engine/events.js';
-import { checksDigest } from '../engine/view.js';
-import { hostAudits, type HostAudit } from './fleet-audit.js';
 import type { GapStatus } from '../../machine/types.js';
+import type { LedgerEvent } from '../../store/types.js';
+import { type CheckRecord, describeEvent, isRepeat, recorded, type SurveyData } from '../engine/events.js';
+import { checksDigest } from '../engine/view.js';
+import { type HostAudit, hostAudits } from './fleet-audit.js';
 
 /** One check of the round behind a GAP change, with its evidence as recorded. */
 export interface AuditCheck {
@@ -99,15 +99,35 @@ function changeKind(from: string, to: string): GapChange['kind'] {
   return 'changed';
 }
 
-const toCheck = (c: CheckRecord): AuditCheck => ({ ref: c.ref, id: c.id, kind: c.kind, status: c.status, evidence: c.evidence, ...(c.host ? { host: c.host } : {}) });
+const toCheck = (c: CheckRecord): AuditCheck => ({
+  ref: c.ref,
+  id: c.id,
+  kind: c.kind,
+  status: c.status,
+  evidence: c.evidence,
+  ...(c.host ? { host: c.host } : {}),
+});
 
 function timelineEntry(e: LedgerEvent): TimelineEntry {
-  return { seq: e.seq, time: e.time, type: e.type, actor: e.actor, subject: e.subject, from: e.from, to: e.to, cause: e.cause.kind, summary: describeEvent(e), hash: e.hash };
+  return {
+    seq: e.seq,
+    time: e.time,
+    type: e.type,
+    actor: e.actor,
+    subject: e.subject,
+    from: e.from,
+    to: e.to,
+    cause: e.cause.kind,
+    summary: describeEvent(e),
+    hash: e.hash,
+  };
 }
 
 /** The principals a round's approval checks counted for a GAP. */
 function countedBy(checks: CheckRecord[]): Set<string> {
-  return new Set(checks.filter((c) => c.kind === 'approval').flatMap((c) => ((c.observed as { approvers?: string[] } | undefined)?.approvers ?? [])));
+  return new Set(
+    checks.filter((c) => c.kind === 'approval').flatMap((c) => (c.observed as { approvers?: string[] } | undefined)?.approvers ?? []),
+  );
 }
 
 // Replays the ledger once, keeping per GAP its changes with the round's checks, sign-offs and waiver at that moment.
@@ -125,10 +145,16 @@ function gapHistories(events: LedgerEvent[]): Map<string, GapChange[]> {
         if (!isRepeat(e)) survey = e.data; // a repeat saw what the round before it saw
         break;
       case 'approval.granted':
-        approvals.set(gap, [...(approvals.get(gap) ?? []).filter((a) => a.principal !== e.actor), { principal: e.actor, seq: e.seq, time: e.time, ...(e.data.note ? { note: e.data.note } : {}) }]);
+        approvals.set(gap, [
+          ...(approvals.get(gap) ?? []).filter((a) => a.principal !== e.actor),
+          { principal: e.actor, seq: e.seq, time: e.time, ...(e.data.note ? { note: e.data.note } : {}) },
+        ]);
         break;
       case 'approval.revoked':
-        approvals.set(gap, (approvals.get(gap) ?? []).filter((a) => a.principal !== e.actor));
+        approvals.set(
+          gap,
+          (approvals.get(gap) ?? []).filter((a) => a.principal !== e.actor),
+        );
         break;
       case 'waiver.granted':
         waivers.set(gap, { principal: e.actor, seq: e.seq, time: e.time, until: e.data.until, reason: e.data.reason });
@@ -149,7 +175,9 @@ function gapHistories(events: LedgerEvent[]): Map<string, GapChange[]> {
           scope: survey?.scope,
           checks: own.map(toCheck),
           evidence: e.cause.kind === 'probe' ? (e.cause.evidence ?? []) : [],
-          evidenceDigest: recordedDigest ? { recorded: recordedDigest, matches: own.length > 0 && checksDigest(own) === recordedDigest } : undefined,
+          evidenceDigest: recordedDigest
+            ? { recorded: recordedDigest, matches: own.length > 0 && checksDigest(own) === recordedDigest }
+            : undefined,
           // The sign-offs the round's approval checks counted (the standing function's verdict then), not every one recorded.
           signoffs: (approvals.get(gap) ?? []).filter((a) => countedBy(own).has(a.principal)),
           waiver: e.to === 'WAIVED' ? waivers.get(gap) : undefined,
@@ -195,7 +223,14 @@ export function auditLedger(events: LedgerEvent[], opts: AuditOptions = {}): Aud
       const closings = changes.filter((c) => c.kind === 'closed' || c.kind === 'waived');
       const reopenings = changes.filter((c) => c.kind === 'reopened');
       const hosts = hostAudits(all);
-      return { gap, status: last?.to ?? 'UNKNOWN', closedBy: closings[closings.length - 1], reopenedBy: reopenings[reopenings.length - 1], changes, ...(hosts ? { hosts } : {}) };
+      return {
+        gap,
+        status: last?.to ?? 'UNKNOWN',
+        closedBy: closings[closings.length - 1],
+        reopenedBy: reopenings[reopenings.length - 1],
+        changes,
+        ...(hosts ? { hosts } : {}),
+      };
     })
     .filter((g) => !opts.actor || g.changes.length > 0);
   const ids = new Set(gate ? [...wanted, gate.gate] : wanted);

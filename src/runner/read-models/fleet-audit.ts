@@ -30,7 +30,9 @@ export function hostAudits(changes: GapChange[]): HostAudit[] | undefined {
   const fleetChanges = changes.filter((c) => c.hosts);
   if (!fleetChanges.length) return undefined;
   const last = fleetChanges[fleetChanges.length - 1]!;
-  const out = new Map<string, HostAudit>(Object.entries(last.hosts!).map(([host, status]) => [host, { host, status, checks: last.checks.filter((k) => k.host === host) }]));
+  const out = new Map<string, HostAudit>(
+    Object.entries(last.hosts!).map(([host, status]) => [host, { host, status, checks: last.checks.filter((k) => k.host === host) }]),
+  );
   const before = new Map<string, GapStatus>();
   for (const ch of fleetChanges) {
     for (const [host, to] of Object.entries(ch.hosts!)) {
@@ -38,7 +40,15 @@ export function hostAudits(changes: GapChange[]): HostAudit[] | undefined {
       before.set(host, to);
       const audit = out.get(host);
       if (!audit || from === to) continue;
-      const change: HostChange = { seq: ch.seq, time: ch.time, actor: ch.actor, scope: ch.scope, from: from ?? 'UNKNOWN', to, checks: ch.checks.filter((k) => k.host === host) };
+      const change: HostChange = {
+        seq: ch.seq,
+        time: ch.time,
+        actor: ch.actor,
+        scope: ch.scope,
+        from: from ?? 'UNKNOWN',
+        to,
+        checks: ch.checks.filter((k) => k.host === host),
+      };
       if (to === 'CLOSED') audit.closedBy = change;
       else if (from === 'CLOSED') audit.reopenedBy = change;
     }

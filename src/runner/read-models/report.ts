@@ -1,9 +1,9 @@
-import type { GapStatus, SwitchReading } from '../../machine/types.js';
-import { topState, type MachinePlan } from '../../machine/plan.js';
 import { satisfies } from '../../machine/guards.js';
+import { type MachinePlan, topState } from '../../machine/plan.js';
+import type { GapStatus, SwitchReading } from '../../machine/types.js';
 import type { CheckStatus } from '../../probes/index.js';
-import { isWaivable, latestExpiry, waiverPolicy } from '../../spec/waivers.js';
 import type { LoadedWorkflow } from '../../spec/load.js';
+import { isWaivable, latestExpiry, waiverPolicy } from '../../spec/waivers.js';
 import type { LedgerProblem } from '../../store/verify.js';
 import type { CheckedView } from '../engine/ledger-view.js';
 import type { CheckRecord, WorkflowView } from '../engine/view.js';
@@ -53,7 +53,12 @@ export interface StatusReport {
   /** The GAP the current gate waits on, or `passed`. */
   step?: string;
   /** The latest reading recorded by any command, with when, by whom and in which command it was taken (on a fleet, each host's reading too). */
-  killSwitch: { status: SwitchReading | 'unknown'; evidence: string; hosts?: Record<string, SwitchReading>; read?: { time: string; seq: number; actor: string; command: string } };
+  killSwitch: {
+    status: SwitchReading | 'unknown';
+    evidence: string;
+    hosts?: Record<string, SwitchReading>;
+    read?: { time: string; seq: number; actor: string; command: string };
+  };
   /** The inventory hosts of the last round (fleets only). */
   hosts?: string[];
   gates: { id: string; title: string; requires: string[]; status: 'passed' | 'current' | 'pending' }[];
@@ -83,14 +88,20 @@ const checkReport = (c: CheckRecord): CheckReport => ({
 /** A GAP's row of the fleet matrix: every host's status, and the hosts where it is not CLOSED. */
 const fleetColumns = (hosts: Record<string, GapStatus>) => ({
   hosts: Object.entries(hosts).map(([host, status]) => ({ host, status })),
-  heldBy: Object.entries(hosts).filter(([, s]) => s !== 'CLOSED').map(([h]) => h),
+  heldBy: Object.entries(hosts)
+    .filter(([, s]) => s !== 'CLOSED')
+    .map(([h]) => h),
 });
 
 /** The status report of a workflow from its view; `checked` says where the view came from. */
-export function buildReport(session: { wf: LoadedWorkflow; plan: MachinePlan; now?: () => Date }, view: WorkflowView, checked?: Pick<CheckedView, 'source' | 'reason' | 'problem'>): StatusReport {
+export function buildReport(
+  session: { wf: LoadedWorkflow; plan: MachinePlan; now?: () => Date },
+  view: WorkflowView,
+  checked?: Pick<CheckedView, 'source' | 'reason' | 'problem'>,
+): StatusReport {
   const now = (session.now ?? (() => new Date()))().getTime();
   const spec = session.wf.spec;
-  const label = view.state ?? session.plan.steps[0]!.gate + '.' + (session.plan.steps[0]!.gaps[0] ?? 'passed');
+  const label = view.state ?? `${session.plan.steps[0]!.gate}.${session.plan.steps[0]!.gaps[0] ?? 'passed'}`;
   const top = topState(label);
   const shownFrom = top === 'halted' ? (view.activeState ?? label) : label;
   const gateIndex = session.plan.steps.findIndex((s) => s.gate === topState(shownFrom));
@@ -99,14 +110,18 @@ export function buildReport(session: { wf: LoadedWorkflow; plan: MachinePlan; no
     id: g.id,
     title: g.title,
     requires: g.requires,
-    status: (allPassed || (gateIndex >= 0 && i < gateIndex) ? 'passed' : i === gateIndex ? 'current' : 'pending') as 'passed' | 'current' | 'pending',
+    status: (allPassed || (gateIndex >= 0 && i < gateIndex) ? 'passed' : i === gateIndex ? 'current' : 'pending') as
+      | 'passed'
+      | 'current'
+      | 'pending',
   }));
   const gaps: GapReport[] = spec.gaps.map((g) => {
     const r = view.gaps[g.id];
     const waiver = r?.status === 'WAIVED' ? view.waivers.findLast((w) => w.gap === g.id && !w.withdrawn) : undefined;
     // A waiver that ran out since the last survey is expired here too, never WAIVED.
     const policy = waiverPolicy(spec, g);
-    const expired = !!waiver && !(Math.min(Date.parse(waiver.until), latestExpiry(Date.parse(waiver.time), policy.allowed ? policy.maxDays : 0)) > now);
+    const expired =
+      !!waiver && !(Math.min(Date.parse(waiver.until), latestExpiry(Date.parse(waiver.time), policy.allowed ? policy.maxDays : 0)) > now);
     const status: GapStatus | 'UNKNOWN' = r ? (expired ? (r.blockedBy.length ? 'BLOCKED' : r.own) : r.status) : 'UNKNOWN';
     return {
       id: g.id,
@@ -115,17 +130,21 @@ export function buildReport(session: { wf: LoadedWorkflow; plan: MachinePlan; no
       ...(r ? { own: r.own } : {}),
       blockedBy: g.blockedBy ?? [],
       waivable: isWaivable(spec, g),
-      ...(waiver ? { waiver: { by: waiver.principal, reason: waiver.reason, until: waiver.until, seq: waiver.seq, ...(expired ? { expired } : {}) } } : {}),
+      ...(waiver
+        ? { waiver: { by: waiver.principal, reason: waiver.reason, until: waiver.until, seq: waiver.seq, ...(expired ? { expired } : {}) } }
+        : {}),
       checks: (r?.checks ?? []).map(checkReport),
       ...(r?.hosts ? fleetColumns(r.hosts) : {}),
     };
   });
   const hosts = view.killSwitch?.hosts ? Object.keys(view.killSwitch.hosts) : undefined;
   const sections = (spec.sections ?? []).map((s) => ({ id: s.id, title: s.title, checks: (view.sections[s.id] ?? []).map(checkReport) }));
-  const allChecks = [...gaps.flatMap((g) => g.checks), ...sections.flatMap((s) => s.checks), ...[view.killSwitch?.check, view.killSwitch?.enabled].filter((c): c is CheckRecord => !!c)];
-  const ready =
-    view.killSwitch?.status === 'safe' &&
-    gaps.every((g) => g.status !== 'UNKNOWN' && satisfies(g.status, g.waivable));
+  const allChecks = [
+    ...gaps.flatMap((g) => g.checks),
+    ...sections.flatMap((s) => s.checks),
+    ...[view.killSwitch?.check, view.killSwitch?.enabled].filter((c): c is CheckRecord => !!c),
+  ];
+  const ready = view.killSwitch?.status === 'safe' && gaps.every((g) => g.status !== 'UNKNOWN' && satisfies(g.status, g.waivable));
   const sub = label.split('.')[1];
   return {
     schemaVersion: 1,
@@ -138,7 +157,16 @@ export function buildReport(session: { wf: LoadedWorkflow; plan: MachinePlan; no
           status: view.killSwitch.status,
           evidence: view.killSwitch.evidence,
           ...(view.killSwitch.hosts ? { hosts: view.killSwitch.hosts } : {}),
-          ...(view.killSwitch.seq !== undefined ? { read: { time: view.killSwitch.time, seq: view.killSwitch.seq, actor: view.killSwitch.actor, command: view.killSwitch.command } } : {}),
+          ...(view.killSwitch.seq !== undefined
+            ? {
+                read: {
+                  time: view.killSwitch.time,
+                  seq: view.killSwitch.seq,
+                  actor: view.killSwitch.actor,
+                  command: view.killSwitch.command,
+                },
+              }
+            : {}),
         }
       : { status: 'unknown', evidence: 'not read yet: run flipgate survey' },
     ...(hosts ? { hosts } : {}),
@@ -149,6 +177,14 @@ export function buildReport(session: { wf: LoadedWorkflow; plan: MachinePlan; no
     errors: allChecks.filter((c) => c.status === 'error').length,
     ...(view.lastSurvey ? { surveyed: view.lastSurvey } : {}),
     ...(view.head ? { ledger: view.head } : {}),
-    ...(checked ? { view: { source: checked.source, ...(checked.reason ? { reason: checked.reason } : {}), ...(checked.problem ? { problem: checked.problem } : {}) } } : {}),
+    ...(checked
+      ? {
+          view: {
+            source: checked.source,
+            ...(checked.reason ? { reason: checked.reason } : {}),
+            ...(checked.problem ? { problem: checked.problem } : {}),
+          },
+        }
+      : {}),
   };
 }

@@ -1,26 +1,27 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { openSession, type Session, type SessionOptions } from '../../../src/runner/engine/session.js';
+import { describe } from 'vitest';
 import { approveGap } from '../../../src/runner/actions/signoffs.js';
 import { advanceWorkflow } from '../../../src/runner/actions/survey-advance.js';
+import { openSession, type Session, type SessionOptions } from '../../../src/runner/engine/session.js';
 import { hashEvent } from '../../../src/store/chain.js';
 import { FileStore } from '../../../src/store/file-store.js';
 import { openStore } from '../../../src/store/open.js';
 import type { LedgerEvent, WorkflowStore } from '../../../src/store/types.js';
 import { openWitness, type Witness } from '../../../src/store/witness.js';
 import { signerFor } from '../../../src/support/digest.js';
-import { describe } from 'vitest';
 import { realServer } from '../../support/pg.js';
-import { o8WithWaivers, setupSeedHost, type SeedFixture } from '../../support/seed.js';
+import { o8WithWaivers, type SeedFixture, setupSeedHost } from '../../support/seed.js';
 import { pgStoreUrl } from './stores.js';
-import { rewriteFile, rewriteTable, type Rewrite } from './tamper.js';
+import { type Rewrite, rewriteFile, rewriteTable } from './tamper.js';
 
 export type BackendName = 'file' | 'Postgres';
 export const backendNames: BackendName[] = ['file', 'Postgres'];
 
 /** Why a workflow with its ledger on Postgres needs a real server in the tests. */
-export const seededPostgresReason = "needs a real Postgres server (set PGHOST or DATABASE_URL): on the embedded PGlite the store's open transaction and the probes' queries would share its one session";
+export const seededPostgresReason =
+  "needs a real Postgres server (set PGHOST or DATABASE_URL): on the embedded PGlite the store's open transaction and the probes' queries would share its one session";
 
 /** One describe block per backend; the Postgres one is skipped, with the reason, without a real server. */
 export function eachBackend(title: string, body: (backend: BackendName) => void): void {
@@ -56,7 +57,10 @@ export interface SeededWorkflow {
  * The O8 seed-state host with its ledger on the chosen backend; signed (FLIPGATE_SIGNING_KEY) when
  * `signed`, with a witness when `witness` names where it is kept.
  */
-export async function seededWorkflow(backend: BackendName, opts: { signed?: boolean; witness?: 'file' | 'postgres' } = {}): Promise<SeededWorkflow> {
+export async function seededWorkflow(
+  backend: BackendName,
+  opts: { signed?: boolean; witness?: 'file' | 'postgres' } = {},
+): Promise<SeededWorkflow> {
   const fx = await setupSeedHost({ edit: o8WithWaivers(['cto']) });
   const keys = generateKeyPairSync('ed25519');
   const keyFile = path.join(fx.root, 'ledger-key.pem');
@@ -69,7 +73,8 @@ export async function seededWorkflow(backend: BackendName, opts: { signed?: bool
   const schema = new URL(url).searchParams.get('schema')!;
   const store = backend === 'file' ? new FileStore(fx.storePath, id, { signingKey }) : await openStore(url, id, { signingKey, env: {} });
   const witnessUrl = pgStoreUrl(fx.db, 'witness');
-  const witnessLocation = opts.witness === 'file' ? path.join(fx.root, 'elsewhere', 'o8.head.json') : opts.witness === 'postgres' ? witnessUrl : undefined;
+  const witnessLocation =
+    opts.witness === 'file' ? path.join(fx.root, 'elsewhere', 'o8.head.json') : opts.witness === 'postgres' ? witnessUrl : undefined;
   const witness = witnessLocation ? openWitness(witnessLocation) : undefined;
   if (opts.witness === 'file') await mkdir(path.join(fx.root, 'elsewhere'), { recursive: true });
   const sessions: Session[] = [];
@@ -84,18 +89,32 @@ export async function seededWorkflow(backend: BackendName, opts: { signed?: bool
     witness,
     witnessLocation,
     session(actor, extra = {}) {
-      const s = openSession({ workflow: fx.wf, store, actor, root: fx.root, env: fx.env, timeoutMs: 15_000, signingKey, witness, ...extra });
+      const s = openSession({
+        workflow: fx.wf,
+        store,
+        actor,
+        root: fx.root,
+        env: fx.env,
+        timeoutMs: 15_000,
+        signingKey,
+        witness,
+        ...extra,
+      });
       sessions.push(s);
       return s;
     },
     rewrite: backend === 'file' ? rewriteFile((store as FileStore).ledgerFile) : rewriteTable(fx.db.admin, schema, id),
-    dropView: backend === 'file' ? () => rm((store as FileStore).viewFile, { force: true }) : async () => void (await fx.db.admin.query(`DELETE FROM "${schema}".views`)),
+    dropView:
+      backend === 'file'
+        ? () => rm((store as FileStore).viewFile, { force: true })
+        : async () => void (await fx.db.admin.query(`DELETE FROM "${schema}".views`)),
     async cleanup() {
       for (const s of sessions) await s.close();
       await witness?.close();
       await store.close();
       if (fx.db.kind === 'embedded') {
-        for (const s of [schema, new URL(witnessUrl).searchParams.get('schema')!]) await fx.db.admin.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`).catch(() => undefined);
+        for (const s of [schema, new URL(witnessUrl).searchParams.get('schema')!])
+          await fx.db.admin.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`).catch(() => undefined);
       }
       await fx.cleanup();
     },
@@ -134,5 +153,14 @@ export function reseal(events: LedgerEvent[], from = 0, key?: KeyObject): Ledger
 
 /** An approval as flipgate records one, for a forger to insert. */
 export function forgedApproval(like: LedgerEvent, principal: string, gap: string): LedgerEvent {
-  return { ...like, type: 'approval.granted', actor: principal, subject: gap, cause: { kind: 'approval', principal }, from: undefined, to: undefined, data: { head: like.prev, headSeq: like.seq - 1, specHash: undefined } } as LedgerEvent;
+  return {
+    ...like,
+    type: 'approval.granted',
+    actor: principal,
+    subject: gap,
+    cause: { kind: 'approval', principal },
+    from: undefined,
+    to: undefined,
+    data: { head: like.prev, headSeq: like.seq - 1, specHash: undefined },
+  } as LedgerEvent;
 }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,7 +37,13 @@ export interface Writer {
 }
 
 /** Starts a writer child; `count` events, or 'forever' until killed. */
-export async function startWriter(location: string, workflow: string, count: number | 'forever', actor: string, env: NodeJS.ProcessEnv = process.env): Promise<Writer> {
+export async function startWriter(
+  location: string,
+  workflow: string,
+  count: number | 'forever',
+  actor: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Writer> {
   const script = await writerScript();
   const child = spawn(process.execPath, [script, location, workflow, String(count), actor], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const acked: Writer['acked'] = [];
@@ -62,7 +68,9 @@ export async function startWriter(location: string, workflow: string, count: num
     }
   });
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
+  );
   void exited.then(() => (onReady(), onAck()));
   return { child, acked, ready, firstAck, exited };
 }
