@@ -73,7 +73,11 @@ try {
         const report = r.code === 0 ? JSON.parse(r.stdout) : undefined;
         if (!report || report.hosts?.length !== size || !report.ready)
           throw new Error(`${t.name}, ${size} hosts: exit ${r.code}, ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
-        if (i >= 0) times.push(r.seconds), rss.push(rssOf(r.stderr)), server.push(sshdCpu() - cpu0);
+        if (i >= 0) {
+          times.push(r.seconds);
+          rss.push(rssOf(r.stderr));
+          server.push(sshdCpu() - cpu0);
+        }
       }
       results.push({
         transport: t.name,

@@ -109,7 +109,8 @@ try {
           throw new Error(`${c.name} on the ${size} ledger exited ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
         if (/rebuilt/.test(r.stderr) && round >= 0) throw new Error(`${c.name} on the ${size} ledger rebuilt its view: ${r.stderr.trim()}`);
         if (round < 0) continue;
-        (results[c.name] ??= { small: { s: [], rss: [] }, large: { s: [], rss: [] } })[size].s.push(r.seconds);
+        results[c.name] ??= { small: { s: [], rss: [] }, large: { s: [], rss: [] } };
+        results[c.name][size].s.push(r.seconds);
         results[c.name][size].rss.push(r.rss);
       }
     }

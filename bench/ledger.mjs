@@ -200,7 +200,7 @@ say(
 );
 say(line(header));
 say(widths.map((w) => '─'.repeat(w)).join('  '));
-body.forEach((b) => say(line(b)));
+for (const b of body) say(line(b));
 
 const flat = (backend) => {
   const rs = rows.filter((r) => r.backend === backend);

@@ -7,6 +7,7 @@ import { reportError, usageError } from './report-error.js';
 declare const FLIPGATE_VERSION: string;
 const version = typeof FLIPGATE_VERSION === 'string' ? FLIPGATE_VERSION : '0.0.0-dev';
 
+// biome-ignore lint/suspicious/noExplicitAny: each command takes its own positional arguments and options; commander supplies them.
 type Handler = (...args: any[]) => Promise<number>;
 type Use = 'format' | 'vouch';
 type Uses = Use[];

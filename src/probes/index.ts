@@ -11,6 +11,9 @@ import { postgresSchemaProbe } from './postgres-schema.js';
 import { toolProbe } from './tool.js';
 import type { ProbeKind } from './types.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: each kind has its own parameter schema; the registry holds them all side by side.
+type AnyProbeKind = ProbeKind<any>;
+
 /** Every check kind by name. Adding a kind: one file in this folder, one line here, one test. */
 export const probes = {
   'postgres.role': postgresRoleProbe,
@@ -24,13 +27,13 @@ export const probes = {
   tool: toolProbe,
   'gpg.key': gpgKeyProbe,
   approval: approvalProbe,
-} as const satisfies Record<string, ProbeKind<any>>;
+} as const satisfies Record<string, AnyProbeKind>;
 
 export type ProbeKindName = keyof typeof probes;
 export const probeKinds = Object.keys(probes) as ProbeKindName[];
 
-export function probeFor(kind: string): ProbeKind<any> | undefined {
-  return (probes as Record<string, ProbeKind<any>>)[kind];
+export function probeFor(kind: string): AnyProbeKind | undefined {
+  return (probes as Record<string, AnyProbeKind>)[kind];
 }
 
 export type { CheckOutcome, CheckResult, CheckStatus, ProbeContext, Signoff } from './types.js';

@@ -98,8 +98,14 @@ export class SshConnection {
         resolve('timeout');
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
       }, limitMs);
-      child.once('error', (e: NodeJS.ErrnoException) => (clearTimeout(timer), resolve(e.code === 'ENOENT' ? 'not-found' : 255)));
-      child.once('exit', (code) => (clearTimeout(timer), resolve(code ?? 255)));
+      child.once('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        resolve(e.code === 'ENOENT' ? 'not-found' : 255);
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve(code ?? 255);
+      });
     });
     closeSync(fd);
     if (outcome === 0 && existsSync(this.controlPath)) {

@@ -119,7 +119,10 @@ export class RemoteHost {
             chunk.map((q) => q.op),
             { root: this.root, become: this.opts.become },
           );
-          settled.forEach((s, i) => (s.ok ? chunk[i]!.resolve(s.value) : chunk[i]!.reject(s.error)));
+          for (const [i, s] of settled.entries()) {
+            if (s.ok) chunk[i]!.resolve(s.value);
+            else chunk[i]!.reject(s.error);
+          }
         } catch (e) {
           for (const q of chunk) q.reject(e);
         }

@@ -29,7 +29,10 @@ export function postgresRoute(remote: RemoteHost): { route(cfg: ClientConfig): P
   let becomes: Promise<unknown> | undefined;
   return {
     async route(cfg) {
-      if (remote.opts.become) await (becomes ??= remote.exec(['true'], { timeoutMs: 10_000 }));
+      if (remote.opts.become) {
+        becomes ??= remote.exec(['true'], { timeoutMs: 10_000 });
+        await becomes;
+      }
       const endpoint = endpointOf(cfg);
       const key = JSON.stringify(endpoint);
       let fwd = forwards.get(key);

@@ -19,20 +19,23 @@ export function checkDecisionRules(wf: Workflow): IssueText[] {
   const names = (list: readonly string[], at: Path, refs: boolean): Set<string> => {
     const seen = new Map<string, number>();
     const members = new Set<string>();
-    list.forEach((raw, i) => {
+    for (const [i, raw] of list.entries()) {
       if (raw.trim().startsWith('@')) {
         const ref = raw.trim().slice(1);
-        if (!refs)
-          return void out.push({
+        if (!refs) {
+          out.push({
             path: [...at, i],
             problem: `groups cannot contain other groups — list the members of "${raw.trim()}" here`,
           });
+          continue;
+        }
         if (!groupIds.includes(ref)) {
           const guess = closest(ref, groupIds);
-          return void out.push({
+          out.push({
             path: [...at, i],
             problem: `group "${ref}" is not defined — ${guess ? `did you mean "@${guess}"? ` : ''}add it under groups: (known: ${groupIds.join(', ') || 'none'})`,
           });
+          continue;
         }
         if (seen.has(raw.trim()))
           out.push({ path: [...at, i], problem: `"${raw}" is listed twice (first at [${seen.get(raw.trim())}]) — list it once` });
@@ -41,10 +44,13 @@ export function checkDecisionRules(wf: Workflow): IssueText[] {
           const k = principalKey(m);
           if (k) members.add(k);
         }
-        return;
+        continue;
       }
       const r = checkPrincipal(raw);
-      if (!r.ok) return void out.push({ path: [...at, i], problem: principalProblem(r.problem) });
+      if (!r.ok) {
+        out.push({ path: [...at, i], problem: principalProblem(r.problem) });
+        continue;
+      }
       const first = seen.get(r.principal);
       if (first !== undefined) {
         const again =
@@ -53,26 +59,26 @@ export function checkDecisionRules(wf: Workflow): IssueText[] {
       }
       seen.set(r.principal, i);
       members.add(r.principal);
-    });
+    }
     return members;
   };
 
   for (const [g, members] of Object.entries(groups)) names(members, ['groups', g], false);
 
-  wf.gaps.forEach((gap, gi) =>
-    gap.checks.forEach((c, ci) => {
-      if (c.kind !== 'approval' || !c.principals) return;
+  for (const [gi, gap] of wf.gaps.entries()) {
+    for (const [ci, c] of gap.checks.entries()) {
+      if (c.kind !== 'approval' || !c.principals) continue;
       const at: Path = ['gaps', gi, 'checks', ci];
       const allowed = names(c.principals, [...at, 'principals'], true);
-      if (c.principals.some((p) => p.trim().startsWith('@') && !groupIds.includes(p.trim().slice(1)))) return;
+      if (c.principals.some((p) => p.trim().startsWith('@') && !groupIds.includes(p.trim().slice(1)))) continue;
       if (c.min > allowed.size) {
         out.push({
           path: [...at, 'min'],
           problem: `a quorum of ${c.min} can never be reached: only ${allowed.size} distinct principal${allowed.size === 1 ? '' : 's'} may give it (${[...allowed].sort().join(', ')}) — lower min to at most ${allowed.size}, or add principals`,
         });
       }
-    }),
-  );
+    }
+  }
 
   const workflowBy = wf.waivers ? names(wf.waivers.by, ['waivers', 'by'], true) : undefined;
   const workflowDays = wf.waivers?.maxDays ?? defaultWaiverDays;

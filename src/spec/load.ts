@@ -182,5 +182,9 @@ function withoutEchoes(issues: IssueText[], varIssues: IssueText[]): IssueText[]
 
 function dedupe(errors: ConfigError[]): ConfigError[] {
   const seen = new Set<string>();
-  return errors.filter((e) => (seen.has(e.message) ? false : (seen.add(e.message), true)));
+  return errors.filter((e) => {
+    if (seen.has(e.message)) return false;
+    seen.add(e.message);
+    return true;
+  });
 }

@@ -24,8 +24,9 @@ export async function reviewWorkflow(file: string, opts: { env?: NodeJS.ProcessE
   const wf = await loadWorkflow(file, opts);
   const { doc, lines } = readYaml(await readFile(file, 'utf8'), file);
   const checks: [Check, Path][] = [[wf.spec.killSwitch as Check, ['killSwitch']]];
-  wf.spec.gaps.forEach((g, gi) => g.checks.forEach((c, ci) => checks.push([c, ['gaps', gi, 'checks', ci]])));
-  wf.spec.sections?.forEach((s, si) => s.checks.forEach((c, ci) => checks.push([c, ['sections', si, 'checks', ci]])));
+  for (const [gi, g] of wf.spec.gaps.entries()) for (const [ci, c] of g.checks.entries()) checks.push([c, ['gaps', gi, 'checks', ci]]);
+  for (const [si, s] of (wf.spec.sections ?? []).entries())
+    for (const [ci, c] of s.checks.entries()) checks.push([c, ['sections', si, 'checks', ci]]);
   const found = await Promise.all(
     checks.map(async ([check, at]) => ((await probeFor(check.kind)?.review?.(check as never)) ?? []).map((r: Review) => ({ r, at }))),
   );

@@ -71,8 +71,8 @@ export function checkSemantics(wf: Workflow): IssueText[] {
       lintCheck(c, [...at, ci], out);
     });
   };
-  wf.gaps.forEach((g, gi) => lintChecks(g.checks, ['gaps', gi, 'checks']));
-  wf.sections?.forEach((s, si) => lintChecks(s.checks, ['sections', si, 'checks']));
+  for (const [gi, g] of wf.gaps.entries()) lintChecks(g.checks, ['gaps', gi, 'checks']);
+  for (const [si, s] of (wf.sections ?? []).entries()) lintChecks(s.checks, ['sections', si, 'checks']);
   const { safe, enabled } = killSwitchChecks(wf);
   for (const [c, at] of [
     [safe, ['killSwitch']],

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { pidAlive } from './lock.js';
@@ -100,7 +100,7 @@ export class LedgerMovedError extends Error {
  */
 export async function appendDurable(file: string, data: string, at: number): Promise<void> {
   let created = false;
-  let fd;
+  let fd: FileHandle;
   try {
     fd = await open(file, 'r+');
   } catch (e) {

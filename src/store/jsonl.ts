@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { collect, parseLine, visitLine } from './chain.js';
 import type { LedgerRead, LedgerTail, LedgerVisitor } from './types.js';
 
@@ -60,7 +60,7 @@ export async function readJsonLines(file: string): Promise<JsonLinesRead> {
 
 /** Reads only the end of a ledger: an append needs the last event (for `prev`) and where complete lines end. */
 export async function readTail(file: string, chunk = 64 * 1024): Promise<LedgerTail & { offset: number }> {
-  let fd;
+  let fd: FileHandle;
   try {
     fd = await open(file, 'r');
   } catch (e) {
@@ -76,7 +76,10 @@ export async function readTail(file: string, chunk = 64 * 1024): Promise<LedgerT
     for (;;) {
       if (offset < 0) {
         const lastNl = tail.lastIndexOf(0x0a);
-        if (lastNl >= 0) end = (offset = from + lastNl + 1) - 1;
+        if (lastNl >= 0) {
+          offset = from + lastNl + 1;
+          end = offset - 1;
+        }
       }
       if (end >= 0) {
         const rel = end - from;
@@ -106,7 +109,7 @@ export async function readTail(file: string, chunk = 64 * 1024): Promise<LedgerT
 
 /** The hash of event `seq`, looked for from the end backwards (a witness or view head is near the end). */
 export async function hashNearEnd(file: string, seq: number, chunk = 256 * 1024): Promise<string | undefined> {
-  let fd;
+  let fd: FileHandle;
   try {
     fd = await open(file, 'r');
   } catch (e) {

@@ -295,7 +295,11 @@ export class PostgresStore implements WorkflowStore {
   ): Promise<T> {
     let lock: pg.Client | undefined;
     try {
-      lock = this.embedded ? this.data : (this.lockClient ??= await connect(this.target));
+      if (this.embedded) lock = this.data;
+      else {
+        this.lockClient ??= await connect(this.target);
+        lock = this.lockClient;
+      }
       await lock.query('BEGIN');
       await lock.query(`SET LOCAL lock_timeout = '120s'`);
       await lock.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`flipgate:${this.target.schema}:${this.workflow}`]);

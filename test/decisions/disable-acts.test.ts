@@ -79,7 +79,7 @@ describe('disable acts first, whatever the state of the store', () => {
   it('with the ledger locked by another command: execution goes off at once; the next command that can write appends the record', async () => {
     await flipped();
     const held = await acquireLock(fx.store.ledgerFile);
-    let r;
+    let r: Awaited<ReturnType<typeof run>>;
     try {
       r = await run(['disable', '--reason', 'incident', '--as', 'oncall'], { FLIPGATE_DISABLE_RECORD_WAIT_MS: '1500' });
       expect(await switchText()).toMatch(/= False/);

@@ -43,7 +43,7 @@ describe.skipIf(!realServer())(`disable on a Postgres store locked by another se
     await holder.query('BEGIN');
     await holder.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`flipgate:decisions:${fx.wf.spec.id}`]);
     const args = ['--workflow', fx.workflowFile, '--store', url, '--root', fx.root];
-    let off;
+    let off: Awaited<ReturnType<typeof flipgate>>;
     try {
       off = await flipgate(['disable', '--reason', 'incident', '--as', 'oncall', ...args], {
         env: { ...fx.env, FLIPGATE_DISABLE_RECORD_WAIT_MS: '1500' },

@@ -115,7 +115,10 @@ describe.skipIf(!!skip)(`an SSH connection to a real sshd on 127.0.0.1${skip ? `
     process.env.TMPDIR = tmp;
     const err = await open(alias)
       .catch((e) => e)
-      .finally(() => (saved === undefined ? delete process.env.TMPDIR : (process.env.TMPDIR = saved)));
+      .finally(() => {
+        if (saved === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = saved;
+      });
     expect(err).toBeInstanceOf(SshConnectError);
     expect(err.kind).toBe(kind);
     expect(err.message).toContain(`ssh://${alias}: ${words}`);

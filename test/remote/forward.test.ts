@@ -8,7 +8,10 @@ import { sshdUnavailable, startSshd, type TestSshd } from '../support/sshd.js';
 
 const pgAnswers = await new Promise<boolean>((resolve) => {
   const s = net.connect(5432, '127.0.0.1');
-  s.once('connect', () => (s.destroy(), resolve(true)));
+  s.once('connect', () => {
+    s.destroy();
+    resolve(true);
+  });
   s.once('error', () => resolve(false));
 });
 const skip = sshdUnavailable() ?? (pgAnswers ? undefined : 'no Postgres server on 127.0.0.1:5432');

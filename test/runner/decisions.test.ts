@@ -80,7 +80,11 @@ describe('approvals, waivers, the flip and the disable on the O8 workflow', () =
     const s = fx.session('carol');
     for (const setup of [
       async () => undefined,
-      async () => (await provisionEverything(fx), await advanceAll(fx.session('op')), await disableWorkflow(s, 'test')),
+      async () => {
+        await provisionEverything(fx);
+        await advanceAll(fx.session('op'));
+        await disableWorkflow(s, 'test');
+      },
     ]) {
       await setup();
       const r = await flipWorkflow(s, { execute: true });

@@ -49,7 +49,10 @@ describe('the O8 workflow on a host in the state the seed describes', () => {
       { act: () => fx.host.provision('GAP-6'), closes: ['GAP-6'], unblocks: ['GAP-8'] },
       { act: () => approveGap(fx.session('release-manager'), 'GAP-8'), closes: ['GAP-8'] },
       {
-        act: async () => (await approveGap(fx.session('alice'), 'GAP-7'), await approveGap(fx.session('bob'), 'GAP-7')),
+        act: async () => {
+          await approveGap(fx.session('alice'), 'GAP-7');
+          return approveGap(fx.session('bob'), 'GAP-7');
+        },
         closes: ['GAP-7'],
       },
     ];

@@ -16,7 +16,15 @@ function serve(fx: SeedFixture, ...args: string[]): Promise<{ url: string; stder
     child.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/at (http:\/\/\S+\/)/);
-      if (m) resolve({ url: m[1]!, stderr: () => err, stop: () => (child.kill('SIGTERM'), exited) });
+      if (m)
+        resolve({
+          url: m[1]!,
+          stderr: () => err,
+          stop: () => {
+            child.kill('SIGTERM');
+            return exited;
+          },
+        });
     });
     exited.then((code) => reject(new Error(`flipgate serve exited ${code}: ${err}`)));
   });

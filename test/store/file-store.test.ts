@@ -214,7 +214,10 @@ describe('the ledger lock', () => {
     await writeFile(ledger, '');
     const order: string[] = [];
     const a = await acquireLock(ledger);
-    const b = acquireLock(ledger).then((l) => (order.push('b'), l));
+    const b = acquireLock(ledger).then((l) => {
+      order.push('b');
+      return l;
+    });
     await new Promise((r) => setTimeout(r, 50));
     order.push('a releases');
     await a.release();

@@ -113,9 +113,15 @@ async function listening(port: number, child: ChildProcess): Promise<boolean> {
   while (Date.now() < deadline && child.exitCode === null) {
     const banner = await new Promise<string>((resolve) => {
       const s = net.connect(port, '127.0.0.1');
-      s.once('data', (b) => (s.destroy(), resolve(String(b))));
+      s.once('data', (b) => {
+        s.destroy();
+        resolve(String(b));
+      });
       s.once('error', () => resolve(''));
-      s.setTimeout(1000, () => (s.destroy(), resolve('')));
+      s.setTimeout(1000, () => {
+        s.destroy();
+        resolve('');
+      });
     });
     if (banner.startsWith('SSH-')) return true;
     await new Promise((r) => setTimeout(r, 50));

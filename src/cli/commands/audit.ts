@@ -164,13 +164,13 @@ function printAudit(r: AuditReport, checked: StoredVerification, workflow: strin
     return;
   }
   out(c.bold(`Audit of ${r.workflow ?? workflow}${narrowed ? ` — ${narrowed}` : ''}`));
-  verdictLines(checked.verification, c, checked.viewRejected).forEach((l) => out(l));
+  for (const l of verdictLines(checked.verification, c, checked.viewRejected)) out(l);
   for (const g of r.gaps) {
     out('');
     out(`${c.bold(g.gap)} ${g.status}`);
-    changeLines('closed', g.closedBy, c).forEach((l) => out(l));
-    if (g.reopenedBy) changeLines('reopened', g.reopenedBy, c).forEach((l) => out(l));
-    if (g.hosts) hostLines(g.hosts, c).forEach((l) => out(l));
+    for (const l of changeLines('closed', g.closedBy, c)) out(l);
+    if (g.reopenedBy) for (const l of changeLines('reopened', g.reopenedBy, c)) out(l);
+    if (g.hosts) for (const l of hostLines(g.hosts, c)) out(l);
     if (g.changes.length) out(c.dim(`  history  ${g.changes.map((h) => `#${h.seq} ${h.from}→${h.to} (${h.actor})`).join(' · ')}`));
   }
   out('');
@@ -258,7 +258,7 @@ export async function auditVerifyCommand(cmd: Command): Promise<number> {
         ...v,
         ...(checked.viewRejected ? { viewRejected: checked.viewRejected } : {}),
       });
-    else verdictLines(v, colors(), checked.viewRejected).forEach((l) => out(l));
+    else for (const l of verdictLines(v, colors(), checked.viewRejected)) out(l);
     return v.ok ? 0 : 1;
   } finally {
     await reader.close();
@@ -327,7 +327,7 @@ function printCopy(r: CopyResult): void {
       `${c.green('✓')} copied ${r.copied} events of ${r.workflow} from ${r.from} to ${r.to}${r.alreadyThere ? ` (${r.alreadyThere} were already there)` : ''}; head #${r.head?.seq ?? 0} ${short(r.head?.hash)}`,
     );
   else out(`${c.red('✗')} ${r.problem}`);
-  if (r.arrival) verdictLines(r.arrival, c).forEach((l) => out(`  at arrival: ${l.trim()}`));
+  if (r.arrival) for (const l of verdictLines(r.arrival, c)) out(`  at arrival: ${l.trim()}`);
 }
 
 /** store copy --from A --to B: moves a ledger between backends unchanged and verifies it on arrival. */

@@ -63,7 +63,10 @@ export async function runArgv(argv: readonly string[], opts: RunOptions): Promis
   let exited = false;
   const timers = new Set<NodeJS.Timeout>();
   const later = (ms: number, fn: () => void) => {
-    const t = setTimeout(() => (timers.delete(t), fn()), ms);
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
     timers.add(t);
     return t;
   };
@@ -106,7 +109,10 @@ export async function runArgv(argv: readonly string[], opts: RunOptions): Promis
   let drainUntil = 0;
   let drainTimer: NodeJS.Timeout | undefined;
   const drain = () => {
-    if (drainTimer) clearTimeout(drainTimer), timers.delete(drainTimer);
+    if (drainTimer) {
+      clearTimeout(drainTimer);
+      timers.delete(drainTimer);
+    }
     const wait = Math.min(DRAIN_IDLE_MS, drainUntil - Date.now());
     drainTimer = later(Math.max(0, wait), async () => {
       if (!child.stdout?.readable && !child.stderr?.readable) return;

@@ -1,5 +1,5 @@
 import { constants, realpathSync, statSync } from 'node:fs';
-import { access, copyFile, lstat, mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
+import { access, copyFile, type FileHandle, lstat, mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../../errors.js';
@@ -52,7 +52,7 @@ export function localHost(root = '/'): Host {
     const r = await resolve(p);
     if (!r.ok) return r;
     const flags = constants.O_RDONLY | constants.O_NONBLOCK | (real === '/' ? 0 : constants.O_NOFOLLOW);
-    let fh;
+    let fh: FileHandle;
     try {
       fh = await open(r.real, flags);
     } catch (e) {

@@ -11,7 +11,7 @@ export async function reviewPattern(field: string, source: string | undefined): 
   const mod = await import('scslre');
   // Bundled, a CommonJS module is reached through its default export.
   const analyse = mod.analyse ?? (mod as unknown as { default: typeof mod }).default.analyse;
-  let reports;
+  let reports: ReturnType<typeof analyse>['reports'];
   try {
     reports = analyse({ source, flags: 'm' }, { reportTypes: { Move: false } }).reports;
   } catch {

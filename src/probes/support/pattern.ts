@@ -46,7 +46,10 @@ function spawn(): Worker {
   starting++;
   const w = new Worker(workerSource, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 256 } });
   let online = false;
-  w.once('online', () => ((online = true), starting--));
+  w.once('online', () => {
+    online = true;
+    starting--;
+  });
   w.once('exit', () => online || starting--);
   w.unref();
   return w;

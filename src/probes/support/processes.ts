@@ -51,14 +51,22 @@ export async function processesOf(rootPid: number, marker: string): Promise<{ pi
   const children = new Map<number, number[]>();
   for (const p of table) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
   const walk = (pid: number) => {
-    for (const c of children.get(pid) ?? []) if (!found.has(c)) found.add(c), walk(c);
+    for (const c of children.get(pid) ?? []) {
+      if (found.has(c)) continue;
+      found.add(c);
+      walk(c);
+    }
   };
   if (table.some((p) => p.pid === rootPid)) found.add(rootPid);
   walk(rootPid);
   const marked = await Promise.all(
     table.filter((p) => !found.has(p.pid)).map(async (p) => ((await hasMarker(p.pid, marker)) ? p.pid : undefined)),
   );
-  for (const pid of marked) if (pid !== undefined) found.add(pid), walk(pid);
+  for (const pid of marked) {
+    if (pid === undefined) continue;
+    found.add(pid);
+    walk(pid);
+  }
   return table.filter((p) => found.has(p.pid)).map((p) => ({ pid: p.pid, pgid: p.pgid }));
 }
 

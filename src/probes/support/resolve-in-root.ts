@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { lstat, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { describeFsError, errnoOf } from './fs-words.js';
@@ -20,7 +21,7 @@ export async function resolveInRoot(root: string, specPath: string): Promise<Res
   if (bad) return hostError('bad-path', `${JSON.stringify(specPath)} ${bad}`);
   if (root === '/') return { ok: true, real: specPath };
   const inside = (p: string) => p === root || p.startsWith(root.endsWith('/') ? root : `${root}/`);
-  const escape = (via: string) => hostError('escapes-root', `${specPath} escapes --root through the symbolic link ${via}`);
+  const escapes = (via: string) => hostError('escapes-root', `${specPath} escapes --root through the symbolic link ${via}`);
   const todo = specPath.split('/').filter((s) => s && s !== '.');
   let cur = root;
   let links = 0;
@@ -29,12 +30,12 @@ export async function resolveInRoot(root: string, specPath: string): Promise<Res
     const seg = todo.shift()!;
     if (seg === '..') {
       // Only a link's target brings ".." here (spec paths are refused above).
-      if (cur === root) return escape(lastLink);
+      if (cur === root) return escapes(lastLink);
       cur = path.dirname(cur);
       continue;
     }
     const next = path.join(cur, seg);
-    let st;
+    let st: Stats;
     try {
       st = await lstat(next);
     } catch (e) {
@@ -55,18 +56,19 @@ export async function resolveInRoot(root: string, specPath: string): Promise<Res
     } catch (e) {
       return hostError('io', `cannot read the symbolic link ${specPath}: ${describeFsError(e)}`);
     }
-    const shown = (lastLink = `/${path.relative(root, next)}`);
+    const shown = `/${path.relative(root, next)}`;
+    lastLink = shown;
     let base = cur;
     if (target.startsWith('/')) {
       const normal = path.normalize(target);
-      if (!inside(normal)) return escape(shown);
+      if (!inside(normal)) return escapes(shown);
       base = root;
       todo.unshift(...path.relative(root, normal).split('/').filter(Boolean));
     } else {
       todo.unshift(...target.split('/').filter((s) => s && s !== '.'));
     }
     cur = base;
-    if (!inside(cur)) return escape(shown);
+    if (!inside(cur)) return escapes(shown);
   }
   return { ok: true, real: cur };
 }

@@ -36,7 +36,10 @@ export class InventoryBuilder {
     if (!groupName.test(name)) throw this.fail(`"${name}" is not a group name`, place, 'use letters, digits, "_", "-" and "."');
     if (declare) this.declared.add(name);
     let g = this.groups.get(name);
-    if (!g) this.groups.set(name, (g = { name, vars: {}, hosts: [], children: [] }));
+    if (!g) {
+      g = { name, vars: {}, hosts: [], children: [] };
+      this.groups.set(name, g);
+    }
     return g;
   }
 

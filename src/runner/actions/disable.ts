@@ -85,7 +85,9 @@ export async function disableWorkflow(session: Session, reason: string, opts: { 
   const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)));
   try {
     const first = await Promise.race([attempt, timeout]);
-    const r = first === 'timeout' && phase === 'waiting' ? ((phase = 'abandoned'), undefined) : await attempt;
+    const abandon = first === 'timeout' && phase === 'waiting';
+    if (abandon) phase = 'abandoned';
+    const r = abandon ? undefined : await attempt;
     if (r)
       return { safe, from: r.result, message: `${said}; halted`, report: buildReport(session, r.view, r.checked), recorded: r.recorded };
     throw new Error(`the store is busy (another command holds its lock) and did not free it within ${Math.round(waitMs / 1000)} s`);

@@ -109,7 +109,10 @@ export function claimVerifier(session: Pick<Session, 'wf' | 'env'>): (claim: Dec
   return (claim, signature) => {
     const key = `${JSON.stringify(claim)}\n${signature}`;
     let v = seen.get(key);
-    if (!v) seen.set(key, (v = verifyClaim(claim, signature, { allowedSigners: file!, env: session.env })));
+    if (!v) {
+      v = verifyClaim(claim, signature, { allowedSigners: file!, env: session.env });
+      seen.set(key, v);
+    }
     return v;
   };
 }

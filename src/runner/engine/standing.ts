@@ -31,11 +31,15 @@ export interface WaiverStanding extends WaiverRecord {
 export function approvalDependencies(plan: MachinePlan, gap: string): string[] {
   const deps = new Set<string>([gap]);
   const addBlockers = (id: string) => {
-    for (const b of plan.gaps.get(id)?.blockedBy ?? []) if (!deps.has(b)) deps.add(b), addBlockers(b);
+    for (const b of plan.gaps.get(id)?.blockedBy ?? []) {
+      if (deps.has(b)) continue;
+      deps.add(b);
+      addBlockers(b);
+    }
   };
   addBlockers(gap);
   const at = plan.order.indexOf(gap);
-  if (at >= 0) plan.order.slice(0, at).forEach((g) => deps.add(g));
+  for (const g of plan.order.slice(0, Math.max(at, 0))) deps.add(g);
   return [...deps];
 }
 

@@ -180,9 +180,10 @@ export async function updateWorkflow<T>(
 
 async function pendingJournal(session: Session) {
   const file = journalPath(session.store.location, session.wf.spec.id, session.env);
-  const read = await readJournal(file).catch(
-    (e: Error) => (session.note(`the disable journal ${file} cannot be read (${e.message.split('\n')[0]})`), undefined),
-  );
+  const read = await readJournal(file).catch((e: Error) => {
+    session.note(`the disable journal ${file} cannot be read (${e.message.split('\n')[0]})`);
+    return undefined;
+  });
   if (read?.entries.length)
     session.note(`${read.entries.length} disable(s) that could not be recorded when they ran are appended from ${file}`);
   return read && { file, ...read };

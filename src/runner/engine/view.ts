@@ -140,7 +140,11 @@ export function foldEvent(view: WorkflowView, raw: LedgerEvent): void {
         };
       }
       const sections: Record<string, CheckRecord[]> = {};
-      for (const c of d.checks) if (c.owner.kind === 'section') (sections[c.owner.id] ??= []).push(c);
+      for (const c of d.checks) {
+        if (c.owner.kind !== 'section') continue;
+        sections[c.owner.id] ??= [];
+        sections[c.owner.id]!.push(c);
+      }
       Object.assign(view.sections, sections);
       break;
     }

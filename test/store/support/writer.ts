@@ -55,8 +55,7 @@ export async function startWriter(
   const firstAck = new Promise<void>((r) => (onAck = r));
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     buf += chunk;
-    let nl;
-    while ((nl = buf.indexOf('\n')) >= 0) {
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
       if (line === 'ready') onReady();
@@ -71,6 +70,9 @@ export async function startWriter(
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stderr })),
   );
-  void exited.then(() => (onReady(), onAck()));
+  void exited.then(() => {
+    onReady();
+    onAck();
+  });
   return { child, acked, ready, firstAck, exited };
 }
