@@ -137,6 +137,7 @@ async function ssh2Variants(ssh2, sshd) {
   };
 }
 
+// Optional, so never listed in package.json: knip.json names ssh2 under ignoreDependencies.
 async function loadSsh2() {
   try {
     if (process.env.FLIPGATE_BENCH_SSH2) return createRequire(import.meta.url)(process.env.FLIPGATE_BENCH_SSH2);

@@ -7,7 +7,6 @@ import { useColor } from './color.js';
 import type { GlobalOptions } from './resolve.js';
 
 export { colors, useColor } from './color.js';
-export { reportError } from './report-error.js';
 
 export function formatOf(opts: GlobalOptions): ReporterName {
   if (opts.json) return 'json';

@@ -45,5 +45,5 @@ export async function renderDiagram(spec: Workflow | DiagramModel, opts: Diagram
   }
 }
 
-export { type DiagramEdge, type DiagramGate, type DiagramModel, type DiagramNode, diagramModel, modelGaps } from './model.js';
-export { type DiagramStatus, diagramStatus, palette } from './status.js';
+export type { DiagramModel } from './model.js';
+export { diagramStatus } from './status.js';

@@ -20,5 +20,3 @@ export type WorkflowEvent =
  * verified (each signed by its principal's key over the history it joined), or the first problem.
  */
 export type SignoffProof = 'verified' | 'unsigned' | 'replayed';
-
-export const terminalStates = ['armed', 'flipping', 'flipped', 'halted'] as const;

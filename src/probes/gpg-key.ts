@@ -1,8 +1,6 @@
 import { hostPath } from './support/params.js';
 import { defineProbe, errored, fail, pass } from './types.js';
 
-export { parseFingerprints } from './support/local-host.js';
-
 const normalFpr = (s: string): string => s.replace(/\s+/g, '').toUpperCase();
 
 /**

@@ -36,4 +36,4 @@ export function probeFor(kind: string): AnyProbeKind | undefined {
   return (probes as Record<string, AnyProbeKind>)[kind];
 }
 
-export type { CheckOutcome, CheckResult, CheckStatus, ProbeContext, Signoff } from './types.js';
+export type { CheckResult, CheckStatus, ProbeContext, Signoff } from './types.js';

@@ -76,5 +76,3 @@ export class RemoteProtocolError extends RemoteError {
     this.name = 'RemoteProtocolError';
   }
 }
-
-export const isRemoteError = (e: unknown): e is RemoteError => e instanceof RemoteError;

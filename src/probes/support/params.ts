@@ -20,8 +20,6 @@ export const versionString = (z: Zod) => z.string().regex(/^\d+(\.\d+)*$/, { err
 /** A JavaScript regular expression, checked at validation time. */
 export const pattern = (z: Zod) => z.string().min(1, { error: 'must not be empty' });
 
-export const positiveInt = (z: Zod) => z.number().int().positive();
-
 /** Fields that take a regular expression, for lint. */
 export function lintPattern(field: string, value: string | undefined): { field: string; problem: string }[] {
   if (value === undefined) return [];

@@ -4,7 +4,7 @@ import type { Cause, Head, LedgerEvent } from '../../store/types.js';
 import { digest } from '../../support/digest.js';
 import { type CheckRecord, isRepeat, recorded, type SwitchReadingRecord } from './events.js';
 
-export type { CheckRecord, SurveyData, SwitchReadingRecord, SwitchRecord } from './events.js';
+export type { CheckRecord, SwitchReadingRecord } from './events.js';
 
 export interface GapRecord {
   status: GapStatus;

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type pg from 'pg';
 import { eventText } from '../../../src/store/chain.js';
 import type { LedgerEvent } from '../../../src/store/types.js';
@@ -11,10 +11,6 @@ export const rewriteFile =
   async (events) => {
     await writeFile(ledger, events.map((e) => `${eventText(e)}\n`).join(''));
   };
-
-export async function fileLines(ledger: string): Promise<string[]> {
-  return (await readFile(ledger, 'utf8')).split('\n').filter(Boolean);
-}
 
 /** The table owner's way round the triggers: disable them, rewrite the rows (row order is the seq column), enable them. */
 export const rewriteTable =
