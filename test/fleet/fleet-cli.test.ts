@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { junitSchemaProblems } from '../reporters/junit-xsd.js';
 import { flipgate } from '../support/cli.js';
 import { buildTestFleet, fleetSpec, type TestFleet } from './fleet-hosts.js';
 
@@ -71,8 +72,9 @@ describe('a fleet of 20 inventory hosts with one broken, from the command line',
     );
   });
 
-  it('writes JUnit with one testcase per check and host, the host in its name', async () => {
+  it('writes JUnit with one testcase per check and host, the host in its name, valid against junit-10.xsd', async () => {
     const r = await run(['status', ...at(), '--format', 'junit']);
+    expect(await junitSchemaProblems({ fleet: r.stdout })).toEqual([]);
     expect(r.stdout).toContain('name="env @ web07"');
     expect(r.stdout).toMatch(/name="env @ web07"[^\n]*>\n\s+<failure/);
     expect(r.stdout).toMatch(/name="env @ web08"[^\n]*>\n\s+<system-out>/);
