@@ -293,28 +293,61 @@ export class PostgresStore implements WorkflowStore {
   private async underLock<T>(
     fn: (write: (seal: (last: LedgerEvent | undefined) => LedgerEvent[]) => Promise<LedgerEvent[]>) => Promise<T>,
   ): Promise<T> {
+    const key = `flipgate:${this.target.schema}:${this.workflow}`;
+    if (this.embedded) return this.underEmbeddedLock(key, fn);
+    // A session lock, and every append on the lock's own connection: a writer killed while its INSERT is
+    // in flight keeps the lock until the server has finished that INSERT, so the next writer always
+    // reads it (with the append on another connection, the lock went first and two writers took one seq).
     let lock: pg.Client | undefined;
     try {
-      if (this.embedded) lock = this.data;
-      else {
-        this.lockClient ??= await connect(this.target);
-        lock = this.lockClient;
-      }
-      await lock.query('BEGIN');
-      await lock.query(`SET LOCAL lock_timeout = '120s'`);
-      await lock.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`flipgate:${this.target.schema}:${this.workflow}`]);
+      this.lockClient ??= await connect(this.target);
+      lock = this.lockClient;
+      await lock.query(`SET lock_timeout = '120s'`);
+      await lock.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
     } catch (e) {
-      await lock?.query('ROLLBACK').catch(() => undefined);
+      await this.dropLockClient();
       throw storeError(e, this.target, 'lock the workflow');
     }
     const held = lock;
     let last: LedgerEvent | undefined | null = null;
     const write = async (seal: (last: LedgerEvent | undefined) => LedgerEvent[]): Promise<LedgerEvent[]> => {
       try {
-        if (!this.embedded) await held.query('SELECT 1'); // the lock's session is still there
         if (last === null) last = await this.lastEvent();
         const sealed = seal(last);
-        await this.insert(sealed);
+        await this.insert(sealed, held);
+        last = sealed[sealed.length - 1];
+        return sealed;
+      } catch (e) {
+        throw storeError(e, this.target, 'append to the ledger');
+      }
+    };
+    try {
+      return await fn(write);
+    } finally {
+      // A connection that broke took its lock with it; otherwise the lock is given back here.
+      await held.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(() => this.dropLockClient());
+    }
+  }
+
+  /** On the embedded PGlite (one shared session) one transaction holds the lock and the appends. */
+  private async underEmbeddedLock<T>(
+    key: string,
+    fn: (write: (seal: (last: LedgerEvent | undefined) => LedgerEvent[]) => Promise<LedgerEvent[]>) => Promise<T>,
+  ): Promise<T> {
+    const db = this.data;
+    try {
+      await db.query('BEGIN');
+      await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+    } catch (e) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw storeError(e, this.target, 'lock the workflow');
+    }
+    let last: LedgerEvent | undefined | null = null;
+    const write = async (seal: (last: LedgerEvent | undefined) => LedgerEvent[]): Promise<LedgerEvent[]> => {
+      try {
+        if (last === null) last = await this.lastEvent();
+        const sealed = seal(last);
+        await this.insert(sealed, db);
         last = sealed[sealed.length - 1];
         return sealed;
       } catch (e) {
@@ -323,12 +356,18 @@ export class PostgresStore implements WorkflowStore {
     };
     try {
       const result = await fn(write);
-      await held.query('COMMIT');
+      await db.query('COMMIT');
       return result;
     } catch (e) {
-      await held.query('ROLLBACK').catch(() => undefined);
+      await db.query('ROLLBACK').catch(() => undefined);
       throw e;
     }
+  }
+
+  private async dropLockClient(): Promise<void> {
+    const c = this.lockClient;
+    this.lockClient = undefined;
+    await c?.end().catch(() => undefined);
   }
 
   private async lastEvent(): Promise<LedgerEvent | undefined> {
@@ -342,9 +381,9 @@ export class PostgresStore implements WorkflowStore {
   }
 
   // Off the embedded server each batch commits at once (several batches in one transaction of their own).
-  private async insert(events: LedgerEvent[]): Promise<void> {
+  private async insert(events: LedgerEvent[], db: pg.Client): Promise<void> {
     const own = !this.embedded && events.length > BATCH;
-    if (own) await this.data.query('BEGIN');
+    if (own) await db.query('BEGIN');
     try {
       for (let i = 0; i < events.length; i += BATCH) {
         const batch = events.slice(i, i + BATCH);
@@ -354,14 +393,14 @@ export class PostgresStore implements WorkflowStore {
           const b = j * 9;
           return `($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},$${b + 6},$${b + 7},$${b + 8},$${b + 9})`;
         });
-        await this.data.query(
+        await db.query(
           `INSERT INTO ${this.table} (workflow, seq, hash, prev, type, actor, subject, recorded, body) VALUES ${rows.join(',')}`,
           values,
         );
       }
-      if (own) await this.data.query('COMMIT');
+      if (own) await db.query('COMMIT');
     } catch (e) {
-      if (own) await this.data.query('ROLLBACK').catch(() => undefined);
+      if (own) await db.query('ROLLBACK').catch(() => undefined);
       throw e;
     }
   }

@@ -35,7 +35,9 @@ async function killWriters(location: string, check: () => Promise<string | undef
       await sleep(Math.random() * 50);
       w.child.kill('SIGKILL');
       const exit = await w.exited;
-      if (exit.signal !== 'SIGKILL') unparsed.push(`writer exited by itself (${exit.code}): ${exit.stderr.split('\n')[0]}`);
+      // The thrown error's own line (after Node's source excerpt), so a failure says what went wrong.
+      const said = exit.stderr.split('\n').find((l) => /^\w*Error\b|^error:/.test(l)) ?? exit.stderr.split('\n')[0];
+      if (exit.signal !== 'SIGKILL') unparsed.push(`writer exited by itself (${exit.code}): ${said}`);
       for (const a of w.acked) acked.set(a.seq, a.hash);
       const problem = await check();
       if (problem) unparsed.push(problem);
