@@ -11,11 +11,16 @@ id: ${id}
 title: ${id} go-live
 vars:                               # defaults for \${NAME} in any string; the environment overrides them
   APP: /opt/${id}
-killSwitch:                         # ONE check; passing means "execution is still disabled" (safe)
+killSwitch:                         # passing means "execution is still disabled" (safe)
   id: disabled
   kind: file.contains
   path: \${APP}/flags.conf
   pattern: '^live\\s*=\\s*false'
+  enabled:                          # passing means "execution is on": each reading needs its own proof
+    id: enabled
+    kind: file.contains
+    path: \${APP}/flags.conf
+    pattern: '^live\\s*=\\s*true'
 flip:    { command: ["\${APP}/bin/ctl", "live", "on"] }     # argv, never a shell
 disable: { command: ["\${APP}/bin/ctl", "live", "off"] }
 groups:                             # named principals, used as "@release-board"

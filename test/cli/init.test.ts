@@ -23,13 +23,15 @@ describe('flipgate init', () => {
     await rm(project, { recursive: true, force: true });
   });
 
-  it('writes machines/ID.yaml, which flipgate validate and the schema its $schema line names both accept', async () => {
+  it('writes machines/ID.yaml, which flipgate validate (without a warning) and the schema its $schema line names both accept', async () => {
     const r = await flipgate(['init', 'web-go-live'], { cwd: project });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('wrote machines/web-go-live.yaml');
     const file = path.join(project, 'machines', 'web-go-live.yaml');
     const v = await flipgate(['validate', file]);
     expect(v.code, v.stderr).toBe(0);
+    // A starter the flip would refuse (a kill switch without enabled:) would teach the wrong thing.
+    expect(v.stderr).not.toMatch(/warning/);
     const { schema } = await schemaOf(file);
     const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
     expect(validate(parse(await readFile(file, 'utf8'))), JSON.stringify(validate.errors)).toBe(true);
