@@ -1,15 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { inject } from 'vitest';
 
 let built: Promise<string> | undefined;
 
 /** Bundles test/fixtures/ledger-writer.ts (and the store it uses) once per run: children start in ~100 ms. */
 export function writerScript(): Promise<string> {
   built ??= (async () => {
-    const out = path.join(await mkdtemp(path.join(tmpdir(), 'flipgate-writer-')), 'ledger-writer.mjs');
+    // In the run's own folder, which the global teardown removes.
+    const dir = await mkdtemp(path.join(inject('runDir'), 'writer-'));
+    const out = path.join(dir, 'ledger-writer.mjs');
     await build({
       entryPoints: [path.resolve('test/fixtures/ledger-writer.ts')],
       outfile: out,
