@@ -4,7 +4,6 @@
 // installed with apt-get when missing), with peak memory. The target is this machine, so the
 // difference is the SSH transport alone. Skipped, with the reason, when sshd cannot run here.
 //   FLIPGATE_BENCH_RUNS=N   runs of each variant (default 7)
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,9 +11,9 @@ import { tsImport } from 'tsx/esm/api';
 import { buildSeed, loadResolved, o8Workflow, openBenchDatabase } from './lib/fixture.mjs';
 import { cli, fmtMB, fmtS, fmtX, median, min, peakRss, rssOf, smoke, table, timeRun, timeVariants, verdict } from './lib/measure.mjs';
 import { hostChecks, pyTestName, surveyChecks, testinfraSuite } from './lib/suites.mjs';
+import { ensureTestinfra, python } from './lib/testinfra.mjs';
 
 const runs = smoke ? 1 : Number(process.env.FLIPGATE_BENCH_RUNS ?? 7);
-const python = '/usr/bin/python3';
 const say = (s = '') => process.stdout.write(`${s}\n`);
 const note = (s) => process.stderr.write(`remote-survey: ${s}\n`);
 const { sshdUnavailable, startSshd } = await tsImport('../test/support/sshd.ts', import.meta.url);
@@ -23,22 +22,6 @@ const why = sshdUnavailable();
 if (why) {
   say(`remote-survey: skipped (${why})`);
   process.exit(0);
-}
-
-/** Testinfra from Debian's python3-testinfra; installed with apt-get when missing (never in a smoke run). */
-function ensureTestinfra() {
-  const has = () => spawnSync(python, ['-c', 'import testinfra, pytest'], { stdio: 'ignore' }).status === 0;
-  if (has()) return { ok: true };
-  if (smoke) return { ok: false, why: 'python3-testinfra is not installed (smoke run: no apt-get)' };
-  note('python3-testinfra is missing: installing it with apt-get …');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const r = spawnSync('apt-get', ['install', '-y', '-q', 'python3-testinfra'], { env, encoding: 'utf8' });
-  if (r.error || r.status !== 0 || !has())
-    return {
-      ok: false,
-      why: `python3-testinfra could not be installed (apt-get: ${r.error?.message ?? (r.stderr || '').trim().split('\n').pop()})`,
-    };
-  return { ok: true, installed: true };
 }
 
 /**
@@ -68,7 +51,7 @@ try {
   const host = hostChecks(checks);
   const pyFile = path.join(work, 'test_o8_remote.py');
   await writeFile(pyFile, overSsh(testinfraSuite(checks, seed.root), seed.env));
-  const testinfra = ensureTestinfra();
+  const testinfra = ensureTestinfra(note);
 
   const env = { ...seed.env, FLIPGATE_SSH_CONFIG: sshd.configFile };
   const survey = (store) => ['survey', '--workflow', o8Workflow, '--root', seed.root, '--store', path.join(work, 'state', `${store}.json`)];

@@ -1,6 +1,5 @@
 // Survey latency of the O8 workflow on the seed-state host: flipgate (as a user runs it) beside the
 // same checks run serially by flipgate, by a bash script and by a Testinfra suite, with the floor.
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,32 +7,11 @@ import { buildSeed, loadResolved, o8Workflow, openBenchDatabase } from './lib/fi
 import { cli, fmtS, fmtX, median, min, repo, smoke, table, timeRun, timeVariants, verdict } from './lib/measure.mjs';
 import { phasesFromProfile } from './lib/phases.mjs';
 import { bashSuite, hostChecks, pyTestName, surveyChecks, testinfraSuite } from './lib/suites.mjs';
+import { ensureTestinfra, python } from './lib/testinfra.mjs';
 
 const runs = smoke ? 1 : Number(process.env.FLIPGATE_BENCH_RUNS ?? 7);
-const python = '/usr/bin/python3';
 const say = (s = '') => process.stdout.write(`${s}\n`);
 const note = (s) => process.stderr.write(`survey: ${s}\n`);
-
-/** Testinfra from Debian's python3-testinfra; installed with apt-get when missing (never in a smoke run). */
-function ensureTestinfra() {
-  const has = () => spawnSync(python, ['-c', 'import testinfra, pytest'], { stdio: 'ignore' }).status === 0;
-  if (has()) return { ok: true };
-  if (smoke) return { ok: false, why: 'python3-testinfra is not installed (smoke run: no apt-get)' };
-  note('python3-testinfra is missing: installing it with apt-get …');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let r = spawnSync('apt-get', ['install', '-y', '-q', 'python3-testinfra'], { env, encoding: 'utf8' });
-  if (r.status !== 0) {
-    spawnSync('apt-get', ['update', '-q'], { env, stdio: 'ignore' });
-    r = spawnSync('apt-get', ['install', '-y', '-q', 'python3-testinfra'], { env, encoding: 'utf8' });
-  }
-  if (r.error || r.status !== 0 || !has()) {
-    const why = r.error ? r.error.message : (r.stderr || '').trim().split('\n').pop() || `exit ${r.status}`;
-    note(`cannot install python3-testinfra: ${why}`);
-    return { ok: false, why: `python3-testinfra could not be installed (apt-get: ${why})` };
-  }
-  note('python3-testinfra installed');
-  return { ok: true, installed: true };
-}
 
 const db = await openBenchDatabase();
 const seed = await buildSeed(db);
@@ -46,7 +24,7 @@ try {
   const pyFile = path.join(work, 'test_o8_survey.py');
   await writeFile(bashFile, bashSuite(checks, seed.root), { mode: 0o755 });
   await writeFile(pyFile, testinfraSuite(checks, seed.root));
-  const testinfra = ensureTestinfra();
+  const testinfra = ensureTestinfra(note);
 
   const store = path.join(work, 'state', 'o8.json');
   const survey = ['survey', '--workflow', 'machines/o8-production-readiness.yaml', '--root', seed.root, '--store', store];

@@ -100,6 +100,9 @@ export async function connect(target: StoreTarget): Promise<pg.Client> {
   return client;
 }
 
+/** Appends the events `seal` makes from the ledger's last event; returns them as stored. */
+type Write = (seal: (last: LedgerEvent | undefined) => LedgerEvent[]) => Promise<LedgerEvent[]>;
+
 interface Row {
   body: string;
 }
@@ -282,17 +285,13 @@ export class PostgresStore implements WorkflowStore {
   }
 
   // One transact at a time per store object; across processes, the advisory lock.
-  private locked<T>(
-    fn: (write: (seal: (last: LedgerEvent | undefined) => LedgerEvent[]) => Promise<LedgerEvent[]>) => Promise<T>,
-  ): Promise<T> {
+  private locked<T>(fn: (write: Write) => Promise<T>): Promise<T> {
     const run = this.queue.then(() => this.underLock(fn));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async underLock<T>(
-    fn: (write: (seal: (last: LedgerEvent | undefined) => LedgerEvent[]) => Promise<LedgerEvent[]>) => Promise<T>,
-  ): Promise<T> {
+  private async underLock<T>(fn: (write: Write) => Promise<T>): Promise<T> {
     const key = `flipgate:${this.target.schema}:${this.workflow}`;
     if (this.embedded) return this.underEmbeddedLock(key, fn);
     // A session lock, and every append on the lock's own connection: a writer killed while its INSERT is
@@ -309,18 +308,7 @@ export class PostgresStore implements WorkflowStore {
       throw storeError(e, this.target, 'lock the workflow');
     }
     const held = lock;
-    let last: LedgerEvent | undefined | null = null;
-    const write = async (seal: (last: LedgerEvent | undefined) => LedgerEvent[]): Promise<LedgerEvent[]> => {
-      try {
-        if (last === null) last = await this.lastEvent();
-        const sealed = seal(last);
-        await this.insert(sealed, held);
-        last = sealed[sealed.length - 1];
-        return sealed;
-      } catch (e) {
-        throw storeError(e, this.target, 'append to the ledger');
-      }
-    };
+    const write = this.writerOn(held);
     try {
       return await fn(write);
     } finally {
@@ -330,10 +318,7 @@ export class PostgresStore implements WorkflowStore {
   }
 
   /** On the embedded PGlite (one shared session) one transaction holds the lock and the appends. */
-  private async underEmbeddedLock<T>(
-    key: string,
-    fn: (write: (seal: (last: LedgerEvent | undefined) => LedgerEvent[]) => Promise<LedgerEvent[]>) => Promise<T>,
-  ): Promise<T> {
+  private async underEmbeddedLock<T>(key: string, fn: (write: Write) => Promise<T>): Promise<T> {
     const db = this.data;
     try {
       await db.query('BEGIN');
@@ -342,8 +327,21 @@ export class PostgresStore implements WorkflowStore {
       await db.query('ROLLBACK').catch(() => undefined);
       throw storeError(e, this.target, 'lock the workflow');
     }
+    const write = this.writerOn(db);
+    try {
+      const result = await fn(write);
+      await db.query('COMMIT');
+      return result;
+    } catch (e) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Appends on `db`, each batch sealed on the last event (read once, then carried along). */
+  private writerOn(db: pg.Client): Write {
     let last: LedgerEvent | undefined | null = null;
-    const write = async (seal: (last: LedgerEvent | undefined) => LedgerEvent[]): Promise<LedgerEvent[]> => {
+    return async (seal) => {
       try {
         if (last === null) last = await this.lastEvent();
         const sealed = seal(last);
@@ -354,14 +352,6 @@ export class PostgresStore implements WorkflowStore {
         throw storeError(e, this.target, 'append to the ledger');
       }
     };
-    try {
-      const result = await fn(write);
-      await db.query('COMMIT');
-      return result;
-    } catch (e) {
-      await db.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    }
   }
 
   private async dropLockClient(): Promise<void> {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRunning } from '../../src/probes/support/processes.js';
 import { cliPath, flipgate } from '../support/cli.js';
-import { createTestDatabase, noServerReason, realServer, type TestDatabase } from '../support/pg.js';
+import { createTestDatabase, noServerReason, realServer, type TestDatabase, terminateQueryWith } from '../support/pg.js';
 
 // The CLI as a user runs it, against hostile or unlucky input: it ends on time, with a clear line and the right exit code.
 let dir: string;
@@ -147,15 +147,7 @@ describe('the CLI on hostile input', () => {
         );
         const env = { ...process.env, ...db.env };
         const run = flipgate(['survey', '-w', file, '--store', store, '--root', host, '--json'], { env, timeoutMs: 60_000 });
-        let killed = 0;
-        for (let i = 0; i < 200 && !killed; i++) {
-          await new Promise((r) => setTimeout(r, 50));
-          const k = await db.admin.query(
-            `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()`,
-            [`%'${marker}'%`],
-          );
-          killed = k.rows.filter((row) => row.ok).length;
-        }
+        const killed = await terminateQueryWith(db.admin, marker, 200);
         expect(killed).toBe(1);
         const r = await run;
         expect(r.code).toBe(1);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, noServerReason, realServer, type TestDatabase } from '../support/pg.js';
+import { createTestDatabase, noServerReason, realServer, type TestDatabase, terminateQueryWith } from '../support/pg.js';
 import { probe } from '../support/probe.js';
 
 describe('postgres checks (a real server when PGHOST is set, else the embedded one)', () => {
@@ -119,15 +119,7 @@ describe('postgres checks (a real server when PGHOST is set, else the embedded o
         { sql: `SELECT pg_sleep(20), '${marker}'`, expect: { rows: 1 } },
         { env: env(), timeoutMs: 30_000 },
       );
-      let killed = 0;
-      for (let i = 0; i < 100 && !killed; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        const k = await db.admin.query(
-          `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()`,
-          [`%'${marker}'%`],
-        );
-        killed = k.rows.filter((row) => row.ok).length;
-      }
+      const killed = await terminateQueryWith(db.admin, marker);
       expect(killed).toBe(1);
       const r = await pending;
       expect(r.status).toBe('error');

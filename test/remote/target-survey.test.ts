@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { flipgate } from '../support/cli.js';
 import { snapshotDatabase, snapshotTree } from '../support/host-snapshot.js';
-import { O8, type SeedFixture, setupSeedHost } from '../support/seed.js';
+import { leakyO8, O8, type SeedFixture, setupSeedHost } from '../support/seed.js';
 import { sshdUnavailable, startSshd, type TestSshd } from '../support/sshd.js';
 
 const skip = sshdUnavailable();
@@ -60,34 +60,8 @@ describe.skipIf(!!skip)(`a survey of the seed-state host over SSH${skip ? ` (ski
   });
 
   it('records the target on the round and on every verdict, and never lets the planted secret out, even from checks built to leak it', async () => {
-    // Checks that would leak if output were copied: a failing cast echoes the value in Postgres' message; commands print the secret.
     const leaky = path.join(fx.root, 'leaky.yaml');
-    await writeFile(
-      leaky,
-      (await readFile(O8, 'utf8')).replace(
-        'sections:\n',
-        `sections:
-  - id: leaks
-    title: checks that would leak if output were copied
-    checks:
-      - id: cast
-        kind: postgres.query
-        sql: SELECT secret_note::int FROM \${GOV_SCHEMA}.review_decision
-        expect: { rows: 3 }
-      - id: cat-secret
-        kind: command
-        argv: [cat, ${path.join(fx.root, 'opt/incomex/docker/.env')}]
-        stdout: 'nothing-like-this'
-      - id: fail-loudly
-        kind: command
-        argv: [sh, -c, 'cat ${path.join(fx.root, 'opt/incomex/secrets/.env.production')} >&2; exit 3']
-      - id: grep-secret-file
-        kind: file.contains
-        path: /opt/incomex/docker/.env
-        pattern: 'no-such-line'
-`,
-      ),
-    );
+    await writeFile(leaky, await leakyO8(fx.root));
     const outputs: string[] = [];
     for (const format of ['table', 'json', 'markdown', 'junit']) {
       const r = await flipgate(

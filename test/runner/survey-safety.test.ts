@@ -8,7 +8,7 @@ import { openSession } from '../../src/runner/engine/session.js';
 import { loadWorkflow } from '../../src/spec/load.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { snapshotDatabase, snapshotTree } from '../support/host-snapshot.js';
-import { O8, type SeedFixture, setupSeedHost } from '../support/seed.js';
+import { leakyO8, O8, type SeedFixture, setupSeedHost } from '../support/seed.js';
 
 const run = promisify(execFile);
 const SECRET = 'Pl4nted-S3cret-9f2c1e';
@@ -43,32 +43,8 @@ describe('a survey of the seed-state host', () => {
   });
 
   it('never shows a planted secret in any output, error or the store — in every format', async () => {
-    // Checks built to provoke leaks: a failing cast echoes the value in Postgres' message; commands print the secret.
     const extra = path.join(fx.root, 'leaky.yaml');
-    const base = await readFile(O8, 'utf8');
-    const leaky = base.replace(
-      'sections:\n',
-      `sections:
-  - id: leaks
-    title: checks that would leak if output were copied
-    checks:
-      - id: cast
-        kind: postgres.query
-        sql: SELECT secret_note::int FROM \${GOV_SCHEMA}.review_decision
-        expect: { rows: 3 }
-      - id: cat-secret
-        kind: command
-        argv: [cat, ${path.join(fx.root, 'opt/incomex/docker/.env')}]
-        stdout: 'nothing-like-this'
-      - id: fail-loudly
-        kind: command
-        argv: [sh, -c, 'cat ${path.join(fx.root, 'opt/incomex/secrets/.env.production')} >&2; exit 3']
-      - id: grep-secret-file
-        kind: file.contains
-        path: /opt/incomex/docker/.env
-        pattern: 'no-such-line'
-`,
-    );
+    const leaky = await leakyO8(fx.root);
     await writeFile(extra, leaky);
     const env = { ...fx.env, NO_COLOR: '1' };
     const outputs: string[] = [];

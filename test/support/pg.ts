@@ -102,3 +102,20 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * Terminates the backend whose running query holds `marker` (as a quoted literal), waiting up to
+ * `tries` × 50 ms for it to start; returns how many backends were terminated.
+ */
+export async function terminateQueryWith(admin: pg.Client, marker: string, tries = 100): Promise<number> {
+  let killed = 0;
+  for (let i = 0; i < tries && !killed; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const k = await admin.query<{ ok: boolean }>(
+      `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()`,
+      [`%'${marker}'%`],
+    );
+    killed = k.rows.filter((row) => row.ok).length;
+  }
+  return killed;
+}

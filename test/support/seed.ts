@@ -99,3 +99,33 @@ export async function advanceAll(session: Session) {
   while (r.outcome === 'advanced') r = await advanceWorkflow(session);
   return r;
 }
+
+/**
+ * The O8 workflow with a section of checks built to provoke leaks: a failing cast echoes a value in
+ * Postgres' message, commands print the planted secret, a search runs over the secrets file.
+ */
+export async function leakyO8(root: string): Promise<string> {
+  return (await readFile(O8, 'utf8')).replace(
+    'sections:\n',
+    `sections:
+  - id: leaks
+    title: checks that would leak if output were copied
+    checks:
+      - id: cast
+        kind: postgres.query
+        sql: SELECT secret_note::int FROM \${GOV_SCHEMA}.review_decision
+        expect: { rows: 3 }
+      - id: cat-secret
+        kind: command
+        argv: [cat, ${path.join(root, 'opt/incomex/docker/.env')}]
+        stdout: 'nothing-like-this'
+      - id: fail-loudly
+        kind: command
+        argv: [sh, -c, 'cat ${path.join(root, 'opt/incomex/secrets/.env.production')} >&2; exit 3']
+      - id: grep-secret-file
+        kind: file.contains
+        path: /opt/incomex/docker/.env
+        pattern: 'no-such-line'
+`,
+  );
+}
