@@ -3,9 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFleet } from '../../src/remote/inventory/load.js';
 import type { CheckRecord } from '../../src/runner/engine/events.js';
-import { mapBounded } from '../../src/runner/engine/fleet.js';
 import { fleetSwitch } from '../../src/runner/engine/fleet-round.js';
 import { loadFleetWorkflow } from '../../src/runner/engine/fleet-workflow.js';
+import { mapBounded } from '../../src/support/bounded.js';
 import { buildTestFleet, fleetSpec, type TestFleet } from './fleet-hosts.js';
 
 describe('the workflow resolved per inventory host', () => {

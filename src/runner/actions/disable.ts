@@ -1,14 +1,12 @@
-import type { Cause, LedgerEvent } from '../../store/types.js';
+import type { LedgerEvent } from '../../store/types.js';
 import { actEvents, type DisableAct, type JournaledDisable, journalDisable, journalPath } from '../engine/disable-journal.js';
-import type { CommandRun } from '../engine/events.js';
+import { type CommandRun, operatorCause } from '../engine/events.js';
 import { runFleetCommand } from '../engine/fleet-commands.js';
 import { readKillSwitch } from '../engine/kill-switch.js';
 import { onHost } from '../engine/probe-round.js';
 import type { Session } from '../engine/session.js';
 import { updateWorkflow, type WorkflowTx } from '../engine/transact.js';
 import { buildReport, type StatusReport } from '../read-models/report.js';
-
-const operator = (command: string): Cause => ({ kind: 'operator', command });
 
 /** Runs the spec's disable command (if any) and re-reads the switch. Touches no store. */
 export async function actDisable(session: Session): Promise<DisableAct> {
@@ -73,9 +71,9 @@ export async function disableWorkflow(session: Session, reason: string, opts: { 
       if (phase === 'abandoned') throw new Error('gave up waiting for the store');
       phase = 'started';
       const from = w.run.state;
-      w.pending.push({ type: 'disable.requested', actor: session.actor, cause: operator('disable'), data: { reason, from } });
+      w.pending.push({ type: 'disable.requested', actor: session.actor, cause: operatorCause('disable'), data: { reason, from } });
       w.pending.push(...actEvents(session, act, `disable: ${reason}`));
-      w.transition(w.run.send({ type: 'disable' }), operator(`disable: ${reason}`));
+      w.transition(w.run.send({ type: 'disable' }), operatorCause(`disable: ${reason}`));
       return from;
     },
     { tolerate: 'record' },

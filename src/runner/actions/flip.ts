@@ -1,6 +1,6 @@
 import { topState } from '../../machine/state.js';
-import type { Cause, LedgerEvent } from '../../store/types.js';
-import { type Guard, refusalText } from '../engine/events.js';
+import type { LedgerEvent } from '../../store/types.js';
+import { type Guard, operatorCause, refusalText } from '../engine/events.js';
 import type { Fleet } from '../engine/fleet.js';
 import { runFleetCommand } from '../engine/fleet-commands.js';
 import { readKillSwitch } from '../engine/kill-switch.js';
@@ -25,8 +25,6 @@ export interface FlipOutcome {
   report: StatusReport;
   recorded: LedgerEvent[];
 }
-
-const operator = (command: string): Cause => ({ kind: 'operator', command });
 
 const refusedBy = (blocked: Guard[]) => blocked.map(refusalText).join('; ');
 
@@ -88,7 +86,7 @@ export async function flipWorkflow(session: Session, opts: { execute: boolean; v
       const blocked = guards.filter((g) => !g.ok);
       const base = { guards, command: spec.flip?.command, disable: spec.disable?.command, unauthenticated };
       if (blocked.length) {
-        w.pending.push({ type: 'flip.refused', actor: session.actor, cause: operator('flip --execute'), data: { guards: blocked } });
+        w.pending.push({ type: 'flip.refused', actor: session.actor, cause: operatorCause('flip --execute'), data: { guards: blocked } });
         return { ...base, outcome: 'refused' as const, message: `flip refused: ${refusedBy(blocked)}` };
       }
       w.pending.push(...roundEvents(session, w.view, round));
@@ -97,13 +95,13 @@ export async function flipWorkflow(session: Session, opts: { execute: boolean; v
       w.pending.push({
         type: 'flip.requested',
         actor: session.actor,
-        cause: operator('flip --execute'),
+        cause: operatorCause('flip --execute'),
         data: { guards, command: spec.flip!.command },
       });
       // Every sign-off the guards counted was verified by the standing function (signed, not replayed).
       w.transition(
         w.run.send({ type: 'flip.start', gaps, ...(session.plan.signed ? { signoffs: 'verified' as const } : {}) }),
-        operator('flip --execute'),
+        operatorCause('flip --execute'),
       );
       await w.flush();
 
@@ -115,7 +113,7 @@ export async function flipWorkflow(session: Session, opts: { execute: boolean; v
         w.pending.push({
           type: 'flip.command',
           actor: session.actor,
-          cause: operator('flip --execute'),
+          cause: operatorCause('flip --execute'),
           data: {
             argv: spec.flip!.command,
             ...onHost(session),
@@ -126,9 +124,9 @@ export async function flipWorkflow(session: Session, opts: { execute: boolean; v
         });
       else
         for (const data of ran.runs)
-          w.pending.push({ type: 'flip.command', actor: session.actor, cause: operator('flip --execute'), data });
+          w.pending.push({ type: 'flip.command', actor: session.actor, cause: operatorCause('flip --execute'), data });
       if (!ranOk) {
-        w.transition(w.run.send({ type: 'flip.failed' }), operator('flip command failed'));
+        w.transition(w.run.send({ type: 'flip.failed' }), operatorCause('flip command failed'));
         await w.flush();
         const back = await disableWithin(session, w, 'flip failed');
         return {
@@ -157,7 +155,7 @@ export async function flipWorkflow(session: Session, opts: { execute: boolean; v
         w.pending.push({
           type: 'flip.completed',
           actor: session.actor,
-          cause: operator('flip --execute'),
+          cause: operatorCause('flip --execute'),
           data: { killSwitch: sw.record.evidence },
         });
         return { ...base, outcome: 'flipped' as const, message: `execution is enabled: ${sw.record.evidence}` };

@@ -1,11 +1,10 @@
 import { Refusal } from '../../errors.js';
-import type { Cause, LedgerEvent } from '../../store/types.js';
+import type { LedgerEvent } from '../../store/types.js';
+import { operatorCause } from '../engine/events.js';
 import { probeRound, roundEvents } from '../engine/probe-round.js';
 import type { Session } from '../engine/session.js';
 import { feedRound, probeCause, updateWorkflow } from '../engine/transact.js';
 import { buildReport, type StatusReport } from '../read-models/report.js';
-
-const operator = (command: string): Cause => ({ kind: 'operator', command });
 
 export interface ResumeOutcome {
   resumed: boolean;
@@ -28,7 +27,7 @@ export async function resumeWorkflow(session: Session): Promise<ResumeOutcome> {
     for (let guard = 0; guard < session.plan.steps.length + 1; guard++) {
       feedRound(session, w, round);
       if (!state().endsWith('.passed')) break;
-      w.transition(w.run.send({ type: 'gate.advance' }), operator('resume'));
+      w.transition(w.run.send({ type: 'gate.advance' }), operatorCause('resume'));
     }
     return { resumed: true, message: `resumed at ${state()}` };
   });

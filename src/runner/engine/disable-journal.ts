@@ -1,15 +1,12 @@
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SwitchReading } from '../../machine/types.js';
-import type { Cause } from '../../store/types.js';
-import type { CheckRecord, CommandRun, NewRecordedEvent } from './events.js';
+import { type CheckRecord, type CommandRun, type NewRecordedEvent, operatorCause } from './events.js';
 import type { SwitchRead } from './kill-switch.js';
 import { onHost } from './probe-round.js';
 import type { Session } from './session.js';
 import type { WorkflowTx } from './transact.js';
 import type { WorkflowView } from './view.js';
-
-const operator = (command: string): Cause => ({ kind: 'operator', command });
 
 /*
  * The disable's journal: when a disable has acted but cannot record (the ledger is damaged, locked by
@@ -122,7 +119,7 @@ export interface DisableAct {
 /** The ledger events of a disable's act (the command and the reading that followed). */
 export function actEvents(session: Session, act: DisableAct, why: string, actor = session.actor): NewRecordedEvent[] {
   return [
-    ...act.commands.map((data): NewRecordedEvent => ({ type: 'disable.command', actor, cause: operator(why), data })),
+    ...act.commands.map((data): NewRecordedEvent => ({ type: 'disable.command', actor, cause: operatorCause(why), data })),
     {
       type: 'killswitch.read',
       actor,
@@ -145,7 +142,7 @@ export function replayJournaled(session: Session, w: WorkflowTx, e: JournaledDis
   w.pending.push({
     type: 'disable.requested',
     actor: e.actor,
-    cause: operator(why),
+    cause: operatorCause(why),
     data: { reason: e.reason, from: w.run.state, journaled: { time: e.time, problem: e.problem } },
   });
   w.pending.push(
@@ -153,12 +150,12 @@ export function replayJournaled(session: Session, w: WorkflowTx, e: JournaledDis
       session,
       {
         commands: e.commands,
-        read: { reading: e.reading, record: { status: e.reading, evidence: e.evidence }, checks: e.checks, cause: operator(why) },
+        read: { reading: e.reading, record: { status: e.reading, evidence: e.evidence }, checks: e.checks, cause: operatorCause(why) },
         time: e.time,
       },
       why,
       e.actor,
     ),
   );
-  w.transition(w.run.send({ type: 'disable' }), operator(why));
+  w.transition(w.run.send({ type: 'disable' }), operatorCause(why));
 }

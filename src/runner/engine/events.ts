@@ -61,6 +61,9 @@ export interface Guard {
 /** What a refusal says of a failed guard. */
 export const refusalText = (g: Guard): string => g.refusal ?? `not met: ${g.guard}`;
 
+/** The cause of an event an operator's command records directly (not a probe's verdict). */
+export const operatorCause = (command: string): Cause => ({ kind: 'operator', command });
+
 export interface CommandRun {
   argv: string[] | null;
   /** The target the command ran on; absent for this machine. */

@@ -1,5 +1,6 @@
+import { mapBounded } from '../../support/bounded.js';
 import type { CommandRun } from './events.js';
-import { type Fleet, mapBounded } from './fleet.js';
+import type { Fleet } from './fleet.js';
 import type { Session } from './session.js';
 
 /**

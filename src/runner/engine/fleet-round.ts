@@ -1,8 +1,9 @@
 import type { GapStatus, SwitchReading } from '../../machine/types.js';
 import type { CheckResult } from '../../probes/index.js';
 import type { Workflow } from '../../spec/schema.js';
+import { mapBounded } from '../../support/bounded.js';
 import type { CheckRecord, SwitchRecord } from './events.js';
-import { type Fleet, mapBounded } from './fleet.js';
+import type { Fleet } from './fleet.js';
 import { ownStatus } from './gap-status.js';
 import { type PlannedCheck, type RunChecksOptions, runChecks } from './run-checks.js';
 

@@ -82,17 +82,3 @@ export async function openFleet(members: FleetMember[], opts: FleetOptions = {})
     },
   };
 }
-
-/** Runs `fn` for every item, at most `limit` at once; results keep the input order. */
-export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}

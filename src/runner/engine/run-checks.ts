@@ -1,6 +1,7 @@
 import { type CheckResult, type ProbeContext, probeFor } from '../../probes/index.js';
 import { deadlineReason } from '../../probes/support/deadline.js';
 import type { Check } from '../../spec/schema.js';
+import { mapBounded } from '../../support/bounded.js';
 
 /** One check to run, with the ledger reference it is known by (`GAP-3/gpg-key`, `secrets/env-production`, `killSwitch`). */
 export interface PlannedCheck {
@@ -84,16 +85,11 @@ const waitRank = (p: PlannedCheck): number => {
 export async function runChecks(planned: PlannedCheck[], opts: RunChecksOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = new Array(planned.length);
   const order = planned.map((_, i) => i).sort((a, b) => waitRank(planned[a]!) - waitRank(planned[b]!) || a - b);
-  let next = 0;
   let done = 0;
-  const worker = async () => {
-    while (next < planned.length) {
-      const i = order[next++]!;
-      results[i] = await runOneCheck(planned[i]!, opts);
-      done++;
-      opts.onResult?.(planned[i]!, results[i]!, done, planned.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, planned.length)) }, worker));
+  await mapBounded(order, opts.concurrency, async (i) => {
+    results[i] = await runOneCheck(planned[i]!, opts);
+    done++;
+    opts.onResult?.(planned[i]!, results[i]!, done, planned.length);
+  });
   return results;
 }

@@ -3,7 +3,7 @@ import { isKnownState, MachineRun, type Step } from '../../machine/state.js';
 import type { Cause, LedgerEvent, StoreTx } from '../../store/types.js';
 import type { VerifyOptions } from '../../store/verify.js';
 import { dropJournaled, journalPath, readJournal, replayJournaled } from './disable-journal.js';
-import { type NewRecordedEvent, recorded as recordedEvent } from './events.js';
+import { type NewRecordedEvent, operatorCause, recorded as recordedEvent } from './events.js';
 import { type CheckedView, readView, viewBody } from './ledger-view.js';
 import type { ProbeRound } from './probe-round.js';
 import type { Session } from './session.js';
@@ -74,12 +74,11 @@ export async function updateWorkflow<T>(
     const view = checked.view;
     const current: WorkflowView = structuredClone(view);
     const pending: NewRecordedEvent[] = [];
-    const operator = (command: string): Cause => ({ kind: 'operator', command });
     if (view.specHash !== session.wf.hash) {
       pending.push({
         type: 'workflow.anchored',
         actor: session.actor,
-        cause: operator('anchor'),
+        cause: operatorCause('anchor'),
         from: view.specHash,
         to: session.wf.hash,
         data: {
@@ -100,7 +99,7 @@ export async function updateWorkflow<T>(
         pending.push({
           type: 'transition',
           actor: session.actor,
-          cause: operator(state === undefined ? 'start' : 'spec changed'),
+          cause: operatorCause(state === undefined ? 'start' : 'spec changed'),
           from: state,
           to: initial,
           data: undefined,
