@@ -136,6 +136,9 @@ function malformed(e: LedgerEvent, index: number): string | undefined {
   return undefined;
 }
 
+/** Whether a parsed entry has an event's shape at all (its hash and chain are checked elsewhere). */
+export const isWellFormed = (e: LedgerEvent): boolean => malformed(e, 0) === undefined;
+
 export const describeSeq = (e: LedgerEvent) => `event ${e.seq} (${e.type}${e.subject ? ` ${e.subject}` : ''})`;
 
 /**

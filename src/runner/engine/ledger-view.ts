@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { LoadedWorkflow } from '../../spec/load.js';
-import { eventProblem } from '../../store/chain.js';
+import { eventProblem, isWellFormed } from '../../store/chain.js';
 import type { Checkpoint } from '../../store/checkpoint.js';
 import type { Head, LedgerEvent, LedgerTail, StoredView, WorkflowStore } from '../../store/types.js';
 import { type LedgerProblem, LedgerScan, type LedgerVerification, type VerifyOptions, verifyLedger } from '../../store/verify.js';
@@ -139,6 +139,8 @@ export async function verifyStored(
   await store.scan({
     add(e, hash) {
       scan.add(e, hash);
+      // An entry without an event's shape is named by the verification; the fold and the report skip it.
+      if (!isWellFormed(e)) return;
       foldEvent(view, e);
       events?.push(e);
       last = e;
